@@ -1,0 +1,2 @@
+// Empty translation unit for a placeholder static library.
+namespace ms_placeholder {}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Installs whatever this project still lacks on a Debian bookworm machine that
+# reaches only the npm registry and Debian's apt mirror. Idempotent: when
+# everything is in place it takes about a second.
+#
+#   scripts/setup.sh              what the server needs
+#   scripts/setup.sh --for-tests  plus what the test suite needs
+#
+# Steps (each says what it does on stderr):
+#   1. Debian packages (apt-get as root; otherwise prints the exact command)
+#   2. mediasoup-worker built from source, cached (mediasoup-worker/build.sh)
+#   3. npm dependencies, Node 24 among them (npm ci with MEDIASOUP_WORKER_BIN set)
+#   4. checks that the install scripts we rely on ran (node's, esbuild's)
+#   5. the worker put where mediasoup looks for it, and a smoke start
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+for_tests=false
+case "${1:-}" in
+	--for-tests) for_tests=true ;;
+	"") ;;
+	*)
+		echo "usage: scripts/setup.sh [--for-tests]" >&2
+		exit 2
+		;;
+esac
+
+step() { printf '[setup] %s\n' "$*" >&2; }
+die() {
+	printf '[setup] error: %s\n' "$*" >&2
+	exit 1
+}
+
+# --- 1. Debian packages ------------------------------------------------------
+
+# Compiler, meson/ninja and the -dev libraries the worker is built against;
+# openssl for certificates.
+packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev libsrtp2-dev
+	libabsl-dev flatbuffers-compiler libflatbuffers-dev openssl ca-certificates)
+# The test suite needs nothing more yet: its WebRTC peer is werift, a
+# TypeScript WebRTC stack from npm. Browser and ffmpeg tests will add here.
+test_packages=()
+if $for_tests; then
+	packages+=("${test_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	step "installing Debian packages: ${missing[*]}"
+	apt_cmd=(apt-get install -y -q --no-install-recommends "${missing[@]}")
+	if [ "$(id -u)" -eq 0 ]; then
+		sudo=()
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		sudo=(sudo)
+	else
+		die "these Debian packages are missing: ${missing[*]}
+  run as root:  apt-get update && ${apt_cmd[*]}
+  then run this command again"
+	fi
+	"${sudo[@]}" apt-get update -q >&2 || die "apt-get update failed"
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" "${apt_cmd[@]}" >&2 || die "apt-get install failed"
+else
+	step "Debian packages: all present"
+fi
+
+# --- 2. mediasoup-worker -----------------------------------------------------
+
+worker_bin=$(bash mediasoup-worker/build.sh)
+
+# --- 3. npm dependencies -----------------------------------------------------
+
+# The stamp records what node_modules was installed from; any change to the
+# manifest, the lockfile or the worker triggers a clean install.
+stamp_file=node_modules/.setup-stamp
+stamp=$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
+
+if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ] || [ ! -x node_modules/.bin/node ]; then
+	step "installing npm dependencies (about a minute)"
+	# MEDIASOUP_WORKER_BIN makes mediasoup's postinstall skip its download and
+	# pip/meson build, both impossible here (package.json also denies that
+	# script through allowScripts). `npm install` installs the versions
+	# package-lock.json pins; `npm ci` would refuse this lockfile, in which npm
+	# 11 omits other platforms' optional packages (biome's, for example).
+	npm_cmd=(npm install)
+	# npm itself runs on the system's Node 20, hence EBADENGINE warnings about
+	# packages that want Node >= 22: they run on Node 24 later, so drop them.
+	set +e
+	MEDIASOUP_WORKER_BIN=$worker_bin "${npm_cmd[@]}" --no-audit --no-fund 2>&1 |
+		grep -v -e 'EBADENGINE' -e 'Unknown user config "nodedir"' >&2
+	npm_status=${PIPESTATUS[0]}
+	set -e
+	[ "$npm_status" -eq 0 ] || die "${npm_cmd[*]} failed"
+	rm -f "$stamp_file"
+else
+	step "npm dependencies: up to date"
+fi
+
+# --- 4. install scripts we rely on -------------------------------------------
+
+# npm 11 gates dependency install scripts behind allowScripts and has been seen
+# both running and skipping them; check their results, rerun them if needed.
+node_ok() { [ "$(node_modules/.bin/node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" = 24 ]; }
+esbuild_ok() {
+	[ "$(node_modules/.bin/esbuild --version 2>/dev/null)" = "$(node -p 'require("./node_modules/esbuild/package.json").version')" ]
+}
+if ! node_ok || ! esbuild_ok; then
+	step "an install script did not run; rerunning: npm rebuild node esbuild"
+	npm rebuild node esbuild 2>&1 | grep -v 'Unknown user config "nodedir"' >&2 || true
+fi
+node_ok || die "node_modules/.bin/node is not Node 24 (the 'node' package's preinstall did not run)"
+esbuild_ok || die "esbuild's binary is missing (esbuild's postinstall did not run)"
+
+# --- 5. worker in place, smoke start -----------------------------------------
+
+# mediasoup looks for its worker here when MEDIASOUP_WORKER_BIN is not set, so
+# the server, the tests and mediasoup's own test suite all use our build.
+default_bin=node_modules/mediasoup/worker/out/Release/mediasoup-worker
+if ! cmp -s "$worker_bin" "$default_bin"; then
+	mkdir -p "$(dirname "$default_bin")"
+	cp "$worker_bin" "$default_bin"
+fi
+
+node_modules/.bin/node -e '
+	const mediasoup = await import("mediasoup");
+	const worker = await mediasoup.createWorker();
+	console.error(`[setup] ready: Node ${process.version}, mediasoup ${mediasoup.version}, worker pid ${worker.pid}`);
+	worker.close();
+' --input-type=module || die "mediasoup-worker does not start (delete $(dirname "$worker_bin") to rebuild it)"
+
+echo "$stamp" >"$stamp_file"
