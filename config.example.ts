@@ -1,0 +1,116 @@
+// Every setting of the server, with its default. To change one, copy this
+// file to config.ts (gitignored; the server reads it instead of this one when
+// it exists) and edit the copy, or set the environment variable named in the
+// setting's comment: variables override both files. An empty variable counts
+// as unset. Relative paths are relative to the repository root.
+//
+// The server checks all of it at start and refuses to run with a message
+// naming each setting to fix (server/config/loadConfig.ts).
+import os from 'node:os';
+import type { Config } from './server/config/Config.ts';
+
+export const config: Config = {
+	https: {
+		// Address the HTTPS server (web app, WebSocket signaling, REST API) listens on.
+		// 0.0.0.0 means every IPv4 interface. Env: HTTPS_LISTEN_IP.
+		listenIp: '0.0.0.0',
+		// TCP port of the HTTPS server. Env: HTTPS_LISTEN_PORT.
+		listenPort: 4443,
+		// Your certificate: { cert: 'path/fullchain.pem', key: 'path/privkey.pem' }
+		// (e.g. from Let's Encrypt). null: on first start a self-signed certificate is
+		// generated into certDir and reused afterwards; the server prints how to trust it.
+		// Env: HTTPS_CERT_FULLCHAIN and HTTPS_CERT_PRIVKEY (set both).
+		tls: null,
+		// Where the self-signed certificate (cert.pem, key.pem) is kept when tls is null.
+		// Delete the directory to get a new one (e.g. after the machine's address changed).
+		certDir: 'certs',
+	},
+	mediasoup: {
+		// Number of mediasoup workers (C++ media processes), each using one CPU core.
+		// Rooms are spread over them. Env: MEDIASOUP_NUM_WORKERS.
+		numWorkers: os.availableParallelism(),
+		workerSettings: {
+			// Verbosity of the workers' own logs: 'debug', 'warn', 'error' or 'none'.
+			logLevel: 'warn',
+			// What the workers log about at 'debug' level (see mediasoup's Debugging docs).
+			logTags: ['info', 'ice', 'dtls', 'rtp', 'srtp', 'rtcp', 'rtx', 'bwe', 'score', 'simulcast', 'svc', 'sctp'],
+		},
+		routerOptions: {
+			// Codecs every room's router offers; clients must support at least one of each
+			// kind they send. x-google-start-bitrate makes Chrome start video at 1 Mbps
+			// instead of ramping up from 300 kbps.
+			mediaCodecs: [
+				{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+				{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } },
+				{
+					kind: 'video',
+					mimeType: 'video/VP9',
+					clockRate: 90000,
+					parameters: { 'profile-id': 2, 'x-google-start-bitrate': 1000 },
+				},
+				{
+					// H264 Constrained Baseline 3.1: what every browser and hardware encoder can do.
+					kind: 'video',
+					mimeType: 'video/H264',
+					clockRate: 90000,
+					parameters: {
+						'packetization-mode': 1,
+						'profile-level-id': '42e01f',
+						'level-asymmetry-allowed': 1,
+						'x-google-start-bitrate': 1000,
+					},
+				},
+				{
+					// H264 Main profile, level 5.0: better compression, up to 4K, where supported.
+					kind: 'video',
+					mimeType: 'video/H264',
+					clockRate: 90000,
+					parameters: {
+						'packetization-mode': 1,
+						'profile-level-id': '4d0032',
+						'level-asymmetry-allowed': 1,
+						'x-google-start-bitrate': 1000,
+					},
+				},
+			],
+		},
+		// IP address the workers listen on for media (an IP, not a hostname); 0.0.0.0
+		// means every IPv4 interface. Env: MEDIASOUP_LISTEN_IP.
+		listenIp: '0.0.0.0',
+		// IP address or hostname clients send media to (in ICE candidates and plain
+		// transport tuples): this machine's public address behind NAT or in a cloud VM.
+		// Unset: listenIp when it is a specific address; with 0.0.0.0 the machine's first
+		// non-internal IPv4, which the server prints at start. Env: MEDIASOUP_ANNOUNCED_ADDRESS.
+		announcedAddress: undefined,
+		// First port of the WebRtcServers: worker i listens on webRtcServerPort + i, UDP
+		// and TCP, for all its WebRTC transports. Open these ports in the firewall
+		// (44444 up to 44444 + numWorkers - 1). Env: MEDIASOUP_WEBRTC_SERVER_PORT.
+		webRtcServerPort: 44444,
+		// UDP port range of plain transports (broadcasters such as ffmpeg, recording)
+		// and pipe transports (rooms spread over several workers). Must not overlap the
+		// WebRtcServer ports above, hence 45000 rather than 40000.
+		// Env: MEDIASOUP_MIN_PORT and MEDIASOUP_MAX_PORT.
+		minPort: 45000,
+		maxPort: 49999,
+		webRtcTransportOptions: {
+			// Bitrate (bits/s) the server assumes towards a new client before bandwidth
+			// estimation knows better: higher starts video sharper, too high causes loss.
+			initialAvailableOutgoingBitrate: 1000000,
+			// Bandwidth estimation never goes below this (bits/s) towards a client.
+			minimumAvailableOutgoingBitrate: 600000,
+			// Largest DataChannel message (bytes) accepted from or sent to a client.
+			maxSctpMessageSize: 262144,
+			// Upper bound (bits/s) of what one client may send, across all its producers.
+			maxIncomingBitrate: 1500000,
+		},
+		plainTransportOptions: {
+			// Largest SCTP message (bytes) on plain transports.
+			maxSctpMessageSize: 262144,
+		},
+	},
+	// Secret a client must present to apply network throttling (a testing feature);
+	// unset disables it. Env: THROTTLE_SECRET.
+	throttleSecret: undefined,
+	// Server log verbosity: 'trace', 'debug', 'info', 'warn' or 'error'. Env: LOG_LEVEL.
+	logLevel: 'info',
+};

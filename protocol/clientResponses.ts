@@ -1,0 +1,100 @@
+// What the server answers to each client request (the `data` of a protoo
+// success response). The interface is what the server must produce and what
+// the app receives; the schemas let the app and the tests check a response.
+import { z } from 'zod';
+import type { ClientRequestMethod } from './clientRequests.ts';
+import { idSchema } from './fields.ts';
+import { peerInfoSchema } from './peer.ts';
+import {
+	dtlsParametersSchema,
+	type IceParameters,
+	iceCandidateSchema,
+	iceParametersSchema,
+	type RtpCapabilities,
+	rtpCapabilitiesSchema,
+	sctpParametersSchema,
+} from './rtp.ts';
+
+export const idResponseSchema = z.object({ id: idSchema });
+export type IdResponse = z.infer<typeof idResponseSchema>;
+
+export const joinResponseSchema = z.object({ peers: z.array(peerInfoSchema) });
+export type JoinResponse = z.infer<typeof joinResponseSchema>;
+
+/** What a client needs to create its local transport (also used by the REST API). */
+export const webRtcTransportInfoSchema = z.object({
+	id: idSchema,
+	iceParameters: iceParametersSchema,
+	iceCandidates: z.array(iceCandidateSchema),
+	dtlsParameters: dtlsParametersSchema,
+	// Present only when the transport was created with sctpCapabilities.
+	sctpParameters: sctpParametersSchema.optional(),
+});
+export type WebRtcTransportInfo = z.infer<typeof webRtcTransportInfoSchema>;
+
+/** mediasoup's getStats() array, passed through as is. */
+export const statsResponseSchema = z.array(z.unknown());
+export type StatsResponse = unknown[];
+
+/**
+ * Methods that answer nothing. protoo puts `{}` on the wire in that case;
+ * whatever arrives is ignored.
+ */
+const noResponse = z.unknown().transform((): undefined => undefined);
+
+export interface ClientResponses {
+	getRouterRtpCapabilities: RtpCapabilities;
+	join: JoinResponse;
+	createWebRtcTransport: WebRtcTransportInfo;
+	connectWebRtcTransport: undefined;
+	restartIce: IceParameters;
+	produce: IdResponse;
+	closeProducer: undefined;
+	pauseProducer: undefined;
+	resumeProducer: undefined;
+	pauseConsumer: undefined;
+	resumeConsumer: undefined;
+	setConsumerPreferredLayers: undefined;
+	setConsumerPriority: undefined;
+	requestConsumerKeyFrame: undefined;
+	produceData: IdResponse;
+	changeDisplayName: undefined;
+	getTransportStats: StatsResponse;
+	getProducerStats: StatsResponse;
+	getConsumerStats: StatsResponse;
+	getDataProducerStats: StatsResponse;
+	getDataConsumerStats: StatsResponse;
+	applyNetworkThrottle: undefined;
+	resetNetworkThrottle: undefined;
+}
+
+/**
+ * One schema per method, parsing into exactly ClientResponses[M]. The
+ * `satisfies` makes the compiler check that every request method has an entry
+ * (and so a ClientResponses member), and no other method does.
+ */
+export const clientResponses: { [M in keyof ClientResponses]: z.ZodType<ClientResponses[M], unknown> } = {
+	getRouterRtpCapabilities: rtpCapabilitiesSchema,
+	join: joinResponseSchema,
+	createWebRtcTransport: webRtcTransportInfoSchema,
+	connectWebRtcTransport: noResponse,
+	restartIce: iceParametersSchema,
+	produce: idResponseSchema,
+	closeProducer: noResponse,
+	pauseProducer: noResponse,
+	resumeProducer: noResponse,
+	pauseConsumer: noResponse,
+	resumeConsumer: noResponse,
+	setConsumerPreferredLayers: noResponse,
+	setConsumerPriority: noResponse,
+	requestConsumerKeyFrame: noResponse,
+	produceData: idResponseSchema,
+	changeDisplayName: noResponse,
+	getTransportStats: statsResponseSchema,
+	getProducerStats: statsResponseSchema,
+	getConsumerStats: statsResponseSchema,
+	getDataProducerStats: statsResponseSchema,
+	getDataConsumerStats: statsResponseSchema,
+	applyNetworkThrottle: noResponse,
+	resetNetworkThrottle: noResponse,
+} satisfies Record<ClientRequestMethod, z.ZodType>;

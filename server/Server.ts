@@ -1,0 +1,68 @@
+// The running server: workers, rooms, and one HTTPS port serving the app, the
+// REST API and the protoo WebSocket. main.ts starts it for `npm start`; the
+// integration tests start it the same way.
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ResolvedConfig } from './config/Config.ts';
+import { webRtcServerListenInfos } from './config/listenInfos.ts';
+import { createHttpApp } from './http/HttpApp.ts';
+import { WorkerPool } from './media/WorkerPool.ts';
+import { RoomRegistry } from './room/RoomRegistry.ts';
+import { attachProtooSignaling } from './signaling/ProtooSignaling.ts';
+
+export interface RunningServer {
+	readonly port: number;
+	readonly pool: WorkerPool;
+	readonly rooms: RoomRegistry;
+	close(): Promise<void>;
+}
+
+export async function startServer({
+	config,
+	tls,
+	log,
+	rootDir,
+}: {
+	config: ResolvedConfig;
+	tls: { cert: string; key: string };
+	log: Logger;
+	rootDir: string;
+}): Promise<RunningServer> {
+	const pool = await WorkerPool.create({
+		numWorkers: config.mediasoup.numWorkers,
+		workerSettings: config.mediasoup.workerSettings,
+		webRtcServerListenInfos: (index) => webRtcServerListenInfos(config, index),
+		logger: log,
+	});
+	const rooms = new RoomRegistry(pool, config, log);
+	const app = createHttpApp({ rooms, appDir: path.join(rootDir, 'dist', 'app'), log });
+	const server = createServer(tls, app);
+	attachProtooSignaling(server, rooms, log);
+	try {
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(config.https.listenPort, config.https.listenIp, resolve);
+		});
+	} catch (error) {
+		await pool.close();
+		throw error;
+	}
+
+	let closing: Promise<void> | undefined;
+	return {
+		port: (server.address() as AddressInfo).port,
+		pool,
+		rooms,
+		close: () => {
+			closing ??= (async () => {
+				await rooms.close();
+				server.close();
+				server.closeAllConnections();
+				await pool.close();
+			})();
+			return closing;
+		},
+	};
+}

@@ -1,0 +1,181 @@
+// REST API for broadcasters (PROTOCOL.md section 2): senders and receivers
+// that are not browsers (ffmpeg, GStreamer, scripts). Every body is validated
+// against protocol/broadcasterApi.ts; errors are RequestErrors (400 bad field,
+// 404 unknown room/broadcaster/transport/producer, 409 duplicate id).
+import express, { type Request } from 'express';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import * as api from '../../protocol/broadcasterApi.ts';
+import { Broadcaster } from '../room/Broadcaster.ts';
+import type { Room } from '../room/Room.ts';
+import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { createPlainTransport } from '../room/transports.ts';
+import { RequestError } from '../signaling/RequestError.ts';
+import { fromWire } from '../signaling/wire.ts';
+
+export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.Router {
+	const router = express.Router();
+
+	/** An existing room, or 404: only GET /rooms/:roomId and creating a broadcaster make rooms. */
+	const existingRoom = async (req: Request): Promise<Room> => {
+		const roomId = param(req, 'roomId');
+		const room = await rooms.find(roomId);
+		if (!room) throw new RequestError(404, `room with id "${roomId}" not found`);
+		return room;
+	};
+
+	router.get('/rooms/:roomId', async (req, res) => {
+		const room = await rooms.getOrCreate(param(req, 'roomId'));
+		res.json(room.router.rtpCapabilities);
+	});
+
+	router.post('/rooms/:roomId/broadcasters', async (req, res) => {
+		const body = parse(api.createBroadcasterBodySchema, req.body);
+		const room = await rooms.getOrCreate(param(req, 'roomId'));
+		const broadcaster = new Broadcaster(body.id);
+		broadcaster.displayName = body.displayName;
+		broadcaster.device = { flag: 'broadcaster', name: body.device.name, version: body.device.version };
+		broadcaster.rtpCapabilities = fromWire.rtpCapabilities(body.rtpCapabilities);
+		room.addBroadcaster(broadcaster);
+		const peers = room.members(broadcaster).map((member) => ({
+			...member.info,
+			producers: [...member.producers.values()].map((producer) => ({ id: producer.id, kind: producer.kind })),
+		}));
+		res.json({ peers });
+	});
+
+	router.delete('/rooms/:roomId/broadcasters/:broadcasterId', async (req, res) => {
+		const room = await existingRoom(req);
+		room.removeBroadcaster(param(req, 'broadcasterId'));
+		res.json({});
+	});
+
+	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports', async (req, res) => {
+		const room = await existingRoom(req);
+		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
+		const body = parse(api.createBroadcasterTransportBodySchema, req.body);
+		if (body.type === 'webrtc') {
+			const transport = await room.createWebRtcTransport(broadcaster, {
+				forceTcp: false,
+				producing: true,
+				consuming: true,
+				sctpCapabilities: body.sctpCapabilities,
+			});
+			res.json({
+				id: transport.id,
+				iceParameters: transport.iceParameters,
+				iceCandidates: transport.iceCandidates,
+				dtlsParameters: transport.dtlsParameters,
+				sctpParameters: transport.sctpParameters,
+			});
+			return;
+		}
+		const transport = await createPlainTransport(room.router, room.config, broadcaster.id, {
+			rtcpMux: body.rtcpMux,
+			comedia: body.comedia,
+			sctpCapabilities: body.sctpCapabilities,
+		});
+		broadcaster.addTransport(transport);
+		res.json({
+			id: transport.id,
+			ip: transport.tuple.localAddress,
+			port: transport.tuple.localPort,
+			rtcpPort: transport.rtcpTuple?.localPort,
+		});
+	});
+
+	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/connect', async (req, res) => {
+		const room = await existingRoom(req);
+		const transport = room.broadcaster(param(req, 'broadcasterId')).transport(param(req, 'transportId'));
+		const body = parse(api.connectBroadcasterTransportBodySchema, req.body);
+		if (transport.type !== 'webrtc') {
+			throw new RequestError(
+				400,
+				`transport "${transport.id}" is a plain transport: only webrtc ones take dtlsParameters`,
+			);
+		}
+		await (transport as types.WebRtcTransport).connect({
+			dtlsParameters: fromWire.dtlsParameters(body.dtlsParameters),
+		});
+		res.json({});
+	});
+
+	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/producers', async (req, res) => {
+		const room = await existingRoom(req);
+		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
+		const transport = broadcaster.transport(param(req, 'transportId'));
+		const body = parse(api.createBroadcasterProducerBodySchema, req.body);
+		const producer = await transport.produce({
+			kind: body.kind,
+			rtpParameters: fromWire.rtpParameters(body.rtpParameters),
+			appData: { ...body.appData, peerId: broadcaster.id },
+		});
+		room.addProducer(broadcaster, producer);
+		log.info({ roomId: room.id, broadcasterId: broadcaster.id, producerId: producer.id }, 'broadcaster producing');
+		res.json({ id: producer.id });
+	});
+
+	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/consume', async (req, res) => {
+		const room = await existingRoom(req);
+		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
+		const transport = broadcaster.transport(param(req, 'transportId'));
+		const { producerId } = parse(api.broadcasterConsumeQuerySchema, req.query, 'query');
+		if (!room.members().some((member) => member.producers.has(producerId))) {
+			throw new RequestError(404, `producer with id "${producerId}" not found`);
+		}
+		if (!broadcaster.rtpCapabilities) {
+			throw new RequestError(400, 'broadcaster was created without rtpCapabilities, so it cannot consume');
+		}
+		const consumer = await transport.consume({ producerId, rtpCapabilities: broadcaster.rtpCapabilities });
+		broadcaster.addConsumer(consumer);
+		consumer.on('producerclose', () => consumer.close());
+		res.json({
+			id: consumer.id,
+			producerId,
+			kind: consumer.kind,
+			rtpParameters: consumer.rtpParameters,
+			type: consumer.type,
+		});
+	});
+
+	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/consume/data', async (req, res) => {
+		const room = await existingRoom(req);
+		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
+		const transport = broadcaster.transport(param(req, 'transportId'));
+		const body = parse(api.broadcasterConsumeDataBodySchema, req.body);
+		const dataConsumer = await transport.consumeData({ dataProducerId: body.dataProducerId });
+		broadcaster.addDataConsumer(dataConsumer);
+		dataConsumer.on('dataproducerclose', () => dataConsumer.close());
+		res.json({ id: dataConsumer.id, streamId: dataConsumer.sctpStreamParameters?.streamId });
+	});
+
+	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/produce/data', async (req, res) => {
+		const room = await existingRoom(req);
+		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
+		const transport = broadcaster.transport(param(req, 'transportId'));
+		const body = parse(api.broadcasterProduceDataBodySchema, req.body);
+		const dataProducer = await transport.produceData({
+			label: body.label,
+			protocol: body.protocol,
+			sctpStreamParameters: fromWire.sctpStreamParameters(body.sctpStreamParameters),
+			appData: { ...body.appData, peerId: broadcaster.id },
+		});
+		room.addDataProducer(broadcaster, dataProducer);
+		res.json({ id: dataProducer.id });
+	});
+
+	return router;
+}
+
+function param(req: Request, name: string): string {
+	const value = req.params[name];
+	if (typeof value !== 'string' || value === '') throw new RequestError(400, `path parameter ${name} is required`);
+	return value;
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, subject?: string): z.output<S> {
+	const result = api.parseBody(schema, body, subject);
+	if (!result.ok) throw new RequestError(400, result.reason);
+	return result.data;
+}

@@ -1,0 +1,71 @@
+// The shape of the configuration: what config.ts / config.example.ts export
+// (Config) and what the server runs with once environment overrides, checks
+// and defaults are applied (ResolvedConfig). config.example.ts documents
+// every setting; this file only says what type each one has.
+import type { types } from 'mediasoup';
+import type { LogLevel } from '../logging/levels.ts';
+
+export type { LogLevel } from '../logging/levels.ts';
+export { plainTransportListenInfo, webRtcServerListenInfos } from './listenInfos.ts';
+
+/** Paths of a PEM certificate chain and its private key. */
+export interface TlsFiles {
+	cert: string;
+	key: string;
+}
+
+export interface Config {
+	https: {
+		listenIp: string;
+		listenPort: number;
+		/** null: a self-signed certificate is generated in certDir. */
+		tls: TlsFiles | null;
+		certDir: string;
+	};
+	mediasoup: {
+		numWorkers: number;
+		workerSettings: {
+			logLevel: types.WorkerLogLevel;
+			logTags: types.WorkerLogTag[];
+		};
+		routerOptions: {
+			// Router codecs: preferredPayloadType is optional, mediasoup picks one.
+			mediaCodecs: types.RouterRtpCodecCapability[];
+		};
+		listenIp: string;
+		announcedAddress: string | undefined;
+		webRtcServerPort: number;
+		minPort: number;
+		maxPort: number;
+		webRtcTransportOptions: {
+			initialAvailableOutgoingBitrate: number;
+			minimumAvailableOutgoingBitrate: number;
+			maxSctpMessageSize: number;
+			maxIncomingBitrate: number;
+		};
+		plainTransportOptions: {
+			maxSctpMessageSize: number;
+		};
+	};
+	throttleSecret: string | undefined;
+	logLevel: LogLevel;
+}
+
+/**
+ * The configuration after environment overrides and validation: every
+ * address the server announces and every file it reads is known.
+ */
+export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup'> {
+	https: Omit<Config['https'], 'tls'> & {
+		/** Absolute paths: the configured files or the generated self-signed pair. */
+		tls: TlsFiles;
+	};
+	mediasoup: Omit<Config['mediasoup'], 'announcedAddress'> & {
+		/** What clients are told to connect to (ICE candidates, plain transport tuples). */
+		announcedAddress: string;
+	};
+	/** Absolute path of the file the settings were read from. */
+	configFile: string;
+	/** Things the operator should know (chosen addresses, a new certificate): main logs them. */
+	notices: string[];
+}

@@ -1,0 +1,85 @@
+// The one entry point to configuration: file, then environment overrides,
+// then every check, then the decisions that need the machine (which address
+// to announce, which certificate to serve). Nothing starts listening before
+// this has succeeded, so a bad setting never surfaces as a half-started server.
+import os from 'node:os';
+import path from 'node:path';
+import { type CertificateLog, ensureCertificate } from '../tls/certificates.ts';
+import type { NetworkInterfaces } from './addresses.ts';
+import { isAnyAddress } from './addresses.ts';
+import { checkAnnouncedAddress, resolveAnnouncedAddress } from './announcedAddress.ts';
+import type { Config, ResolvedConfig, TlsFiles } from './Config.ts';
+import { ConfigError } from './ConfigError.ts';
+import { checkPorts } from './checkPorts.ts';
+import { applyEnvOverrides } from './envOverrides.ts';
+import { readConfigFile } from './readConfigFile.ts';
+import { parseConfig } from './schema.ts';
+import type { SettingSources } from './settingSources.ts';
+import { absoluteTlsFiles, checkTlsFiles } from './tlsFiles.ts';
+
+export interface LoadConfigOptions {
+	/** Environment overrides; default process.env. */
+	env?: NodeJS.ProcessEnv;
+	/** Where config.ts / config.example.ts live and relative paths start; default the repository root. */
+	rootDir?: string;
+	/** Receives certificate details at debug level; the root logger does not exist yet here. */
+	log?: CertificateLog;
+	/** The machine's addresses and name; tests pass their own. */
+	networkInterfaces?: NetworkInterfaces;
+	hostname?: string;
+}
+
+const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The validated configuration; throws ConfigError naming every setting to fix. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
+	const rootDir = path.resolve(options.rootDir ?? REPOSITORY_ROOT);
+	const interfaces = options.networkInterfaces ?? os.networkInterfaces();
+	const file = await readConfigFile(rootDir);
+	const overridden = applyEnvOverrides(file.settings, options.env ?? process.env);
+	const sources: SettingSources = { file: file.name, env: overridden.env };
+	const config = parseConfig(overridden.settings, sources);
+	checkConsistency(config, rootDir, sources);
+
+	const notices: string[] = [];
+	if (file.name === 'config.example.ts') {
+		notices.push('no config.ts: running with the defaults of config.example.ts (copy it to config.ts to change them)');
+	}
+	const announced = resolveAnnouncedAddress(config, sources, interfaces);
+	if (announced.notice) notices.push(announced.notice);
+
+	const certDir = path.resolve(rootDir, config.https.certDir);
+	let tls: TlsFiles;
+	if (config.https.tls) {
+		tls = absoluteTlsFiles(config.https.tls, rootDir);
+	} else {
+		const certificate = await ensureCertificate({
+			certDir,
+			log: options.log ?? { debug: () => {} },
+			extraNames: [announced.address, config.https.listenIp].filter((name) => !isAnyAddress(name)),
+			httpsPort: config.https.listenPort,
+			hostname: options.hostname ?? os.hostname(),
+			networkInterfaces: interfaces,
+		});
+		tls = { cert: certificate.cert, key: certificate.key };
+		if (certificate.message) notices.push(certificate.message);
+	}
+
+	return {
+		...config,
+		https: { ...config.https, tls, certDir },
+		mediasoup: { ...config.mediasoup, announcedAddress: announced.address },
+		configFile: file.path,
+		notices,
+	};
+}
+
+/** Rules across settings; all are checked so the operator fixes everything in one go. */
+function checkConsistency(config: Config, rootDir: string, sources: SettingSources): void {
+	const problems = [
+		...checkPorts(config, sources),
+		...checkAnnouncedAddress(config, sources),
+		...(config.https.tls ? checkTlsFiles(config.https.tls, rootDir, sources) : []),
+	];
+	if (problems.length > 0) throw new ConfigError(problems);
+}

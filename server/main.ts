@@ -1,0 +1,50 @@
+// Server entry point (`npm start`): configuration, certificate, then the
+// server; closes everything in order on SIGINT/SIGTERM.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { version as mediasoupVersion } from 'mediasoup';
+import { ConfigError } from './config/ConfigError.ts';
+import { loadConfig } from './config/loadConfig.ts';
+import { createLogger } from './logging/logger.ts';
+import { startServer } from './Server.ts';
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function main(): Promise<void> {
+	const config = await loadConfig({ rootDir });
+	const log = await createLogger(config.logLevel);
+	log.info({ node: process.version, mediasoup: mediasoupVersion }, 'starting');
+	for (const notice of config.notices) log.info(notice);
+
+	const tls = {
+		cert: await readFile(config.https.tls.cert, 'utf8'),
+		key: await readFile(config.https.tls.key, 'utf8'),
+	};
+	const server = await startServer({ config, tls, log, rootDir });
+	log.info(
+		{ url: `https://${config.mediasoup.announcedAddress}:${server.port}`, workers: server.pool.workers.length },
+		'listening',
+	);
+
+	let stopping = false;
+	const stop = async (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		log.info({ signal }, 'shutting down');
+		await server.close();
+		log.info('stopped');
+		process.exit(0);
+	};
+	process.on('SIGINT', (signal) => void stop(signal));
+	process.on('SIGTERM', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+	if (error instanceof ConfigError) {
+		console.error(`configuration error: ${error.message}`);
+		process.exit(78); // EX_CONFIG
+	}
+	console.error('server failed to start:', error);
+	process.exit(1);
+});

@@ -1,0 +1,100 @@
+// What a room member owns, whether it talks protoo (Peer) or REST
+// (Broadcaster): its transports and, through them, its producers, consumers
+// and data channels. Closing a transport closes everything created on it, so
+// the maps only mirror mediasoup's ownership for lookups by id.
+import type { types } from 'mediasoup';
+import type { DeviceInfo, PeerInfo } from '../../protocol/peer.ts';
+import type { SctpCapabilities } from '../../protocol/rtp.ts';
+import { RequestError } from '../signaling/RequestError.ts';
+
+export type ParticipantKind = 'peer' | 'broadcaster';
+
+/** WebRTC or plain: what both offer (produce, consume, stats, close) is on the base type. */
+export type MediaTransport = types.Transport;
+
+export abstract class Participant {
+	readonly id: string;
+	abstract readonly kind: ParticipantKind;
+	displayName = '';
+	device: DeviceInfo = {};
+	rtpCapabilities: types.RtpCapabilities | undefined;
+	/** mediasoup-client's SCTP capabilities: set when the member can do data channels. */
+	sctpCapabilities: SctpCapabilities | undefined;
+	readonly transports = new Map<string, MediaTransport>();
+	readonly producers = new Map<string, types.Producer>();
+	readonly consumers = new Map<string, types.Consumer>();
+	readonly dataProducers = new Map<string, types.DataProducer>();
+	readonly dataConsumers = new Map<string, types.DataConsumer>();
+
+	constructor(id: string) {
+		this.id = id;
+	}
+
+	get info(): PeerInfo {
+		return { id: this.id, displayName: this.displayName, device: this.device };
+	}
+
+	/** Adds a transport and forgets it (and what lived on it) when it closes. */
+	addTransport(transport: MediaTransport): void {
+		this.transports.set(transport.id, transport);
+		transport.observer.once('close', () => this.transports.delete(transport.id));
+	}
+
+	addProducer(producer: types.Producer): void {
+		this.producers.set(producer.id, producer);
+		producer.observer.once('close', () => this.producers.delete(producer.id));
+	}
+
+	addConsumer(consumer: types.Consumer): void {
+		this.consumers.set(consumer.id, consumer);
+		consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+	}
+
+	addDataProducer(dataProducer: types.DataProducer): void {
+		this.dataProducers.set(dataProducer.id, dataProducer);
+		dataProducer.observer.once('close', () => this.dataProducers.delete(dataProducer.id));
+	}
+
+	addDataConsumer(dataConsumer: types.DataConsumer): void {
+		this.dataConsumers.set(dataConsumer.id, dataConsumer);
+		dataConsumer.observer.once('close', () => this.dataConsumers.delete(dataConsumer.id));
+	}
+
+	transport(id: string): MediaTransport {
+		return found(this.transports.get(id), 'transport', id);
+	}
+
+	producer(id: string): types.Producer {
+		return found(this.producers.get(id), 'producer', id);
+	}
+
+	consumer(id: string): types.Consumer {
+		return found(this.consumers.get(id), 'consumer', id);
+	}
+
+	dataProducer(id: string): types.DataProducer {
+		return found(this.dataProducers.get(id), 'dataProducer', id);
+	}
+
+	dataConsumer(id: string): types.DataConsumer {
+		return found(this.dataConsumers.get(id), 'dataConsumer', id);
+	}
+
+	/** The transport this member receives on, if it made one. */
+	consumingTransport(): MediaTransport | undefined {
+		for (const transport of this.transports.values()) {
+			if (transport.appData.consuming === true) return transport;
+		}
+		return undefined;
+	}
+
+	/** Closing the transports closes every producer, consumer and data channel on them. */
+	closeTransports(): void {
+		for (const transport of [...this.transports.values()]) transport.close();
+	}
+}
+
+function found<T>(value: T | undefined, what: string, id: string): T {
+	if (value === undefined) throw new RequestError(404, `${what} with id "${id}" not found`);
+	return value;
+}

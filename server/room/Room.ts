@@ -1,0 +1,398 @@
+// One conference room: a mediasoup Router on one worker, its peers (protoo)
+// and broadcasters (REST), the bot, and the observers that drive
+// `activeSpeaker`. The Room owns the router; closing the router (or its
+// worker dying) closes every transport, producer and consumer in it.
+//
+// The Room decides who consumes what: on join, a peer gets consumers of every
+// producer already there; a new producer gets a consumer on every joined peer.
+// Consumers are created paused and resumed only once the client accepted them.
+import { EventEmitter } from 'node:events';
+import { version as mediasoupVersion, type types } from 'mediasoup';
+import type { Logger } from 'pino';
+import * as protoo from 'protoo-server';
+import type { ResolvedConfig } from '../config/Config.ts';
+import type { PooledWorker } from '../media/WorkerPool.ts';
+import { RequestError } from '../signaling/RequestError.ts';
+import { Bot } from './Bot.ts';
+import type { Broadcaster } from './Broadcaster.ts';
+import { consumerLayers, parseBweTrace } from './mediaEvents.ts';
+import type { Participant } from './Participant.ts';
+import { Peer } from './Peer.ts';
+import { createWebRtcTransport, type TransportAppData, type WebRtcTransportRequest } from './transports.ts';
+
+export interface RoomEvents {
+	close: [];
+}
+
+export class Room extends EventEmitter<RoomEvents> {
+	readonly id: string;
+	readonly router: types.Router;
+	readonly webRtcServer: types.WebRtcServer;
+	readonly workerIndex: number;
+	readonly bot: Bot;
+	readonly config: ResolvedConfig;
+	readonly log: Logger;
+	readonly peers = new Map<string, Peer>();
+	readonly broadcasters = new Map<string, Broadcaster>();
+	readonly #protooRoom = new protoo.Room();
+	readonly #audioLevelObserver: types.AudioLevelObserver;
+	#closed = false;
+
+	static async create(id: string, pooled: PooledWorker, config: ResolvedConfig, log: Logger): Promise<Room> {
+		const router = await pooled.worker.createRouter({ mediaCodecs: config.mediasoup.routerOptions.mediaCodecs });
+		try {
+			const audioLevelObserver = await router.createAudioLevelObserver({
+				maxEntries: 1,
+				threshold: -80,
+				interval: 800,
+			});
+			const activeSpeakerObserver = await router.createActiveSpeakerObserver();
+			const bot = await Bot.create(router, log);
+			return new Room({ id, pooled, router, audioLevelObserver, activeSpeakerObserver, bot, config, log });
+		} catch (error) {
+			router.close();
+			throw error;
+		}
+	}
+
+	private constructor(parts: {
+		id: string;
+		pooled: PooledWorker;
+		router: types.Router;
+		audioLevelObserver: types.AudioLevelObserver;
+		activeSpeakerObserver: types.ActiveSpeakerObserver;
+		bot: Bot;
+		config: ResolvedConfig;
+		log: Logger;
+	}) {
+		super();
+		this.id = parts.id;
+		this.router = parts.router;
+		this.webRtcServer = parts.pooled.webRtcServer;
+		this.workerIndex = parts.pooled.index;
+		this.bot = parts.bot;
+		this.config = parts.config;
+		this.log = parts.log;
+		this.#audioLevelObserver = parts.audioLevelObserver;
+
+		// The worker died or was closed: this room cannot go on; its peers are
+		// disconnected and can rejoin (they get a room on a live worker).
+		this.router.on('workerclose', () => {
+			this.log.warn({ roomId: this.id }, 'room: worker closed, closing room');
+			this.close();
+		});
+		this.#watchSpeakers(parts.audioLevelObserver, parts.activeSpeakerObserver);
+		this.log.info({ roomId: this.id, worker: this.workerIndex }, 'room created');
+	}
+
+	get closed(): boolean {
+		return this.#closed;
+	}
+
+	/** Joined peers and broadcasters (broadcasters are members from creation). */
+	members(except?: Participant): Participant[] {
+		const joined: Participant[] = [...this.peers.values()].filter((peer) => peer.joined);
+		return [...joined, ...this.broadcasters.values()].filter((member) => member !== except);
+	}
+
+	joinedPeers(except?: Participant): Peer[] {
+		return [...this.peers.values()].filter((peer) => peer.joined && peer !== except);
+	}
+
+	// --- protoo peers --------------------------------------------------------
+
+	/**
+	 * Accepts a protoo connection. A second connection with a peerId already
+	 * in the room replaces the first: the old one is closed.
+	 */
+	addPeer(peerId: string, transport: protoo.WebSocketTransport, consumerReplicas: number): Peer {
+		const existing = this.peers.get(peerId);
+		if (existing) {
+			this.log.info({ roomId: this.id, peerId }, 'peer replaced by a new connection');
+			existing.replaced = true;
+			existing.close();
+		}
+		const peer = new Peer(this.#protooRoom.createPeer(peerId, transport), consumerReplicas);
+		this.peers.set(peerId, peer);
+		peer.protoo.on('close', () => this.#onPeerClose(peer));
+		peer.notify('mediasoup-version', { version: mediasoupVersion });
+		this.log.info({ roomId: this.id, peerId }, 'peer connected');
+		return peer;
+	}
+
+	#onPeerClose(peer: Peer): void {
+		if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+		// Also when replaced: the others drop the old tile; the new connection
+		// announces itself with newPeer when it joins.
+		if (peer.joined) {
+			for (const other of this.joinedPeers(peer)) other.notify('peerClosed', { peerId: peer.id });
+		}
+		peer.closeTransports();
+		this.log.info({ roomId: this.id, peerId: peer.id, replaced: peer.replaced }, 'peer left');
+		// A replaced peer's successor is about to be added: the room stays.
+		if (!peer.replaced) this.closeIfEmpty();
+	}
+
+	/**
+	 * join: answer with the members already here, then give the new peer a
+	 * consumer of every producer (and the chat and bot data producers), and
+	 * tell everyone else about it.
+	 */
+	async join(
+		peer: Peer,
+		data: {
+			displayName: string;
+			device: Participant['device'];
+			rtpCapabilities: types.RtpCapabilities | undefined;
+			sctpCapabilities: Participant['sctpCapabilities'];
+		},
+	): Promise<{ peers: Participant['info'][] }> {
+		if (peer.joined) throw new RequestError(403, 'peer already joined');
+		if (data.rtpCapabilities) this.#checkRtpCapabilities(data.rtpCapabilities);
+		peer.displayName = data.displayName;
+		peer.device = data.device;
+		peer.rtpCapabilities = data.rtpCapabilities;
+		peer.sctpCapabilities = data.sctpCapabilities;
+		const others = this.members(peer);
+		peer.joined = true;
+		this.log.info({ roomId: this.id, peerId: peer.id, displayName: peer.displayName }, 'peer joined');
+
+		// The response goes out before the newConsumer requests (the client
+		// must know the peers first), hence the deferred fan-out.
+		setImmediate(() => this.#fanOutToNewPeer(peer, others));
+		return { peers: others.map((member) => member.info) };
+	}
+
+	#fanOutToNewPeer(peer: Peer, others: Participant[]): void {
+		for (const other of others) {
+			for (const producer of other.producers.values()) void this.createConsumer(peer, other, producer);
+			for (const dataProducer of other.dataProducers.values()) {
+				if (dataProducer.label === 'chat') void this.createDataConsumer(peer, other.id, dataProducer);
+			}
+		}
+		void this.createDataConsumer(peer, null, this.bot.dataProducer);
+		for (const other of this.joinedPeers(peer)) other.notify('newPeer', peer.info);
+	}
+
+	changeDisplayName(peer: Participant, displayName: string): void {
+		const oldDisplayName = peer.displayName;
+		peer.displayName = displayName;
+		for (const other of this.joinedPeers(peer)) {
+			other.notify('peerDisplayNameChanged', { peerId: peer.id, displayName, oldDisplayName });
+		}
+	}
+
+	// --- transports ----------------------------------------------------------
+
+	async createWebRtcTransport(
+		owner: Participant,
+		request: WebRtcTransportRequest,
+	): Promise<types.WebRtcTransport<TransportAppData>> {
+		const transport = await createWebRtcTransport(this.router, this.webRtcServer, this.config, owner.id, request);
+		owner.addTransport(transport);
+		if (owner instanceof Peer) this.#watchPeerTransport(owner, transport);
+		return transport;
+	}
+
+	/** A failed transport means a dead peer: close it, the client may rejoin. */
+	#watchPeerTransport(peer: Peer, transport: types.WebRtcTransport): void {
+		const fail = (why: string) => {
+			if (peer.closed) return;
+			this.log.warn({ roomId: this.id, peerId: peer.id, transportId: transport.id, why }, 'transport failed');
+			peer.close();
+		};
+		transport.on('icestatechange', (state) => {
+			if (state === 'closed') fail('ICE closed');
+		});
+		transport.on('dtlsstatechange', (state) => {
+			if (state === 'failed' || state === 'closed') fail(`DTLS ${state}`);
+		});
+		transport.on('sctpstatechange', (state) => {
+			this.log.debug({ peerId: peer.id, transportId: transport.id, state }, 'SCTP state');
+		});
+		// Downlink bandwidth estimation for the client's stats.
+		void transport.enableTraceEvent(['bwe']).catch(() => {});
+		transport.on('trace', (trace) => {
+			const bwe = parseBweTrace(trace);
+			if (bwe) peer.notify('downlinkBwe', bwe);
+		});
+	}
+
+	// --- media ---------------------------------------------------------------
+
+	/** A new producer: every other member that can receive gets a consumer. */
+	addProducer(owner: Participant, producer: types.Producer): void {
+		owner.addProducer(producer);
+		if (owner instanceof Peer) {
+			producer.on('score', (score) => owner.notify('producerScore', { producerId: producer.id, score }));
+		}
+		if (producer.kind === 'audio') {
+			void this.#audioLevelObserver.addProducer({ producerId: producer.id }).catch(() => {});
+		}
+		for (const peer of this.joinedPeers(owner)) void this.createConsumer(peer, owner, producer);
+	}
+
+	addDataProducer(owner: Participant, dataProducer: types.DataProducer): void {
+		owner.addDataProducer(dataProducer);
+		if (dataProducer.label === 'chat') {
+			for (const peer of this.joinedPeers(owner)) void this.createDataConsumer(peer, owner.id, dataProducer);
+		} else if (dataProducer.label === 'bot') {
+			void this.bot.listenTo(dataProducer.id, () => owner.displayName);
+		}
+	}
+
+	/**
+	 * Creates `1 + consumerReplicas` consumers of a producer for a peer, paused,
+	 * announces each with `newConsumer` and resumes it once accepted. A consumer
+	 * the client refuses (or cannot be asked about) is closed: nothing leaks.
+	 */
+	async createConsumer(peer: Peer, owner: Participant, producer: types.Producer): Promise<void> {
+		const transport = peer.consumingTransport();
+		if (!peer.rtpCapabilities || !transport) return;
+		if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: peer.rtpCapabilities })) return;
+
+		for (let replica = 0; replica <= peer.consumerReplicas; replica++) {
+			let consumer: types.Consumer;
+			try {
+				consumer = await transport.consume({
+					producerId: producer.id,
+					rtpCapabilities: peer.rtpCapabilities,
+					enableRtx: true,
+					paused: true,
+					ignoreDtx: true,
+				});
+			} catch (error) {
+				this.log.warn({ peerId: peer.id, producerId: producer.id, error }, 'consume failed');
+				return;
+			}
+			peer.addConsumer(consumer);
+			this.#forwardConsumerEvents(peer, consumer);
+			try {
+				await peer.request('newConsumer', {
+					peerId: owner.id,
+					producerId: producer.id,
+					id: consumer.id,
+					kind: consumer.kind,
+					rtpParameters: consumer.rtpParameters,
+					type: consumer.type,
+					appData: producer.appData,
+					producerPaused: consumer.producerPaused,
+				});
+				await consumer.resume();
+				peer.notify('consumerScore', { consumerId: consumer.id, score: consumer.score });
+			} catch (error) {
+				this.log.warn({ peerId: peer.id, consumerId: consumer.id, error }, 'newConsumer not accepted');
+				consumer.close();
+			}
+		}
+	}
+
+	#forwardConsumerEvents(peer: Peer, consumer: types.Consumer): void {
+		const consumerId = consumer.id;
+		consumer.on('producerclose', () => {
+			consumer.close();
+			peer.notify('consumerClosed', { consumerId });
+		});
+		consumer.on('producerpause', () => peer.notify('consumerPaused', { consumerId }));
+		consumer.on('producerresume', () => peer.notify('consumerResumed', { consumerId }));
+		consumer.on('score', (score) => peer.notify('consumerScore', { consumerId, score }));
+		consumer.on('layerschange', (layers) => peer.notify('consumerLayersChanged', consumerLayers(consumerId, layers)));
+	}
+
+	/** ownerId null: the bot's data producer. */
+	async createDataConsumer(peer: Peer, ownerId: string | null, dataProducer: types.DataProducer): Promise<void> {
+		const transport = peer.consumingTransport();
+		if (!peer.sctpCapabilities || !transport || transport.appData.sctp !== true) return;
+		let dataConsumer: types.DataConsumer;
+		try {
+			dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
+		} catch (error) {
+			this.log.warn({ peerId: peer.id, dataProducerId: dataProducer.id, error }, 'consumeData failed');
+			return;
+		}
+		peer.addDataConsumer(dataConsumer);
+		dataConsumer.on('dataproducerclose', () => {
+			dataConsumer.close();
+			peer.notify('dataConsumerClosed', { dataConsumerId: dataConsumer.id });
+		});
+		try {
+			await peer.request('newDataConsumer', {
+				peerId: ownerId,
+				dataProducerId: dataProducer.id,
+				id: dataConsumer.id,
+				sctpStreamParameters: dataConsumer.sctpStreamParameters ?? { streamId: 0 },
+				label: dataConsumer.label,
+				protocol: dataConsumer.protocol,
+				appData: dataProducer.appData,
+			});
+		} catch (error) {
+			this.log.warn({ peerId: peer.id, dataConsumerId: dataConsumer.id, error }, 'newDataConsumer not accepted');
+			dataConsumer.close();
+		}
+	}
+
+	// --- broadcasters --------------------------------------------------------
+
+	addBroadcaster(broadcaster: Broadcaster): void {
+		if (this.broadcasters.has(broadcaster.id) || this.peers.has(broadcaster.id)) {
+			throw new RequestError(409, `a member with id "${broadcaster.id}" already exists`);
+		}
+		if (broadcaster.rtpCapabilities) this.#checkRtpCapabilities(broadcaster.rtpCapabilities);
+		this.broadcasters.set(broadcaster.id, broadcaster);
+		for (const peer of this.joinedPeers()) peer.notify('newPeer', broadcaster.info);
+		this.log.info({ roomId: this.id, broadcasterId: broadcaster.id }, 'broadcaster joined');
+	}
+
+	broadcaster(id: string): Broadcaster {
+		const broadcaster = this.broadcasters.get(id);
+		if (!broadcaster) throw new RequestError(404, `broadcaster with id "${id}" not found`);
+		return broadcaster;
+	}
+
+	removeBroadcaster(id: string): void {
+		const broadcaster = this.broadcaster(id);
+		this.broadcasters.delete(id);
+		broadcaster.closeTransports();
+		for (const peer of this.joinedPeers()) peer.notify('peerClosed', { peerId: id });
+		this.log.info({ roomId: this.id, broadcasterId: id }, 'broadcaster left');
+		this.closeIfEmpty();
+	}
+
+	// --- lifecycle -----------------------------------------------------------
+
+	#checkRtpCapabilities(rtpCapabilities: types.RtpCapabilities): void {
+		if (!Array.isArray(rtpCapabilities.codecs) || rtpCapabilities.codecs.length === 0) {
+			throw new RequestError(400, 'rtpCapabilities.codecs must list at least one codec');
+		}
+	}
+
+	#watchSpeakers(audioLevel: types.AudioLevelObserver, activeSpeaker: types.ActiveSpeakerObserver): void {
+		audioLevel.on('volumes', (volumes) => {
+			const loudest = volumes[0];
+			if (!loudest) return;
+			const peerId = loudest.producer.appData.peerId;
+			if (typeof peerId !== 'string') return;
+			for (const peer of this.joinedPeers()) peer.notify('activeSpeaker', { peerId, volume: loudest.volume });
+		});
+		audioLevel.on('silence', () => {
+			for (const peer of this.joinedPeers()) peer.notify('activeSpeaker', { peerId: null });
+		});
+		activeSpeaker.on('dominantspeaker', ({ producer }) => {
+			this.log.debug({ roomId: this.id, peerId: producer.appData.peerId }, 'dominant speaker');
+		});
+	}
+
+	/** A room closes when no peer and no broadcaster is left. */
+	closeIfEmpty(): void {
+		if (this.peers.size === 0 && this.broadcasters.size === 0) this.close();
+	}
+
+	close(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#protooRoom.close();
+		this.router.close();
+		this.log.info({ roomId: this.id }, 'room closed');
+		this.emit('close');
+	}
+}

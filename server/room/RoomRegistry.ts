@@ -1,0 +1,67 @@
+// All live rooms, by roomId. Creation is serialized per roomId: two peers
+// arriving at once for a new room share one creation, never make two rooms.
+import type { Logger } from 'pino';
+import type { ResolvedConfig } from '../config/Config.ts';
+import type { WorkerPool } from '../media/WorkerPool.ts';
+import { Room } from './Room.ts';
+
+/** A room nobody entered within this time (e.g. made by GET /rooms/:id) closes. */
+const EMPTY_ROOM_GRACE_MS = 30_000;
+
+export class RoomRegistry {
+	readonly #rooms = new Map<string, Promise<Room>>();
+	readonly #pool: WorkerPool;
+	readonly #config: ResolvedConfig;
+	readonly #log: Logger;
+	#closed = false;
+
+	constructor(pool: WorkerPool, config: ResolvedConfig, log: Logger) {
+		this.#pool = pool;
+		this.#config = config;
+		this.#log = log;
+	}
+
+	getOrCreate(roomId: string): Promise<Room> {
+		if (this.#closed) return Promise.reject(new Error('server is shutting down'));
+		const existing = this.#rooms.get(roomId);
+		if (existing) return existing;
+		const creation = this.#create(roomId);
+		this.#rooms.set(roomId, creation);
+		// A failed creation must not poison the id: the next attempt retries.
+		creation.catch(() => {
+			if (this.#rooms.get(roomId) === creation) this.#rooms.delete(roomId);
+		});
+		return creation;
+	}
+
+	async #create(roomId: string): Promise<Room> {
+		const room = await Room.create(roomId, this.#pool.pick(), this.#config, this.#log);
+		const emptyCheck = setTimeout(() => room.closeIfEmpty(), EMPTY_ROOM_GRACE_MS).unref();
+		room.once('close', () => {
+			clearTimeout(emptyCheck);
+			const entry = this.#rooms.get(roomId);
+			// Only forget the entry if it is still this room.
+			void entry?.then((current) => {
+				if (current === room) this.#rooms.delete(roomId);
+			});
+		});
+		return room;
+	}
+
+	/** A room that exists (created and not closed), without creating one. */
+	async find(roomId: string): Promise<Room | undefined> {
+		const room = await this.#rooms.get(roomId)?.catch(() => undefined);
+		return room && !room.closed ? room : undefined;
+	}
+
+	async all(): Promise<Room[]> {
+		const settled = await Promise.allSettled(this.#rooms.values());
+		return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+	}
+
+	async close(): Promise<void> {
+		this.#closed = true;
+		for (const room of await this.all()) room.close();
+		this.#rooms.clear();
+	}
+}

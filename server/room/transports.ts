@@ -1,0 +1,82 @@
+// Creating transports with the configured options. Who owns a transport (a
+// Peer or a Broadcaster) decides what happens when it fails; see Room.
+import type { types } from 'mediasoup';
+import type { SctpCapabilities } from '../../protocol/rtp.ts';
+import { plainTransportListenInfo, type ResolvedConfig } from '../config/Config.ts';
+
+export interface WebRtcTransportRequest {
+	forceTcp: boolean;
+	producing: boolean;
+	consuming: boolean;
+	/** Present when the client does data channels: the transport then gets SCTP. */
+	sctpCapabilities: SctpCapabilities | undefined;
+}
+
+export interface TransportAppData extends types.AppData {
+	ownerId: string;
+	producing: boolean;
+	consuming: boolean;
+	/** Whether SCTP (data channels) is enabled on it. */
+	sctp: boolean;
+}
+
+export async function createWebRtcTransport(
+	router: types.Router,
+	webRtcServer: types.WebRtcServer,
+	config: ResolvedConfig,
+	ownerId: string,
+	request: WebRtcTransportRequest,
+): Promise<types.WebRtcTransport<TransportAppData>> {
+	const options = config.mediasoup.webRtcTransportOptions;
+	const transport = await router.createWebRtcTransport<TransportAppData>({
+		webRtcServer,
+		// forceTcp: a client behind a UDP-hostile network asks for TCP only.
+		enableUdp: !request.forceTcp,
+		enableTcp: true,
+		preferUdp: !request.forceTcp,
+		iceConsentTimeout: 20,
+		initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate,
+		enableSctp: request.sctpCapabilities !== undefined,
+		maxSendMessageSize: options.maxSctpMessageSize,
+		maxReceiveMessageSize: options.maxSctpMessageSize,
+		appData: {
+			ownerId,
+			producing: request.producing,
+			consuming: request.consuming,
+			sctp: request.sctpCapabilities !== undefined,
+		},
+	});
+	await applyBitrateLimits(transport, config);
+	return transport;
+}
+
+export interface PlainTransportRequest {
+	rtcpMux: boolean;
+	comedia: boolean;
+	/** Present when the client does data channels: the transport then gets SCTP. */
+	sctpCapabilities: SctpCapabilities | undefined;
+}
+
+export async function createPlainTransport(
+	router: types.Router,
+	config: ResolvedConfig,
+	ownerId: string,
+	request: PlainTransportRequest,
+): Promise<types.PlainTransport<TransportAppData>> {
+	return router.createPlainTransport<TransportAppData>({
+		listenInfo: plainTransportListenInfo(config),
+		rtcpMux: request.rtcpMux,
+		comedia: request.comedia,
+		enableSctp: request.sctpCapabilities !== undefined,
+		maxSendMessageSize: config.mediasoup.plainTransportOptions.maxSctpMessageSize,
+		maxReceiveMessageSize: config.mediasoup.plainTransportOptions.maxSctpMessageSize,
+		// A plain transport both sends and receives: a broadcaster may consume on it.
+		appData: { ownerId, producing: true, consuming: true, sctp: request.sctpCapabilities !== undefined },
+	});
+}
+
+async function applyBitrateLimits(transport: types.WebRtcTransport, config: ResolvedConfig): Promise<void> {
+	const { maxIncomingBitrate, minimumAvailableOutgoingBitrate } = config.mediasoup.webRtcTransportOptions;
+	await transport.setMaxIncomingBitrate(maxIncomingBitrate);
+	await transport.setMinOutgoingBitrate(minimumAvailableOutgoingBitrate);
+}

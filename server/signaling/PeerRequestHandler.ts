@@ -1,0 +1,157 @@
+// Serves one validated protoo request of a peer (PROTOCOL.md section 1).
+// Validation already happened (protocol/), so this is only the behaviour:
+// thrown RequestErrors become protoo error responses.
+import type { types } from 'mediasoup';
+import type { ClientRequest } from '../../protocol/signaling.ts';
+import type { Peer } from '../room/Peer.ts';
+import type { Room } from '../room/Room.ts';
+import { applyThrottle, checkThrottleSecret, resetThrottle } from './NetworkThrottle.ts';
+import { RequestError } from './RequestError.ts';
+import { fromWire } from './wire.ts';
+
+export async function handlePeerRequest(room: Room, peer: Peer, request: ClientRequest): Promise<unknown> {
+	switch (request.method) {
+		case 'getRouterRtpCapabilities':
+			return room.router.rtpCapabilities;
+
+		case 'join': {
+			const { displayName, device, rtpCapabilities, sctpCapabilities } = request.data;
+			return room.join(peer, {
+				displayName: displayName ?? '',
+				device: device ?? {},
+				rtpCapabilities: fromWire.rtpCapabilities(rtpCapabilities),
+				sctpCapabilities,
+			});
+		}
+
+		case 'createWebRtcTransport': {
+			const { forceTcp, producing, consuming, sctpCapabilities } = request.data;
+			const transport = await room.createWebRtcTransport(peer, {
+				forceTcp,
+				producing,
+				consuming,
+				sctpCapabilities,
+			});
+			return {
+				id: transport.id,
+				iceParameters: transport.iceParameters,
+				iceCandidates: transport.iceCandidates,
+				dtlsParameters: transport.dtlsParameters,
+				sctpParameters: transport.sctpParameters,
+			};
+		}
+
+		case 'connectWebRtcTransport':
+			await webRtcTransport(peer, request.data.transportId).connect({
+				dtlsParameters: fromWire.dtlsParameters(request.data.dtlsParameters),
+			});
+			return undefined;
+
+		case 'restartIce':
+			return webRtcTransport(peer, request.data.transportId).restartIce();
+
+		case 'produce': {
+			requireJoined(peer);
+			const { transportId, kind, rtpParameters, appData } = request.data;
+			const producer = await peer.transport(transportId).produce({
+				kind,
+				rtpParameters: fromWire.rtpParameters(rtpParameters),
+				// peerId lets observers (active speaker) and consumers name the owner.
+				appData: { ...appData, peerId: peer.id },
+			});
+			room.addProducer(peer, producer);
+			return { id: producer.id };
+		}
+
+		case 'closeProducer':
+			peer.producer(request.data.producerId).close();
+			return undefined;
+
+		case 'pauseProducer':
+			await peer.producer(request.data.producerId).pause();
+			return undefined;
+
+		case 'resumeProducer':
+			await peer.producer(request.data.producerId).resume();
+			return undefined;
+
+		case 'pauseConsumer':
+			await peer.consumer(request.data.consumerId).pause();
+			return undefined;
+
+		case 'resumeConsumer':
+			await peer.consumer(request.data.consumerId).resume();
+			return undefined;
+
+		case 'setConsumerPreferredLayers': {
+			const { consumerId, spatialLayer, temporalLayer } = request.data;
+			await peer.consumer(consumerId).setPreferredLayers({ spatialLayer, temporalLayer });
+			return undefined;
+		}
+
+		case 'setConsumerPriority':
+			await peer.consumer(request.data.consumerId).setPriority(request.data.priority);
+			return undefined;
+
+		case 'requestConsumerKeyFrame':
+			await peer.consumer(request.data.consumerId).requestKeyFrame();
+			return undefined;
+
+		case 'produceData': {
+			requireJoined(peer);
+			const { transportId, sctpStreamParameters, label, protocol, appData } = request.data;
+			const dataProducer = await peer.transport(transportId).produceData({
+				sctpStreamParameters: fromWire.sctpStreamParameters(sctpStreamParameters),
+				label,
+				protocol,
+				appData: { ...appData, peerId: peer.id },
+			});
+			room.addDataProducer(peer, dataProducer);
+			return { id: dataProducer.id };
+		}
+
+		case 'changeDisplayName':
+			requireJoined(peer);
+			room.changeDisplayName(peer, request.data.displayName);
+			return undefined;
+
+		case 'getTransportStats':
+			return peer.transport(request.data.transportId).getStats();
+
+		case 'getProducerStats':
+			return peer.producer(request.data.producerId).getStats();
+
+		case 'getConsumerStats':
+			return peer.consumer(request.data.consumerId).getStats();
+
+		case 'getDataProducerStats':
+			return peer.dataProducer(request.data.dataProducerId).getStats();
+
+		case 'getDataConsumerStats':
+			return peer.dataConsumer(request.data.dataConsumerId).getStats();
+
+		case 'applyNetworkThrottle': {
+			const { secret, uplink, downlink, rtt, packetLoss } = request.data;
+			checkThrottleSecret(room.config.throttleSecret, secret ?? '');
+			await applyThrottle({ uplink, downlink, rtt, packetLoss });
+			room.log.warn({ peerId: peer.id, uplink, downlink, rtt, packetLoss }, 'network throttle applied');
+			return undefined;
+		}
+
+		case 'resetNetworkThrottle':
+			checkThrottleSecret(room.config.throttleSecret, request.data.secret ?? '');
+			await resetThrottle();
+			room.log.warn({ peerId: peer.id }, 'network throttle reset');
+			return undefined;
+	}
+}
+
+function requireJoined(peer: Peer): void {
+	if (!peer.joined) throw new RequestError(403, 'peer not yet joined');
+}
+
+function webRtcTransport(peer: Peer, transportId: string): types.WebRtcTransport {
+	const transport = peer.transport(transportId);
+	if (transport.type !== 'webrtc') throw new RequestError(400, `transport "${transportId}" is not a WebRTC transport`);
+	return transport as types.WebRtcTransport;
+}

@@ -1,0 +1,144 @@
+// Loading: which file is read, that the documented defaults come through
+// unchanged, and that every environment variable overrides its setting.
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { ResolvedConfig } from '../../server/config/Config.ts';
+import { ensureCertificate } from '../../server/tls/certificates.ts';
+import { configTsFrom, load, projectRoot, tempDir } from './fixtures.ts';
+
+test('the defaults of config.example.ts load', async () => {
+	const root = projectRoot();
+	const config = await load(root);
+
+	assert.equal(config.configFile, path.join(root, 'config.example.ts'));
+	assert.equal(config.https.listenIp, '0.0.0.0');
+	assert.equal(config.https.listenPort, 4443);
+	assert.equal(config.https.certDir, path.join(root, 'certs'));
+	assert.deepEqual(config.https.tls, {
+		cert: path.join(root, 'certs/cert.pem'),
+		key: path.join(root, 'certs/key.pem'),
+	});
+	assert.equal(config.mediasoup.numWorkers, os.availableParallelism());
+	assert.equal(config.mediasoup.workerSettings.logLevel, 'warn');
+	assert.deepEqual(config.mediasoup.workerSettings.logTags, [
+		'info',
+		'ice',
+		'dtls',
+		'rtp',
+		'srtp',
+		'rtcp',
+		'rtx',
+		'bwe',
+		'score',
+		'simulcast',
+		'svc',
+		'sctp',
+	]);
+	assert.equal(config.mediasoup.listenIp, '0.0.0.0');
+	assert.equal(config.mediasoup.webRtcServerPort, 44444);
+	assert.equal(config.mediasoup.minPort, 45000);
+	assert.equal(config.mediasoup.maxPort, 49999);
+	assert.deepEqual(config.mediasoup.webRtcTransportOptions, {
+		initialAvailableOutgoingBitrate: 1000000,
+		minimumAvailableOutgoingBitrate: 600000,
+		maxSctpMessageSize: 262144,
+		maxIncomingBitrate: 1500000,
+	});
+	assert.deepEqual(config.mediasoup.plainTransportOptions, { maxSctpMessageSize: 262144 });
+	assert.equal(config.throttleSecret, undefined);
+	assert.equal(config.logLevel, 'info');
+	assert.ok(config.notices.some((n) => n.includes('no config.ts')));
+});
+
+test('the default codecs: opus, VP8, VP9 profile 2, two H264 profiles, video starting at 1 Mbps', async () => {
+	const { mediaCodecs } = (await load(projectRoot())).mediasoup.routerOptions;
+	const summary = mediaCodecs.map((c) => `${c.mimeType} ${c.clockRate}${c.channels ? `/${c.channels}` : ''}`);
+	assert.deepEqual(summary, [
+		'audio/opus 48000/2',
+		'video/VP8 90000',
+		'video/VP9 90000',
+		'video/H264 90000',
+		'video/H264 90000',
+	]);
+	assert.equal(mediaCodecs[2]?.parameters?.['profile-id'], 2);
+	assert.deepEqual(
+		mediaCodecs.slice(3).map((c) => c.parameters),
+		['42e01f', '4d0032'].map((profile) => ({
+			'packetization-mode': 1,
+			'profile-level-id': profile,
+			'level-asymmetry-allowed': 1,
+			'x-google-start-bitrate': 1000,
+		})),
+	);
+	for (const codec of mediaCodecs.filter((c) => c.kind === 'video')) {
+		assert.equal(codec.parameters?.['x-google-start-bitrate'], 1000, codec.mimeType);
+	}
+});
+
+test('config.ts is read instead of config.example.ts when it exists', async () => {
+	const root = projectRoot(configTsFrom('{ ...base, logLevel: "debug" }'));
+	const config = await load(root);
+	assert.equal(config.configFile, path.join(root, 'config.ts'));
+	assert.equal(config.logLevel, 'debug');
+	assert.ok(!config.notices.some((n) => n.includes('no config.ts')));
+});
+
+const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unknown; expected: unknown }[] = [
+	{ env: { HTTPS_LISTEN_IP: '127.0.0.1' }, read: (c) => c.https.listenIp, expected: '127.0.0.1' },
+	{ env: { HTTPS_LISTEN_PORT: '8443' }, read: (c) => c.https.listenPort, expected: 8443 },
+	{ env: { MEDIASOUP_NUM_WORKERS: '3' }, read: (c) => c.mediasoup.numWorkers, expected: 3 },
+	{ env: { MEDIASOUP_LISTEN_IP: '10.0.0.7' }, read: (c) => c.mediasoup.listenIp, expected: '10.0.0.7' },
+	{
+		env: { MEDIASOUP_ANNOUNCED_ADDRESS: 'media.example.com' },
+		read: (c) => c.mediasoup.announcedAddress,
+		expected: 'media.example.com',
+	},
+	{ env: { MEDIASOUP_WEBRTC_SERVER_PORT: '30000' }, read: (c) => c.mediasoup.webRtcServerPort, expected: 30000 },
+	{ env: { MEDIASOUP_MIN_PORT: '46000' }, read: (c) => c.mediasoup.minPort, expected: 46000 },
+	{ env: { MEDIASOUP_MAX_PORT: '48000' }, read: (c) => c.mediasoup.maxPort, expected: 48000 },
+	{ env: { THROTTLE_SECRET: 's3cret' }, read: (c) => c.throttleSecret, expected: 's3cret' },
+	{ env: { LOG_LEVEL: 'trace' }, read: (c) => c.logLevel, expected: 'trace' },
+];
+
+for (const { env, read, expected } of overrides) {
+	const [name, value] = Object.entries(env)[0] ?? [];
+	test(`${name}=${value} overrides its setting`, async () => {
+		assert.deepEqual(read(await load(projectRoot(), env)), expected);
+	});
+}
+
+test('HTTPS_CERT_FULLCHAIN and HTTPS_CERT_PRIVKEY replace the generated certificate, relative to the root', async () => {
+	const root = projectRoot();
+	const real = await ensureCertificate({ certDir: path.join(root, 'mine'), log: { debug: () => {} } });
+	const config = await load(root, { HTTPS_CERT_FULLCHAIN: 'mine/cert.pem', HTTPS_CERT_PRIVKEY: real.key });
+	assert.deepEqual(config.https.tls, { cert: real.cert, key: real.key });
+	assert.ok(!config.notices.some((n) => n.includes('self-signed')), 'no certificate generated');
+});
+
+test('an override from the environment wins over config.ts', async () => {
+	const root = projectRoot(configTsFrom('{ ...base, https: { ...base.https, listenPort: 9443 } }'));
+	assert.equal((await load(root)).https.listenPort, 9443);
+	assert.equal((await load(root, { HTTPS_LISTEN_PORT: '7443' })).https.listenPort, 7443);
+});
+
+test('empty environment variables count as unset', async () => {
+	const config = await load(projectRoot(), { HTTPS_LISTEN_PORT: '', MEDIASOUP_ANNOUNCED_ADDRESS: ' ', LOG_LEVEL: '' });
+	assert.equal(config.https.listenPort, 4443);
+	assert.equal(config.mediasoup.announcedAddress, '192.168.1.7');
+	assert.equal(config.logLevel, 'info');
+});
+
+test('loading does not modify the imported settings module (a second load starts from the file again)', async () => {
+	const root = projectRoot(configTsFrom('base'));
+	await load(root, { HTTPS_LISTEN_PORT: '7443' });
+	assert.equal((await load(root)).https.listenPort, 4443);
+});
+
+test('certDir may be absolute', async () => {
+	const certDir = tempDir('certs-');
+	const root = projectRoot(configTsFrom(`{ ...base, https: { ...base.https, certDir: ${JSON.stringify(certDir)} } }`));
+	const config = await load(root);
+	assert.equal(config.https.tls.cert, path.join(certDir, 'cert.pem'));
+});

@@ -1,0 +1,93 @@
+// Starts the real server in-process for integration tests: real workers, a
+// real HTTPS port with a certificate made for the test, real WebSockets.
+// Ports and the certificate folder are the test's own, so files can run in
+// parallel and nothing is written into the repository.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../server/config/loadConfig.ts';
+import { type RunningServer, startServer } from '../../server/Server.ts';
+import { ensureCertificate } from '../../server/tls/certificates.ts';
+import { findFreePortRange } from './freePorts.ts';
+import { TestPeer } from './TestPeer.ts';
+
+const rootDir = path.resolve(import.meta.dirname, '../..');
+
+export interface TestServer {
+	readonly server: RunningServer;
+	readonly ca: string;
+	readonly port: number;
+	connect(roomId: string, peerId: string, options?: { query?: string; acceptConsumers?: boolean }): Promise<TestPeer>;
+	rest(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+	close(): Promise<void>;
+}
+
+export async function startTestServer({
+	numWorkers = 1,
+	env = {},
+}: {
+	numWorkers?: number;
+	env?: Record<string, string>;
+} = {}): Promise<TestServer> {
+	const certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-test-'));
+	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
+	const webRtcServerPort = await findFreePortRange(numWorkers);
+	const httpsPort = await findFreePortRange(1);
+	const config = await loadConfig({
+		rootDir,
+		env: {
+			HTTPS_LISTEN_IP: '127.0.0.1',
+			HTTPS_LISTEN_PORT: String(httpsPort),
+			HTTPS_CERT_FULLCHAIN: certificate.cert,
+			HTTPS_CERT_PRIVKEY: certificate.key,
+			MEDIASOUP_LISTEN_IP: '127.0.0.1',
+			MEDIASOUP_NUM_WORKERS: String(numWorkers),
+			MEDIASOUP_WEBRTC_SERVER_PORT: String(webRtcServerPort),
+			...env,
+		},
+	});
+	const tls = { cert: readFileSync(certificate.cert, 'utf8'), key: readFileSync(certificate.key, 'utf8') };
+	const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+	const server = await startServer({ config, tls, log, rootDir });
+	const base = `127.0.0.1:${server.port}`;
+
+	return {
+		server,
+		ca: tls.cert,
+		port: server.port,
+		connect: (roomId, peerId, { query = '', acceptConsumers } = {}) =>
+			TestPeer.connect({
+				url: `wss://${base}/?roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(peerId)}${query}`,
+				ca: tls.cert,
+				...(acceptConsumers === undefined ? {} : { acceptConsumers }),
+			}),
+		rest: (method, urlPath, body) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body),
+		close: async () => {
+			await server.close();
+			rmSync(certDir, { recursive: true, force: true });
+		},
+	};
+}
+
+function restRequest(url: string, ca: string, method: string, body: unknown) {
+	return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+		const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+		const req = request(url, { method, ca, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on('data', (chunk: Buffer) => chunks.push(chunk));
+			res.on('end', () => {
+				const text = Buffer.concat(chunks).toString('utf8');
+				let parsed: unknown = text;
+				try {
+					parsed = text ? JSON.parse(text) : undefined;
+				} catch {}
+				resolve({ status: res.statusCode ?? 0, body: parsed });
+			});
+		});
+		req.on('error', reject);
+		if (payload) req.write(payload);
+		req.end();
+	});
+}

@@ -1,0 +1,244 @@
+// The REST broadcaster API (PROTOCOL.md section 2) with real RTP: a
+// broadcaster sends opus over a PlainTransport, a protoo peer is offered it,
+// and a receiving broadcaster gets the packets forwarded to its UDP socket.
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { after, before, describe, test } from 'node:test';
+import type { TestPeer } from '../helpers/TestPeer.ts';
+import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+
+let server: TestServer;
+const peers: TestPeer[] = [];
+const sockets: dgram.Socket[] = [];
+
+before(async () => {
+	server = await startTestServer();
+});
+
+after(async () => {
+	for (const peer of peers) peer.close();
+	for (const socket of sockets) socket.close();
+	await server.close();
+});
+
+const OPUS = { mimeType: 'audio/opus', payloadType: 101, clockRate: 48000, channels: 2 };
+
+async function udpSocket(): Promise<dgram.Socket> {
+	const socket = dgram.createSocket('udp4');
+	sockets.push(socket);
+	await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+	return socket;
+}
+
+function rtp(seq: number, ssrc: number): Buffer {
+	const packet = Buffer.alloc(12 + 100, 0xab);
+	packet[0] = 0x80;
+	packet[1] = OPUS.payloadType;
+	packet.writeUInt16BE(seq & 0xffff, 2);
+	packet.writeUInt32BE(seq * 960, 4);
+	packet.writeUInt32BE(ssrc, 8);
+	return packet;
+}
+
+/** An RTCP receiver report with no blocks: enough for comedia to learn our address. */
+function emptyReceiverReport(ssrc: number): Buffer {
+	const packet = Buffer.alloc(8);
+	packet[0] = 0x80;
+	packet[1] = 201;
+	packet.writeUInt16BE(1, 2);
+	packet.writeUInt32BE(ssrc, 4);
+	return packet;
+}
+
+describe('REST broadcaster API', () => {
+	const roomId = `rest-${process.pid}`;
+	const base = `/rooms/${roomId}`;
+	let viewer: TestPeer;
+	let producerId = '';
+
+	test('GET /rooms/:roomId answers the router capabilities', async () => {
+		const { status, body } = await server.rest('GET', base);
+		assert.equal(status, 200);
+		const codecs = (body as { codecs: { mimeType: string }[] }).codecs;
+		assert.ok(codecs.some((codec) => codec.mimeType === 'audio/opus'));
+		viewer = await server.connect(roomId, 'viewer');
+		peers.push(viewer);
+		await viewer.join({ displayName: 'Viewer' });
+	});
+
+	test('POST broadcasters creates one, announced to peers; bad or duplicate ids are refused', async () => {
+		const created = await server.rest('POST', `${base}/broadcasters`, {
+			id: 'ffmpeg',
+			displayName: 'Broadcaster',
+			device: { name: 'FFmpeg' },
+		});
+		assert.equal(created.status, 200);
+		assert.deepEqual(
+			(created.body as { peers: { id: string }[] }).peers.map((p) => p.id),
+			['viewer'],
+		);
+		await viewer.waitForNotification('newPeer', (data) => data.id === 'ffmpeg');
+
+		const duplicate = await server.rest('POST', `${base}/broadcasters`, {
+			id: 'ffmpeg',
+			displayName: 'again',
+			device: { name: 'FFmpeg' },
+		});
+		assert.equal(duplicate.status, 409);
+
+		const bad = await server.rest('POST', `${base}/broadcasters`, { id: 'x', device: { name: 'FFmpeg' } });
+		assert.equal(bad.status, 400);
+		assert.match((bad.body as { error: string }).error, /displayName/);
+
+		const notJson = await server.rest('POST', `${base}/broadcasters`, '{not json');
+		assert.equal(notJson.status, 400);
+	});
+
+	test('unknown room, broadcaster and transport are 404', async () => {
+		const body = { type: 'plain' };
+		assert.equal((await server.rest('POST', '/rooms/nope/broadcasters/ffmpeg/transports', body)).status, 404);
+		assert.equal((await server.rest('POST', `${base}/broadcasters/nobody/transports`, body)).status, 404);
+		const produce = { kind: 'audio', rtpParameters: { codecs: [OPUS], encodings: [{ ssrc: 1 }] } };
+		const unknownTransport = await server.rest(
+			'POST',
+			`${base}/broadcasters/ffmpeg/transports/nope/producers`,
+			produce,
+		);
+		assert.equal(unknownTransport.status, 404);
+	});
+
+	test('a plain transport producer receives real RTP and is offered to peers', async () => {
+		const transport = await server.rest('POST', `${base}/broadcasters/ffmpeg/transports`, {
+			type: 'plain',
+			comedia: true,
+			rtcpMux: false,
+		});
+		assert.equal(transport.status, 200);
+		const {
+			id: transportId,
+			ip,
+			port,
+			rtcpPort,
+		} = transport.body as {
+			id: string;
+			ip: string;
+			port: number;
+			rtcpPort: number;
+		};
+		assert.equal(ip, '127.0.0.1');
+		assert.ok(port > 0 && rtcpPort > 0);
+
+		const produced = await server.rest('POST', `${base}/broadcasters/ffmpeg/transports/${transportId}/producers`, {
+			kind: 'audio',
+			rtpParameters: { codecs: [OPUS], encodings: [{ ssrc: 1111 }] },
+		});
+		assert.equal(produced.status, 200);
+		producerId = (produced.body as { id: string }).id;
+		await waitFor('viewer offered the broadcaster audio', () =>
+			[...viewer.consumers.values()].some((consumer) => consumer.producerId === producerId),
+		);
+
+		const sender = await udpSocket();
+		for (let seq = 0; seq < 30; seq++) sender.send(rtp(seq, 1111), port, ip);
+		const room = await server.server.rooms.find(roomId);
+		const producer = room?.broadcasters.get('ffmpeg')?.producers.get(producerId);
+		assert.ok(producer);
+		await waitFor('producer counts the packets', async () => {
+			const stats = await producer.getStats();
+			return (stats[0]?.packetCount ?? 0) >= 20;
+		});
+	});
+
+	test('a receiving broadcaster consumes over a plain transport and gets the RTP', async () => {
+		const routerCaps = (await server.rest('GET', base)).body as { codecs: unknown[] };
+		const created = await server.rest('POST', `${base}/broadcasters`, {
+			id: 'recorder',
+			displayName: 'Recorder',
+			device: { name: 'script' },
+			rtpCapabilities: routerCaps,
+		});
+		assert.equal(created.status, 200);
+		const transport = await server.rest('POST', `${base}/broadcasters/recorder/transports`, {
+			type: 'plain',
+			comedia: true,
+			rtcpMux: true,
+		});
+		const { id: transportId, ip, port } = transport.body as { id: string; ip: string; port: number };
+
+		const missing = await server.rest('POST', `${base}/broadcasters/recorder/transports/${transportId}/consume`);
+		assert.equal(missing.status, 400);
+		const unknown = await server.rest(
+			'POST',
+			`${base}/broadcasters/recorder/transports/${transportId}/consume?producerId=nope`,
+		);
+		assert.equal(unknown.status, 404);
+
+		const consumed = await server.rest(
+			'POST',
+			`${base}/broadcasters/recorder/transports/${transportId}/consume?producerId=${producerId}`,
+		);
+		assert.equal(consumed.status, 200);
+		const consumer = consumed.body as { id: string; producerId: string; kind: string; type: string };
+		assert.equal(consumer.producerId, producerId);
+		assert.equal(consumer.kind, 'audio');
+		assert.equal(consumer.type, 'simple');
+
+		const receiver = await udpSocket();
+		let received = 0;
+		receiver.on('message', (message) => {
+			if (message[1] !== 200 && message[1] !== 201 && message.length > 12) received++;
+		});
+		receiver.send(emptyReceiverReport(2222), port, ip);
+		const sender = sockets[0];
+		assert.ok(sender);
+		const ffmpegPort = (await server.server.rooms.find(roomId))?.broadcasters.get('ffmpeg')?.transports.values().next()
+			.value as { tuple: { localPort: number } } | undefined;
+		assert.ok(ffmpegPort);
+		let seq = 100;
+		await waitFor('RTP forwarded to the receiver', () => {
+			sender.send(rtp(seq++, 1111), ffmpegPort.tuple.localPort, ip);
+			return received >= 10;
+		});
+	});
+
+	test('data channels over a plain transport with SCTP: produce/data and consume/data', async () => {
+		const transport = await server.rest('POST', `${base}/broadcasters/ffmpeg/transports`, {
+			type: 'plain',
+			sctpCapabilities: { numStreams: { OS: 1024, MIS: 1024 } },
+		});
+		assert.equal(transport.status, 200);
+		const { id: transportId } = transport.body as { id: string };
+		const produced = await server.rest('POST', `${base}/broadcasters/ffmpeg/transports/${transportId}/produce/data`, {
+			label: 'chat',
+			protocol: '',
+			sctpStreamParameters: { streamId: 1, ordered: true },
+			appData: {},
+		});
+		assert.equal(produced.status, 200);
+		const dataProducerId = (produced.body as { id: string }).id;
+		await waitFor('viewer offered the broadcaster chat', () =>
+			[...viewer.dataConsumers.values()].some((dc) => dc.dataProducerId === dataProducerId),
+		);
+		const consumed = await server.rest('POST', `${base}/broadcasters/ffmpeg/transports/${transportId}/consume/data`, {
+			dataProducerId,
+		});
+		assert.equal(consumed.status, 200);
+		assert.equal(typeof (consumed.body as { streamId: number }).streamId, 'number');
+	});
+
+	test('DELETE removes the broadcaster and everything it owns', async () => {
+		const consumersOfBroadcaster = [...viewer.consumers.values()].filter((c) => c.producerId === producerId);
+		assert.equal(consumersOfBroadcaster.length, 1);
+		const deleted = await server.rest('DELETE', `${base}/broadcasters/ffmpeg`);
+		assert.equal(deleted.status, 200);
+		await viewer.waitForNotification('peerClosed', (data) => data.peerId === 'ffmpeg');
+		await viewer.waitForNotification('consumerClosed', (data) => data.consumerId === consumersOfBroadcaster[0]?.id);
+		assert.equal((await server.rest('DELETE', `${base}/broadcasters/ffmpeg`)).status, 404);
+
+		const room = await server.server.rooms.find(roomId);
+		assert.ok(room);
+		const dump = await room.router.dump();
+		assert.ok(!dump.mapProducerIdConsumerIds.some((entry) => entry.key === producerId));
+	});
+});
