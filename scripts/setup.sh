@@ -36,12 +36,12 @@ die() {
 # --- 1. Debian packages ------------------------------------------------------
 
 # Compiler, meson/ninja and the -dev libraries the worker is built against;
-# openssl for certificates.
+# openssl for certificates; iproute2 for tc (the network throttle).
 packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev libsrtp2-dev
-	libabsl-dev flatbuffers-compiler libflatbuffers-dev openssl ca-certificates)
-# The test suite needs nothing more yet: its WebRTC peer is werift, a
-# TypeScript WebRTC stack from npm. Browser and ffmpeg tests will add here.
-test_packages=()
+	libabsl-dev flatbuffers-compiler libflatbuffers-dev openssl ca-certificates iproute2)
+# Debian's Chromium for the end-to-end tests (Playwright drives it; it never
+# downloads a browser of its own), with fonts so pages render text.
+test_packages=(chromium fonts-liberation)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi
