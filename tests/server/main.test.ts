@@ -1,0 +1,91 @@
+// The entry point as `npm start` runs it, in a child process: it prints the
+// Node version, serves HTTPS, shuts down cleanly on SIGTERM (no worker process
+// left behind), and refuses a bad configuration with a message saying what to
+// change.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ensureCertificate } from '../../server/tls/certificates.ts';
+import { findFreePortRange } from '../helpers/freePorts.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let certDir: string;
+let env: Record<string, string>;
+
+before(async () => {
+	certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-main-'));
+	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
+	env = {
+		HTTPS_LISTEN_IP: '127.0.0.1',
+		HTTPS_LISTEN_PORT: String(await findFreePortRange(1)),
+		HTTPS_CERT_FULLCHAIN: certificate.cert,
+		HTTPS_CERT_PRIVKEY: certificate.key,
+		MEDIASOUP_LISTEN_IP: '127.0.0.1',
+		MEDIASOUP_NUM_WORKERS: '2',
+		MEDIASOUP_WEBRTC_SERVER_PORT: String(await findFreePortRange(2)),
+		NODE_ENV: 'production',
+	};
+});
+
+after(() => rmSync(certDir, { recursive: true, force: true }));
+
+function startMain(extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
+	const child = spawn(process.execPath, [path.join(root, 'server', 'main.ts')], {
+		env: { ...process.env, ...env, ...extraEnv },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	child.stdout?.on('data', (chunk: Buffer) => {
+		output += chunk.toString();
+	});
+	child.stderr?.on('data', (chunk: Buffer) => {
+		output += chunk.toString();
+	});
+	return { child, output: () => output };
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+	return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+function getStatus(url: string): Promise<number> {
+	return new Promise((resolve, reject) => {
+		request(url, { rejectUnauthorized: false }, (res) => {
+			res.resume();
+			resolve(res.statusCode ?? 0);
+		})
+			.on('error', reject)
+			.end();
+	});
+}
+
+test('starts on Node 24, serves, and exits cleanly on SIGTERM', async () => {
+	const { child, output } = startMain();
+	const exited = exitOf(child);
+	try {
+		await waitFor('the server to listen', () => output().includes('"msg":"listening"'), { timeoutMs: 20_000 });
+		assert.match(output(), /"node":"v24\./);
+		const workerPids = [...output().matchAll(/"pid":(\d+)\}/g)].map((match) => Number(match[1]));
+		assert.equal(await getStatus(`https://127.0.0.1:${env.HTTPS_LISTEN_PORT}/rooms/main-test`), 200);
+
+		child.kill('SIGTERM');
+		assert.equal(await exited, 0);
+		assert.match(output(), /"msg":"stopped"/);
+		assert.ok(workerPids.length >= 2, `worker pids logged: ${workerPids}`);
+		for (const pid of workerPids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} is gone`);
+	} finally {
+		child.kill('SIGKILL');
+	}
+});
+
+test('a bad setting stops the start with a message naming what to change', async () => {
+	const { child, output } = startMain({ MEDIASOUP_ANNOUNCED_ADDRESS: '0.0.0.0' });
+	assert.equal(await exitOf(child), 78);
+	assert.match(output(), /MEDIASOUP_ANNOUNCED_ADDRESS/);
+	assert.match(output(), /Set MEDIASOUP_ANNOUNCED_ADDRESS to/);
+});
