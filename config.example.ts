@@ -108,6 +108,23 @@ export const config: Config = {
 			maxSctpMessageSize: 262144,
 		},
 	},
+	recording: {
+		// Where room recordings go: one folder per room, one WebM (VP8/VP9/opus) or
+		// Matroska (H264) file per recorded producer. Listed at GET /recordings and
+		// downloadable from there. Env: RECORDINGS_DIR.
+		directory: 'recordings',
+	},
+	terminal: {
+		// UNIX socket of the admin terminal: `npm run connect` attaches to the running
+		// server through it (a Node REPL with the workers and rooms in scope). Only the
+		// user running the server may connect (the socket is made mode 0600). Unset: a
+		// file in the system's temporary directory named after the HTTPS port, e.g.
+		// /tmp/mediasoup-conference-4443.sock, so servers on different ports do not
+		// collide. Set a path (absolute, or relative to the repository root; at most
+		// about 100 characters, a limit of UNIX sockets) when the server's /tmp is
+		// private (systemd PrivateTmp) or not the client's. Env: TERMINAL_SOCKET.
+		socketPath: undefined,
+	},
 	// Secret a client must present to apply network throttling (a testing feature);
 	// unset disables it. Env: THROTTLE_SECRET.
 	throttleSecret: undefined,

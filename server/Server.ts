@@ -1,6 +1,7 @@
-// The running server: workers, rooms, and one HTTPS port serving the app, the
-// REST API and the protoo WebSocket. main.ts starts it for `npm start`; the
-// integration tests start it the same way.
+// The running server: workers, rooms, one HTTPS port serving the app, the
+// REST API and the protoo WebSocket, and the admin terminal's UNIX socket.
+// main.ts starts it for `npm start`; the integration tests start it the same
+// way.
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,11 +12,14 @@ import { createHttpApp } from './http/HttpApp.ts';
 import { WorkerPool } from './media/WorkerPool.ts';
 import { RoomRegistry } from './room/RoomRegistry.ts';
 import { attachProtooSignaling } from './signaling/ProtooSignaling.ts';
+import { TerminalServer } from './terminal/TerminalServer.ts';
 
 export interface RunningServer {
 	readonly port: number;
 	readonly pool: WorkerPool;
 	readonly rooms: RoomRegistry;
+	/** The admin terminal's UNIX socket (`npm run connect`). */
+	readonly terminalSocketPath: string;
 	close(): Promise<void>;
 }
 
@@ -37,7 +41,25 @@ export async function startServer({
 		logger: log,
 	});
 	const rooms = new RoomRegistry(pool, config, log);
-	const app = createHttpApp({ rooms, appDir: path.join(rootDir, 'dist', 'app'), log });
+	let terminal: TerminalServer;
+	try {
+		terminal = await TerminalServer.start({
+			socketPath: config.terminal.socketPath,
+			pool,
+			rooms,
+			workerLogSettings: config.mediasoup.workerSettings,
+			log,
+		});
+	} catch (error) {
+		await pool.close();
+		throw error;
+	}
+	const app = createHttpApp({
+		rooms,
+		appDir: path.join(rootDir, 'dist', 'app'),
+		recordingsDir: config.recording.directory,
+		log,
+	});
 	const server = createServer(tls, app);
 	attachProtooSignaling(server, rooms, log);
 	try {
@@ -46,6 +68,7 @@ export async function startServer({
 			server.listen(config.https.listenPort, config.https.listenIp, resolve);
 		});
 	} catch (error) {
+		await terminal.close();
 		await pool.close();
 		throw error;
 	}
@@ -55,8 +78,10 @@ export async function startServer({
 		port: (server.address() as AddressInfo).port,
 		pool,
 		rooms,
+		terminalSocketPath: terminal.socketPath,
 		close: () => {
 			closing ??= (async () => {
+				await terminal.close();
 				await rooms.close();
 				server.close();
 				server.closeAllConnections();

@@ -47,6 +47,14 @@ export interface Config {
 			maxSctpMessageSize: number;
 		};
 	};
+	recording: {
+		/** Where recordings are written, one folder per room (relative to the project root). */
+		directory: string;
+	};
+	terminal: {
+		/** UNIX socket of the admin terminal (`npm run connect`); undefined: one in os.tmpdir() named after the HTTPS port. */
+		socketPath: string | undefined;
+	};
 	throttleSecret: string | undefined;
 	logLevel: LogLevel;
 }
@@ -55,7 +63,7 @@ export interface Config {
  * The configuration after environment overrides and validation: every
  * address the server announces and every file it reads is known.
  */
-export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup'> {
+export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording'> {
 	https: Omit<Config['https'], 'tls'> & {
 		/** Absolute paths: the configured files or the generated self-signed pair. */
 		tls: TlsFiles;
@@ -63,6 +71,14 @@ export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup'> {
 	mediasoup: Omit<Config['mediasoup'], 'announcedAddress'> & {
 		/** What clients are told to connect to (ICE candidates, plain transport tuples). */
 		announcedAddress: string;
+	};
+	terminal: {
+		/** Absolute path: the configured socket or the default one. */
+		socketPath: string;
+	};
+	recording: {
+		/** Absolute path. */
+		directory: string;
 	};
 	/** Absolute path of the file the settings were read from. */
 	configFile: string;

@@ -21,6 +21,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 	{ name: 'MEDIASOUP_WEBRTC_SERVER_PORT', setting: 'mediasoup.webRtcServerPort', kind: 'integer' },
 	{ name: 'MEDIASOUP_MIN_PORT', setting: 'mediasoup.minPort', kind: 'integer' },
 	{ name: 'MEDIASOUP_MAX_PORT', setting: 'mediasoup.maxPort', kind: 'integer' },
+	{ name: 'TERMINAL_SOCKET', setting: 'terminal.socketPath', kind: 'string' },
+	{ name: 'RECORDINGS_DIR', setting: 'recording.directory', kind: 'string' },
 	{ name: 'THROTTLE_SECRET', setting: 'throttleSecret', kind: 'string' },
 	{ name: 'LOG_LEVEL', setting: 'logLevel', kind: 'string' },
 ];

@@ -12,9 +12,10 @@ import type { Config, ResolvedConfig, TlsFiles } from './Config.ts';
 import { ConfigError } from './ConfigError.ts';
 import { checkPorts } from './checkPorts.ts';
 import { applyEnvOverrides } from './envOverrides.ts';
-import { readConfigFile } from './readConfigFile.ts';
+import { type ConfigFile, readConfigFile } from './readConfigFile.ts';
 import { parseConfig } from './schema.ts';
 import type { SettingSources } from './settingSources.ts';
+import { checkTerminalSocketPath, resolveTerminalSocketPath } from './terminalSocket.ts';
 import { absoluteTlsFiles, checkTlsFiles } from './tlsFiles.ts';
 
 export interface LoadConfigOptions {
@@ -31,14 +32,31 @@ export interface LoadConfigOptions {
 
 const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The validated configuration; throws ConfigError naming every setting to fix. */
-export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
+export interface Settings {
+	config: Config;
+	/** Absolute project root that relative paths start from. */
+	rootDir: string;
+	file: ConfigFile;
+	sources: SettingSources;
+}
+
+/**
+ * The settings of the file with environment overrides, type-checked, without
+ * touching the machine (no certificate generated, no address chosen): what
+ * tools such as `npm run connect` need to find the running server.
+ */
+export async function loadSettings(options: Pick<LoadConfigOptions, 'env' | 'rootDir'> = {}): Promise<Settings> {
 	const rootDir = path.resolve(options.rootDir ?? REPOSITORY_ROOT);
-	const interfaces = options.networkInterfaces ?? os.networkInterfaces();
 	const file = await readConfigFile(rootDir);
 	const overridden = applyEnvOverrides(file.settings, options.env ?? process.env);
 	const sources: SettingSources = { file: file.name, env: overridden.env };
-	const config = parseConfig(overridden.settings, sources);
+	return { config: parseConfig(overridden.settings, sources), rootDir, file, sources };
+}
+
+/** The validated configuration; throws ConfigError naming every setting to fix. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
+	const { config, rootDir, file, sources } = await loadSettings(options);
+	const interfaces = options.networkInterfaces ?? os.networkInterfaces();
 	checkConsistency(config, rootDir, sources);
 
 	const notices: string[] = [];
@@ -69,6 +87,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		...config,
 		https: { ...config.https, tls, certDir },
 		mediasoup: { ...config.mediasoup, announcedAddress: announced.address },
+		recording: { directory: path.resolve(rootDir, config.recording.directory) },
+		terminal: { socketPath: resolveTerminalSocketPath(config, rootDir) },
 		configFile: file.path,
 		notices,
 	};
@@ -80,6 +100,7 @@ function checkConsistency(config: Config, rootDir: string, sources: SettingSourc
 		...checkPorts(config, sources),
 		...checkAnnouncedAddress(config, sources),
 		...(config.https.tls ? checkTlsFiles(config.https.tls, rootDir, sources) : []),
+		...checkTerminalSocketPath(config, rootDir, sources),
 	];
 	if (problems.length > 0) throw new ConfigError(problems);
 }

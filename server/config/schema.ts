@@ -11,8 +11,8 @@ import { ConfigError, type ConfigProblem } from './ConfigError.ts';
 import { getPath } from './objectPath.ts';
 import { problemWithFix, type SettingSources, settingProblem } from './settingSources.ts';
 
-const WORKER_LOG_LEVELS = ['debug', 'warn', 'error', 'none'] as const satisfies readonly types.WorkerLogLevel[];
-const WORKER_LOG_TAGS = [
+export const WORKER_LOG_LEVELS = ['debug', 'warn', 'error', 'none'] as const satisfies readonly types.WorkerLogLevel[];
+export const WORKER_LOG_TAGS = [
 	'info',
 	'ice',
 	'dtls',
@@ -100,6 +100,14 @@ const schema = z.strictObject({
 		}),
 		plainTransportOptions: z.strictObject({ maxSctpMessageSize: positive }),
 	}),
+	recording: z.strictObject({
+		directory: text('a folder for recordings (absolute, or relative to the project root)'),
+	}),
+	terminal: z.strictObject({
+		socketPath: text(
+			'the path of a UNIX socket (absolute, or relative to the project root), or leave it unset',
+		).optional(),
+	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling').optional(),
 	logLevel: oneOf(LOG_LEVELS),
 });
@@ -118,6 +126,7 @@ export function parseConfig(input: unknown, sources: SettingSources): Config {
 	return {
 		...data,
 		mediasoup: { ...data.mediasoup, announcedAddress: data.mediasoup.announcedAddress },
+		terminal: { socketPath: data.terminal.socketPath },
 		throttleSecret: data.throttleSecret,
 	};
 }

@@ -1,7 +1,7 @@
 // Starts the real server in-process for integration tests: real workers, a
 // real HTTPS port with a certificate made for the test, real WebSockets.
-// Ports and the certificate folder are the test's own, so files can run in
-// parallel and nothing is written into the repository.
+// Ports, the certificate folder and the terminal socket are the test's own,
+// so files can run in parallel and nothing is written into the repository.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import os from 'node:os';
@@ -33,8 +33,9 @@ export async function startTestServer({
 } = {}): Promise<TestServer> {
 	const certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-test-'));
 	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
-	const webRtcServerPort = await findFreePortRange(numWorkers);
-	const httpsPort = await findFreePortRange(1);
+	// One free range for both, so the HTTPS port can never be a WebRtcServer port.
+	const webRtcServerPort = await findFreePortRange(numWorkers + 1);
+	const httpsPort = webRtcServerPort + numWorkers;
 	const config = await loadConfig({
 		rootDir,
 		env: {
@@ -45,6 +46,8 @@ export async function startTestServer({
 			MEDIASOUP_LISTEN_IP: '127.0.0.1',
 			MEDIASOUP_NUM_WORKERS: String(numWorkers),
 			MEDIASOUP_WEBRTC_SERVER_PORT: String(webRtcServerPort),
+			// The test's own terminal socket, removed with the folder.
+			TERMINAL_SOCKET: path.join(certDir, 'terminal.sock'),
 			...env,
 		},
 	});

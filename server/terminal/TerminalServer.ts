@@ -1,0 +1,93 @@
+// The admin terminal: a UNIX socket on which each connection gets a REPL
+// inside the running server (`npm run connect` is its client). startServer
+// starts it once the workers are up and closes it first on shutdown. It owns
+// the socket file (claimed at start, removed by close), the sessions, and the
+// worker log settings the sessions change.
+import net from 'node:net';
+import { version as mediasoupVersion } from 'mediasoup';
+import type { WorkerPool, WorkerPoolLogger } from '../media/WorkerPool.ts';
+import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { type TerminalCommand, terminalCommands } from './commands.ts';
+import { installScope } from './scope.ts';
+import { claimSocketPath, listenPrivately } from './socketFile.ts';
+import { TerminalSession } from './TerminalSession.ts';
+import { WorkerLogSettings, type WorkerLogSettingsState } from './WorkerLogSettings.ts';
+
+export interface TerminalServerOptions {
+	socketPath: string;
+	pool: WorkerPool;
+	rooms: RoomRegistry;
+	/** The workers' configured log settings, which `.logLevel` / `.logTags` start from. */
+	workerLogSettings: WorkerLogSettingsState;
+	log: WorkerPoolLogger;
+}
+
+export class TerminalServer {
+	readonly socketPath: string;
+	readonly #options: TerminalServerOptions;
+	readonly #server: net.Server;
+	readonly #sessions = new Set<TerminalSession>();
+	readonly #logSettings: WorkerLogSettings;
+	readonly #commands: readonly TerminalCommand[];
+	#closing: Promise<void> | undefined;
+
+	/** Claims the socket path (removing a crashed server's socket) and listens on it, mode 0600. */
+	static async start(options: TerminalServerOptions): Promise<TerminalServer> {
+		await claimSocketPath(options.socketPath);
+		const terminal = new TerminalServer(options);
+		try {
+			await listenPrivately(terminal.#server, options.socketPath);
+		} catch (error) {
+			await terminal.close();
+			throw error;
+		}
+		options.log.info({ socketPath: options.socketPath }, 'terminal listening (npm run connect)');
+		return terminal;
+	}
+
+	private constructor(options: TerminalServerOptions) {
+		this.socketPath = options.socketPath;
+		this.#options = options;
+		this.#logSettings = new WorkerLogSettings(options.pool, options.workerLogSettings, options.log);
+		this.#commands = terminalCommands({ pool: options.pool, rooms: options.rooms, logSettings: this.#logSettings });
+		// allowHalfOpen: a client whose piped input ends still gets the output
+		// of the commands it sent; the session ends the socket when done.
+		this.#server = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+	}
+
+	/** Ends every session, stops listening and removes the socket file. Idempotent. */
+	close(): Promise<void> {
+		this.#closing ??= this.#close();
+		return this.#closing;
+	}
+
+	async #close(): Promise<void> {
+		this.#logSettings.close();
+		// Node removes the socket file when a listening server closes.
+		const stopped = new Promise<void>((resolve) => {
+			if (this.#server.listening) this.#server.close(() => resolve());
+			else resolve();
+		});
+		await Promise.all([...this.#sessions].map((session) => session.close('server shutting down')));
+		await stopped;
+	}
+
+	#accept(socket: net.Socket): void {
+		if (this.#closing) {
+			socket.destroy();
+			return;
+		}
+		const { pool, rooms, log } = this.#options;
+		const session = new TerminalSession(socket, {
+			banner: `mediasoup-conference terminal: server pid ${process.pid}, mediasoup ${mediasoupVersion}, ${pool.workers.length} workers. .help lists the commands.\n`,
+			commands: this.#commands,
+			installScope: (context) => installScope(context, pool, rooms),
+		});
+		this.#sessions.add(session);
+		log.info({ sessions: this.#sessions.size }, 'terminal session opened');
+		void session.closed.then(() => {
+			this.#sessions.delete(session);
+			log.info({ sessions: this.#sessions.size }, 'terminal session closed');
+		});
+	}
+}
