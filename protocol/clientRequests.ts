@@ -107,6 +107,9 @@ export const clientRequests = {
 	getDataConsumerStats: dataConsumerRef,
 	applyNetworkThrottle,
 	resetNetworkThrottle,
+	// Ours: recording (protocol/recording.ts).
+	startRecording: noData,
+	stopRecording: noData,
 };
 
 export type ClientRequestMethod = keyof typeof clientRequests;

@@ -6,6 +6,12 @@ import type { ClientRequestMethod } from './clientRequests.ts';
 import { idSchema } from './fields.ts';
 import { peerInfoSchema } from './peer.ts';
 import {
+	type RecordingStarted,
+	type RecordingStopped,
+	recordingStartedSchema,
+	recordingStoppedSchema,
+} from './recording.ts';
+import {
 	dtlsParametersSchema,
 	type IceParameters,
 	iceCandidateSchema,
@@ -66,6 +72,8 @@ export interface ClientResponses {
 	getDataConsumerStats: StatsResponse;
 	applyNetworkThrottle: undefined;
 	resetNetworkThrottle: undefined;
+	startRecording: RecordingStarted;
+	stopRecording: RecordingStopped;
 }
 
 /**
@@ -97,4 +105,6 @@ export const clientResponses: { [M in keyof ClientResponses]: z.ZodType<ClientRe
 	getDataConsumerStats: statsResponseSchema,
 	applyNetworkThrottle: noResponse,
 	resetNetworkThrottle: noResponse,
+	startRecording: recordingStartedSchema,
+	stopRecording: recordingStoppedSchema,
 } satisfies Record<ClientRequestMethod, z.ZodType>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { displayNameSchema, idSchema } from './fields.ts';
 import { type MessageOf, type ParseFailure, parseMessage } from './methodMap.ts';
 import { peerInfoSchema } from './peer.ts';
+import { recordingStartedSchema, recordingStoppedSchema } from './recording.ts';
 
 /** mediasoup's ProducerScore: one entry per encoding (simulcast stream). */
 export const producerScoreSchema = z.looseObject({
@@ -58,6 +59,9 @@ export const serverNotifications = {
 	dataConsumerClosed: z.object({ dataConsumerId: idSchema }),
 	activeSpeaker,
 	downlinkBwe,
+	// Ours: recording (protocol/recording.ts).
+	recordingStarted: recordingStartedSchema,
+	recordingStopped: recordingStoppedSchema,
 };
 
 export type ServerNotificationMethod = keyof typeof serverNotifications;

@@ -6,5 +6,6 @@ export * from './clientResponses.ts';
 export * from './fields.ts';
 export type { MessageOf, ParseFailure } from './methodMap.ts';
 export * from './peer.ts';
+export * from './recording.ts';
 export * from './serverNotifications.ts';
 export * from './serverRequests.ts';

@@ -5,17 +5,29 @@ import { existsSync } from 'node:fs';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
+import { createRecordingApi } from '../api/RecordingApi.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { toRequestError } from '../signaling/RequestError.ts';
 
 /** REST bodies are small JSON documents (RTP parameters at most). */
 const MAX_BODY_BYTES = 256 * 1024;
 
-export function createHttpApp({ rooms, appDir, log }: { rooms: RoomRegistry; appDir: string; log: Logger }) {
+export function createHttpApp({
+	rooms,
+	appDir,
+	recordingsDir,
+	log,
+}: {
+	rooms: RoomRegistry;
+	appDir: string;
+	recordingsDir: string;
+	log: Logger;
+}) {
 	const app = express();
 	app.disable('x-powered-by');
 	app.use(express.json({ limit: MAX_BODY_BYTES }));
 	app.use(createBroadcasterApi(rooms, log));
+	app.use(createRecordingApi(rooms, recordingsDir));
 	if (existsSync(appDir)) app.use(express.static(appDir));
 	app.use(jsonErrors(log));
 	return app;

@@ -6,12 +6,16 @@
 // The Room decides who consumes what: on join, a peer gets consumers of every
 // producer already there; a new producer gets a consumer on every joined peer.
 // Consumers are created paused and resumed only once the client accepted them.
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { version as mediasoupVersion, type types } from 'mediasoup';
 import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
+import type { RecordedFile as WireRecordedFile } from '../../protocol/recording.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import type { PooledWorker } from '../media/WorkerPool.ts';
+import { RoomRecorder } from '../recording/RoomRecorder.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 import { Bot } from './Bot.ts';
 import type { Broadcaster } from './Broadcaster.ts';
@@ -35,6 +39,7 @@ export class Room extends EventEmitter<RoomEvents> {
 	readonly peers = new Map<string, Peer>();
 	readonly broadcasters = new Map<string, Broadcaster>();
 	readonly #protooRoom = new protoo.Room();
+	readonly recorder: RoomRecorder;
 	readonly #audioLevelObserver: types.AudioLevelObserver;
 	#closed = false;
 
@@ -74,6 +79,11 @@ export class Room extends EventEmitter<RoomEvents> {
 		this.config = parts.config;
 		this.log = parts.log;
 		this.#audioLevelObserver = parts.audioLevelObserver;
+		this.recorder = new RoomRecorder(
+			this.router,
+			path.join(parts.config.recording.directory, recordingFolderName(parts.id)),
+			this.log,
+		);
 
 		// The worker died or was closed: this room cannot go on; its peers are
 		// disconnected and can rejoin (they get a room on a live worker).
@@ -230,6 +240,7 @@ export class Room extends EventEmitter<RoomEvents> {
 			void this.#audioLevelObserver.addProducer({ producerId: producer.id }).catch(() => {});
 		}
 		for (const peer of this.joinedPeers(owner)) void this.createConsumer(peer, owner, producer);
+		void this.recorder.add(owner.id, producer);
 	}
 
 	addDataProducer(owner: Participant, dataProducer: types.DataProducer): void {
@@ -358,6 +369,31 @@ export class Room extends EventEmitter<RoomEvents> {
 		this.closeIfEmpty();
 	}
 
+	// --- recording (ours) -----------------------------------------------------
+
+	/** Records every producer, present and future; every peer is told. */
+	async startRecording(): Promise<{ startedAt: number }> {
+		const producers = this.members().flatMap((member) =>
+			[...member.producers.values()].map((producer) => ({ ownerId: member.id, producer })),
+		);
+		const startedAt = await this.recorder.start(producers);
+		for (const peer of this.joinedPeers()) peer.notify('recordingStarted', { startedAt });
+		return { startedAt };
+	}
+
+	/** Finalises every file; every peer is told which files were written. */
+	async stopRecording(): Promise<{ files: WireRecordedFile[] }> {
+		const files = (await this.recorder.stop()).map((file) => ({
+			name: path.basename(file.file),
+			producerId: file.producerId,
+			peerId: file.ownerId,
+			kind: file.kind,
+			bytes: file.bytes,
+		}));
+		for (const peer of this.joinedPeers()) peer.notify('recordingStopped', { files });
+		return { files };
+	}
+
 	// --- lifecycle -----------------------------------------------------------
 
 	#checkRtpCapabilities(rtpCapabilities: types.RtpCapabilities): void {
@@ -390,9 +426,21 @@ export class Room extends EventEmitter<RoomEvents> {
 	close(): void {
 		if (this.#closed) return;
 		this.#closed = true;
+		// Finalise the files before the router goes: ffmpeg ends cleanly on its own.
+		if (this.recorder.active) void this.recorder.stop();
 		this.#protooRoom.close();
 		this.router.close();
 		this.log.info({ roomId: this.id }, 'room closed');
 		this.emit('close');
 	}
+}
+
+/**
+ * A folder name for a room id that cannot escape the recordings folder
+ * ("../x") or collide after sanitising: safe characters plus a short hash.
+ */
+export function recordingFolderName(roomId: string): string {
+	const safe = roomId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
+	const hash = createHash('sha256').update(roomId).digest('hex').slice(0, 8);
+	return `${safe}-${hash}`;
 }

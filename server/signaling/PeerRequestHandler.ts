@@ -138,6 +138,14 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 			return undefined;
 		}
 
+		case 'startRecording':
+			requireJoined(peer);
+			return room.startRecording();
+
+		case 'stopRecording':
+			requireJoined(peer);
+			return room.stopRecording();
+
 		case 'resetNetworkThrottle':
 			checkThrottleSecret(room.config.throttleSecret, request.data.secret ?? '');
 			await resetThrottle();

@@ -54,6 +54,8 @@ const validData: { [M in ClientRequestMethod]: unknown } = {
 	getDataConsumerStats: { dataConsumerId: ID },
 	applyNetworkThrottle: { secret: 's3cret', uplink: 1_000_000, downlink: 2_000_000, rtt: 50, packetLoss: 5 },
 	resetNetworkThrottle: { secret: 's3cret' },
+	startRecording: {},
+	stopRecording: {},
 };
 
 const dataLessMethods = ['getRouterRtpCapabilities'] as const satisfies ClientRequestMethod[];
@@ -79,7 +81,8 @@ const produce = validData.produce as Record<string, unknown>;
 describe('valid requests', () => {
 	test('the schema map covers exactly the methods of PROTOCOL.md', () => {
 		assert.deepEqual(Object.keys(clientRequests).sort(), Object.keys(validData).sort());
-		assert.equal(Object.keys(clientRequests).length, 23);
+		// The 23 methods of the classic dialect plus our two recording methods.
+		assert.equal(Object.keys(clientRequests).length, 25);
 	});
 
 	for (const [method, data] of Object.entries(validData)) {

@@ -49,6 +49,10 @@ const validNotifications: { [M in ServerNotificationMethod]: unknown } = {
 	dataConsumerClosed: { dataConsumerId: ID },
 	activeSpeaker: { peerId: 'bob', volume: -42 },
 	downlinkBwe: { desiredBitrate: 1_500_000, effectiveDesiredBitrate: 1_200_000, availableBitrate: 2_000_000 },
+	recordingStarted: { startedAt: 1_700_000_000_000 },
+	recordingStopped: {
+		files: [{ name: 'a-video.webm', producerId: ID, peerId: 'alice', kind: 'video', bytes: 1024 }],
+	},
 };
 
 function acceptRequest(method: string, data: unknown): ServerRequest {
@@ -106,7 +110,8 @@ describe('server -> client requests', () => {
 describe('server -> client notifications', () => {
 	test('the schema map covers exactly the notifications of PROTOCOL.md', () => {
 		assert.deepEqual(Object.keys(serverNotifications).sort(), Object.keys(validNotifications).sort());
-		assert.equal(Object.keys(serverNotifications).length, 13);
+		// The 13 notifications of the classic dialect plus our two recording ones.
+		assert.equal(Object.keys(serverNotifications).length, 15);
 	});
 
 	for (const [method, data] of Object.entries(validNotifications)) {

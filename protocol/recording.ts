@@ -1,0 +1,28 @@
+// Recording (ours, not in the classic dialect): a peer or the REST API starts
+// and stops recording a room; every peer is told. Files are listed and
+// downloaded over HTTPS.
+import { z } from 'zod';
+
+/** One finalised file: its name under the room's recording folder. */
+export const recordedFileSchema = z.object({
+	name: z.string(),
+	producerId: z.string(),
+	peerId: z.string(),
+	kind: z.enum(['audio', 'video']),
+	bytes: z.int().min(0),
+});
+export type RecordedFile = z.infer<typeof recordedFileSchema>;
+
+/** Answer of startRecording and data of the recordingStarted notification. */
+export const recordingStartedSchema = z.object({ startedAt: z.number() });
+export type RecordingStarted = z.infer<typeof recordingStartedSchema>;
+
+/** Answer of stopRecording and data of the recordingStopped notification. */
+export const recordingStoppedSchema = z.object({ files: z.array(recordedFileSchema) });
+export type RecordingStopped = z.infer<typeof recordingStoppedSchema>;
+
+/** GET /recordings: every file of every room. */
+export const recordingListSchema = z.array(
+	z.object({ roomId: z.string(), name: z.string(), bytes: z.int().min(0), url: z.string() }),
+);
+export type RecordingList = z.infer<typeof recordingListSchema>;

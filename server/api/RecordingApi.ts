@@ -1,0 +1,69 @@
+// REST routes for recording (ours): start and stop recording a room, list the
+// recordings and download them. Served by the same Express app as the
+// broadcaster API, so the same access rules apply to both.
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import express, { type Request } from 'express';
+import type { RecordingList } from '../../protocol/recording.ts';
+import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { RequestError } from '../signaling/RequestError.ts';
+
+/** Folder and file names we create: nothing else may be asked for (no "..", no "/"). */
+const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
+export function createRecordingApi(rooms: RoomRegistry, directory: string): express.Router {
+	const router = express.Router();
+
+	const room = async (req: Request) => {
+		const roomId = String(req.params.roomId);
+		const found = await rooms.find(roomId);
+		if (!found) throw new RequestError(404, `room with id "${roomId}" not found`);
+		return found;
+	};
+
+	router.post('/rooms/:roomId/recording', async (req, res) => {
+		res.json(await (await room(req)).startRecording());
+	});
+
+	router.delete('/rooms/:roomId/recording', async (req, res) => {
+		res.json(await (await room(req)).stopRecording());
+	});
+
+	router.get('/recordings', async (_req, res) => {
+		res.json(await listRecordings(directory));
+	});
+
+	router.get('/recordings/:folder/:name', (req, res, next) => {
+		const { folder, name } = req.params;
+		if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(name)) {
+			throw new RequestError(400, 'folder and file name may only contain letters, digits, "_", "-" and "."');
+		}
+		res.download(path.join(directory, folder, name), name, (error) => {
+			if (!error) return;
+			if (res.headersSent) return next(error);
+			next(new RequestError(404, `recording "${folder}/${name}" not found`));
+		});
+	});
+
+	return router;
+}
+
+async function listRecordings(directory: string): Promise<RecordingList> {
+	const folders = await readdir(directory, { withFileTypes: true }).catch(() => []);
+	const lists = await Promise.all(
+		folders
+			.filter((entry) => entry.isDirectory())
+			.map(async (folder) => {
+				const files = await readdir(path.join(directory, folder.name));
+				return Promise.all(
+					files.map(async (name) => ({
+						roomId: folder.name,
+						name,
+						bytes: (await stat(path.join(directory, folder.name, name))).size,
+						url: `/recordings/${encodeURIComponent(folder.name)}/${encodeURIComponent(name)}`,
+					})),
+				);
+			}),
+	);
+	return lists.flat().sort((a, b) => a.url.localeCompare(b.url));
+}

@@ -1,0 +1,150 @@
+// Records one producer to a file: a PlainTransport consumer on the room's
+// router sends its RTP to a local GStreamer process, which copies it (no
+// transcoding) into WebM (VP8/VP9/opus) or Matroska (H264). The recording owns
+// its transport (closing it closes the consumer) and its GStreamer process;
+// stop() finalises the file: SIGINT makes `gst-launch-1.0 -e` send
+// end-of-stream, and the muxer writes the container's index and duration.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { freeUdpPortPair } from './freeUdpPortPair.ts';
+import { recordingExtension, recordingPipeline } from './recordingPipeline.ts';
+
+export interface RecordedFile {
+	file: string;
+	producerId: string;
+	ownerId: string;
+	kind: types.MediaKind;
+	bytes: number;
+}
+
+/** Key frames are asked for repeatedly at the start: the first may be lost while GStreamer binds. */
+const KEY_FRAME_REQUESTS = 5;
+const KEY_FRAME_INTERVAL_MS = 1000;
+/** Time for GStreamer to bind its port before media is sent to it. */
+const RECORDER_START_MS = 500;
+const RECORDER_STOP_TIMEOUT_MS = 5000;
+
+export class ProducerRecording {
+	readonly file: string;
+	readonly producerId: string;
+	readonly ownerId: string;
+	readonly kind: types.MediaKind;
+	readonly #transport: types.PlainTransport;
+	readonly #consumer: types.Consumer;
+	readonly #recorder: ChildProcess;
+	readonly #exited: Promise<void>;
+	readonly #log: Logger;
+	#timers: NodeJS.Timeout[] = [];
+	#stopping: Promise<RecordedFile> | undefined;
+
+	static async start(options: {
+		router: types.Router;
+		producer: types.Producer;
+		ownerId: string;
+		directory: string;
+		log: Logger;
+	}): Promise<ProducerRecording> {
+		const { router, producer } = options;
+		const rtpPort = await freeUdpPortPair();
+		const transport = await router.createPlainTransport({
+			listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+			rtcpMux: false,
+			comedia: false,
+		});
+		try {
+			await transport.connect({ ip: '127.0.0.1', port: rtpPort, rtcpPort: rtpPort + 1 });
+			const consumer = await transport.consume({
+				producerId: producer.id,
+				rtpCapabilities: router.rtpCapabilities,
+				paused: true,
+			});
+			const extension = recordingExtension(consumer.rtpParameters);
+			const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+			const file = path.join(
+				options.directory,
+				`${stamp}-${options.ownerId}-${producer.kind}-${producer.id}.${extension}`,
+			);
+			const recorder = startRecorder(
+				recordingPipeline(consumer.kind, consumer.rtpParameters, rtpPort, file),
+				file,
+				options.log,
+			);
+			return new ProducerRecording({ ...options, transport, consumer, recorder, file });
+		} catch (error) {
+			transport.close();
+			throw error;
+		}
+	}
+
+	private constructor(parts: {
+		producer: types.Producer;
+		ownerId: string;
+		transport: types.PlainTransport;
+		consumer: types.Consumer;
+		recorder: ChildProcess;
+		file: string;
+		log: Logger;
+	}) {
+		this.file = parts.file;
+		this.producerId = parts.producer.id;
+		this.ownerId = parts.ownerId;
+		this.kind = parts.producer.kind;
+		this.#transport = parts.transport;
+		this.#consumer = parts.consumer;
+		this.#recorder = parts.recorder;
+		this.#log = parts.log;
+		this.#exited = new Promise((resolve) => {
+			parts.recorder.once('exit', () => resolve());
+			parts.recorder.once('error', () => resolve()); // could not start: nothing to wait for
+		});
+		// A paused-then-resumed producer restarts with a key frame, so the file decodes on.
+		this.#consumer.on('producerresume', () => void this.#consumer.requestKeyFrame().catch(() => {}));
+		this.#timers.push(setTimeout(() => void this.#startMedia(), RECORDER_START_MS));
+	}
+
+	async #startMedia(): Promise<void> {
+		if (this.#consumer.closed) return;
+		await this.#consumer.resume().catch(() => {});
+		if (this.kind !== 'video') return;
+		for (let i = 0; i < KEY_FRAME_REQUESTS; i++) {
+			this.#timers.push(
+				setTimeout(() => void this.#consumer.requestKeyFrame().catch(() => {}), i * KEY_FRAME_INTERVAL_MS),
+			);
+		}
+	}
+
+	/** Ends the recording and finalises the file; idempotent. */
+	stop(): Promise<RecordedFile> {
+		this.#stopping ??= this.#stop();
+		return this.#stopping;
+	}
+
+	async #stop(): Promise<RecordedFile> {
+		for (const timer of this.#timers) clearTimeout(timer);
+		this.#transport.close();
+		if (this.#recorder.exitCode === null && this.#recorder.signalCode === null) {
+			this.#recorder.kill('SIGINT');
+			const killer = setTimeout(() => this.#recorder.kill('SIGKILL'), RECORDER_STOP_TIMEOUT_MS);
+			await this.#exited;
+			clearTimeout(killer);
+		}
+		const bytes = await stat(this.file).then(
+			(info) => info.size,
+			() => 0,
+		);
+		this.#log.info({ file: this.file, producerId: this.producerId, bytes }, 'recording finalised');
+		return { file: this.file, producerId: this.producerId, ownerId: this.ownerId, kind: this.kind, bytes };
+	}
+}
+
+function startRecorder(pipeline: string[], file: string, log: Logger): ChildProcess {
+	const recorder = spawn('gst-launch-1.0', ['-e', '-q', ...pipeline], { stdio: ['ignore', 'ignore', 'pipe'] });
+	recorder.on('error', (error) =>
+		log.error({ error, file }, 'recording: cannot run gst-launch-1.0 (Debian package gstreamer1.0-tools)'),
+	);
+	recorder.stderr?.on('data', (chunk: Buffer) => log.warn({ file, gstreamer: chunk.toString().trim() }, 'recording'));
+	return recorder;
+}

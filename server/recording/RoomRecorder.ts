@@ -1,0 +1,87 @@
+// Records a room: every audio and video producer, including producers that
+// appear while recording, one file each under <directory>/<roomId>/. Owned by
+// the Room; stopping (or the room closing) finalises every file.
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { RequestError } from '../signaling/RequestError.ts';
+import { ProducerRecording, type RecordedFile } from './ProducerRecording.ts';
+
+export class RoomRecorder {
+	readonly directory: string;
+	readonly #router: types.Router;
+	readonly #log: Logger;
+	readonly #recordings = new Map<string, ProducerRecording>();
+	/** Recordings whose producer closed while the room was recording: already finalised. */
+	readonly #finished: Promise<RecordedFile>[] = [];
+	#startedAt: number | undefined;
+
+	constructor(router: types.Router, directory: string, log: Logger) {
+		this.#router = router;
+		this.directory = directory;
+		this.#log = log;
+	}
+
+	get active(): boolean {
+		return this.#startedAt !== undefined;
+	}
+
+	get startedAt(): number | undefined {
+		return this.#startedAt;
+	}
+
+	async start(producers: Iterable<{ ownerId: string; producer: types.Producer }>): Promise<number> {
+		if (this.active) throw new RequestError(409, 'the room is already being recorded');
+		await checkGStreamer();
+		await mkdir(this.directory, { recursive: true });
+		this.#startedAt = Date.now();
+		await Promise.all([...producers].map(({ ownerId, producer }) => this.add(ownerId, producer)));
+		this.#log.info({ directory: this.directory }, 'recording started');
+		return this.#startedAt;
+	}
+
+	/** Records a producer if the room is being recorded (called for every new producer). */
+	async add(ownerId: string, producer: types.Producer): Promise<void> {
+		if (!this.active || producer.closed || this.#recordings.has(producer.id)) return;
+		try {
+			const recording = await ProducerRecording.start({
+				router: this.#router,
+				producer,
+				ownerId,
+				directory: this.directory,
+				log: this.#log,
+			});
+			this.#recordings.set(producer.id, recording);
+			producer.observer.once('close', () => {
+				if (this.#recordings.delete(producer.id)) this.#finished.push(recording.stop());
+			});
+		} catch (error) {
+			this.#log.error({ error, producerId: producer.id }, 'recording: could not record producer');
+		}
+	}
+
+	/** Stops and finalises every file; answers what was written. */
+	async stop(): Promise<RecordedFile[]> {
+		if (!this.active) throw new RequestError(409, 'the room is not being recorded');
+		this.#startedAt = undefined;
+		const stopping = [...this.#recordings.values()].map((recording) => recording.stop());
+		this.#recordings.clear();
+		const files = await Promise.all([...this.#finished.splice(0), ...stopping]);
+		this.#log.info({ files: files.map((f) => path.basename(f.file)) }, 'recording stopped');
+		return files;
+	}
+}
+
+async function checkGStreamer(): Promise<void> {
+	try {
+		await promisify(execFile)('gst-launch-1.0', ['--version']);
+	} catch {
+		throw new RequestError(
+			500,
+			'recording needs GStreamer (Debian packages gstreamer1.0-tools, gstreamer1.0-plugins-good and -bad), which is not installed',
+		);
+	}
+}
