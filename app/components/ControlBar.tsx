@@ -1,0 +1,98 @@
+// The controls under the video grid: microphone, camera, screen, chat,
+// stats, more options and leave. Every label says what a click does.
+import { useRoomClient } from '../RoomClientContext.ts';
+import { useAppSelector } from '../store/hooks.ts';
+import {
+	selectChat,
+	selectMe,
+	selectMicProducer,
+	selectRoom,
+	selectShareProducer,
+	selectWebcamProducer,
+} from '../store/selectors.ts';
+import { ControlButton } from './ControlButton.tsx';
+import { CameraIcon, ChatIcon, LeaveIcon, MicIcon, ScreenIcon, StatsIcon } from './icons.tsx';
+import { MoreMenu } from './MoreMenu.tsx';
+
+function useToggles() {
+	const roomClient = useRoomClient();
+	const mic = useAppSelector(selectMicProducer);
+	const webcam = useAppSelector(selectWebcamProducer);
+	const share = useAppSelector(selectShareProducer);
+	return {
+		mic: () => {
+			if (!mic) void roomClient.enableMic();
+			else if (mic.paused) void roomClient.unmuteMic();
+			else void roomClient.muteMic();
+		},
+		webcam: () => void (webcam ? roomClient.disableWebcam() : roomClient.enableWebcam()),
+		share: () => void (share ? roomClient.disableShare() : roomClient.enableShare()),
+	};
+}
+
+export function ControlBar() {
+	const roomClient = useRoomClient();
+	const me = useAppSelector(selectMe);
+	const room = useAppSelector(selectRoom);
+	const chat = useAppSelector(selectChat);
+	const mic = useAppSelector(selectMicProducer);
+	const webcam = useAppSelector(selectWebcamProducer);
+	const share = useAppSelector(selectShareProducer);
+	const toggle = useToggles();
+	const connected = room.state === 'connected';
+	const micOn = mic !== undefined && !mic.paused;
+	return (
+		<nav className="control-bar" aria-label="Call controls">
+			<ControlButton
+				label={micOn ? 'Mute' : mic ? 'Unmute' : 'Start mic'}
+				icon={<MicIcon off={!micOn} />}
+				active={micOn}
+				off={!micOn}
+				disabled={!connected || !me.canSendMic || me.micInProgress}
+				onClick={toggle.mic}
+				testId="mic-button"
+			/>
+			<ControlButton
+				label={webcam ? 'Stop camera' : 'Start camera'}
+				icon={<CameraIcon off={!webcam} />}
+				active={webcam !== undefined}
+				off={webcam === undefined}
+				disabled={!connected || !me.canSendWebcam || me.webcamInProgress || me.audioOnly}
+				onClick={toggle.webcam}
+				testId="webcam-button"
+			/>
+			<ControlButton
+				label={share ? 'Stop sharing' : 'Share screen'}
+				icon={<ScreenIcon />}
+				active={share !== undefined}
+				disabled={!connected || !me.canSendWebcam || me.shareInProgress}
+				onClick={toggle.share}
+				testId="share-button"
+			/>
+			<ControlButton
+				label="Chat"
+				icon={<ChatIcon />}
+				active={room.chatOpen}
+				onClick={() => roomClient.toggleChat()}
+				testId="chat-button"
+				badge={room.chatOpen ? 0 : chat.unread}
+			/>
+			<ControlButton
+				label="Stats"
+				icon={<StatsIcon />}
+				active={room.statsOpen}
+				onClick={() => roomClient.toggleStats()}
+				testId="stats-button"
+			/>
+			<MoreMenu />
+			<ControlButton
+				label="Leave"
+				icon={<LeaveIcon />}
+				danger
+				onClick={() => roomClient.close()}
+				testId="leave-button"
+				title="Leave the call"
+			/>
+		</nav>
+	);
+}

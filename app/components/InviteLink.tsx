@@ -1,0 +1,32 @@
+// The invitation: this room's address, copied with one click.
+import { useState } from 'react';
+import { useAppSelector } from '../store/hooks.ts';
+import { selectRoom } from '../store/selectors.ts';
+
+export function InviteLink() {
+	const { inviteUrl } = useAppSelector(selectRoom);
+	const [copied, setCopied] = useState(false);
+	const copy = async () => {
+		try {
+			await navigator.clipboard.writeText(inviteUrl);
+			setCopied(true);
+			setTimeout(() => setCopied(false), 2000);
+		} catch {
+			// No clipboard permission: the link stays visible to copy by hand.
+		}
+	};
+	return (
+		<div className="invite">
+			<input
+				readOnly
+				value={inviteUrl}
+				aria-label="Invitation link"
+				data-testid="invite-link"
+				onFocus={(event) => event.target.select()}
+			/>
+			<button type="button" onClick={() => void copy()} data-testid="invite-copy">
+				{copied ? 'Copied!' : 'Copy invite link'}
+			</button>
+		</div>
+	);
+}

@@ -1,0 +1,123 @@
+// One remote person: their camera (or initials), name, mute and quality
+// badges, and a ring while they speak.
+import type { CSSProperties } from 'react';
+import { useAppSelector } from '../store/hooks.ts';
+import {
+	selectActiveSpeakerId,
+	selectActiveSpeakerVolume,
+	selectPeer,
+	selectPeerMedia,
+	selectShowInfo,
+} from '../store/selectors.ts';
+import type { ConsumerState } from '../store/slices/consumers.ts';
+import { AudioLevelMeter } from './AudioLevelMeter.tsx';
+import { ConsumerMenu } from './ConsumerMenu.tsx';
+import { Initials } from './Initials.tsx';
+import { LayerSelector } from './LayerSelector.tsx';
+import { MediaTrackView } from './MediaTrackView.tsx';
+import { ScoreBadge } from './ScoreBadge.tsx';
+
+function isShowing(consumer: ConsumerState | undefined): consumer is ConsumerState {
+	return consumer !== undefined && !consumer.locallyPaused && !consumer.remotelyPaused;
+}
+
+/** dBov (-127..0) to 0..1 for the speaking ring's strength. */
+function loudness(volume: number | null): number {
+	return volume === null ? 0 : Math.max(0, Math.min(1, (volume + 80) / 80));
+}
+
+export function PeerTile({ peerId }: { peerId: string }) {
+	const peer = useAppSelector((state) => selectPeer(state, peerId));
+	const media = useAppSelector((state) => selectPeerMedia(state, peerId));
+	const speaking = useAppSelector((state) => selectActiveSpeakerId(state) === peerId);
+	const volume = useAppSelector((state) =>
+		selectActiveSpeakerId(state) === peerId ? selectActiveSpeakerVolume(state) : null,
+	);
+	const showInfo = useAppSelector(selectShowInfo);
+	if (!peer) return null;
+	const name = peer.displayName || peer.id;
+	const micMuted = media.audio === undefined || media.audio.remotelyPaused;
+	const { video, audio } = media;
+	return (
+		<article
+			className={`tile${speaking ? ' speaking' : ''}`}
+			data-testid={`peer-${peerId}`}
+			data-peer-id={peerId}
+			data-active-speaker={speaking}
+			style={speaking ? ({ '--speaking-strength': loudness(volume) } as CSSProperties) : undefined}
+		>
+			{isShowing(video) ? (
+				<MediaTrackView
+					kind="video"
+					mediaId={video.id}
+					trackId={video.trackId}
+					testId="peer-video"
+					className="tile-video"
+				/>
+			) : (
+				<Initials name={name} />
+			)}
+			<div className="tile-top">
+				{video ? <ScoreBadge label="video" score={video.score?.score ?? null} testId="video-score" /> : null}
+				{audio ? <ScoreBadge label="audio" score={audio.score?.score ?? null} testId="audio-score" /> : null}
+				{video && video.currentSpatialLayer !== null ? (
+					<span className="badge" data-testid="current-layer" title="Layers you receive (spatial/temporal)">
+						S{video.currentSpatialLayer}/T{video.currentTemporalLayer ?? '-'}
+					</span>
+				) : null}
+			</div>
+			<footer className="tile-footer">
+				<span className="tile-name" data-testid="peer-name">
+					{name}
+				</span>
+				{micMuted ? (
+					<span className="badge muted" data-testid="mic-muted" title={audio ? 'Microphone muted' : 'No microphone'}>
+						{audio ? 'muted' : 'no mic'}
+					</span>
+				) : null}
+				{video?.remotelyPaused ? (
+					<span className="badge" data-testid="video-paused">
+						camera off
+					</span>
+				) : null}
+				<span className="tile-spacer" />
+				{audio && !micMuted ? <AudioLevelMeter level={audio.audioLevel} /> : null}
+				{video ? <LayerSelector consumer={video} /> : null}
+				{video ? <ConsumerMenu consumer={video} /> : null}
+			</footer>
+			{showInfo ? (
+				<div className="tile-info" data-testid="peer-info">
+					{peer.device.name} {peer.device.version}
+					{video ? ` · ${video.codec} ${video.type}` : ''}
+					{audio ? ` · ${audio.codec}` : ''}
+				</div>
+			) : null}
+		</article>
+	);
+}
+
+export function ShareTile({ peerId }: { peerId: string }) {
+	const peer = useAppSelector((state) => selectPeer(state, peerId));
+	const { share } = useAppSelector((state) => selectPeerMedia(state, peerId));
+	if (!peer || !share) return null;
+	return (
+		<article className="tile share-tile" data-testid={`share-${peerId}`}>
+			{isShowing(share) ? (
+				<MediaTrackView
+					kind="video"
+					mediaId={share.id}
+					trackId={share.trackId}
+					testId="share-video"
+					className="tile-video contain"
+				/>
+			) : (
+				<Initials name={peer.displayName} />
+			)}
+			<footer className="tile-footer">
+				<span className="tile-name">{peer.displayName || peer.id}'s screen</span>
+				<span className="tile-spacer" />
+				<LayerSelector consumer={share} />
+			</footer>
+		</article>
+	);
+}

@@ -1,0 +1,177 @@
+// Live numbers: for each transport, producer, consumer and data channel, what
+// the browser measures (RTCPeerConnection getStats) next to what the server
+// measures (mediasoup getStats), refreshed every second.
+import { useEffect, useState } from 'react';
+import type { RoomClient } from '../RoomClient.ts';
+import { useRoomClient } from '../RoomClientContext.ts';
+import { localStatsRows, type StatsRow, serverStatsRows } from '../stats/statsRows.ts';
+import { useAppSelector } from '../store/hooks.ts';
+import {
+	selectConsumers,
+	selectDataConsumers,
+	selectDataProducers,
+	selectPeersById,
+	selectProducers,
+} from '../store/selectors.ts';
+import type { RootState } from '../store/store.ts';
+import { StatsTable } from './StatsTable.tsx';
+
+const REFRESH_MS = 1000;
+
+type SectionKind = 'transport' | 'producer' | 'consumer' | 'dataProducer' | 'dataConsumer';
+
+interface SectionSpec {
+	kind: SectionKind;
+	id: string;
+	title: string;
+	/** For consumers: whose media, and which kind (to find them in tests). */
+	peerId?: string;
+	mediaKind?: string;
+}
+
+interface Section extends SectionSpec {
+	browser: StatsRow[] | null;
+	server: StatsRow[];
+}
+
+function sectionSpecs(
+	state: Pick<RootState, 'producers' | 'consumers' | 'dataProducers' | 'dataConsumers' | 'peers'>,
+): SectionSpec[] {
+	const specs: SectionSpec[] = [
+		{ kind: 'transport', id: 'send', title: 'Sending transport' },
+		{ kind: 'transport', id: 'recv', title: 'Receiving transport' },
+	];
+	for (const producer of Object.values(state.producers)) {
+		specs.push({
+			kind: 'producer',
+			id: producer.id,
+			title: `My ${producer.source} (${producer.codec})`,
+			mediaKind: producer.kind,
+		});
+	}
+	for (const dataProducer of Object.values(state.dataProducers)) {
+		specs.push({ kind: 'dataProducer', id: dataProducer.id, title: `My "${dataProducer.label}" channel` });
+	}
+	for (const consumer of Object.values(state.consumers)) {
+		const name = state.peers[consumer.peerId]?.displayName ?? consumer.peerId;
+		specs.push({
+			kind: 'consumer',
+			id: consumer.id,
+			title: `${name}'s ${consumer.source === 'unknown' ? consumer.kind : consumer.source} (${consumer.codec})`,
+			peerId: consumer.peerId,
+			mediaKind: consumer.kind,
+		});
+	}
+	for (const dataConsumer of Object.values(state.dataConsumers)) {
+		const from =
+			dataConsumer.peerId === null ? 'the bot' : (state.peers[dataConsumer.peerId]?.displayName ?? dataConsumer.peerId);
+		specs.push({ kind: 'dataConsumer', id: dataConsumer.id, title: `"${dataConsumer.label}" from ${from}` });
+	}
+	return specs;
+}
+
+/** Fetches one section's browser and server stats; a vanished object gives empty rows. */
+async function loadSection(roomClient: RoomClient, spec: SectionSpec): Promise<Section | null> {
+	const safe = <T,>(promise: Promise<T>): Promise<T | undefined> => promise.catch(() => undefined);
+	switch (spec.kind) {
+		case 'transport': {
+			const direction = spec.id === 'send' ? 'send' : 'recv';
+			const local = await safe(roomClient.getTransportLocalStats(direction));
+			if (!local) return null;
+			const server = await safe(roomClient.getTransportRemoteStats(direction));
+			return { ...spec, browser: localStatsRows(local), server: serverStatsRows(server ?? []) };
+		}
+		case 'producer': {
+			const local = await safe(roomClient.getProducerLocalStats(spec.id));
+			const server = await safe(roomClient.getProducerRemoteStats(spec.id));
+			return { ...spec, browser: local ? localStatsRows(local) : [], server: serverStatsRows(server ?? []) };
+		}
+		case 'consumer': {
+			const local = await safe(roomClient.getConsumerLocalStats(spec.id));
+			const server = await safe(roomClient.getConsumerRemoteStats(spec.id));
+			return { ...spec, browser: local ? localStatsRows(local) : [], server: serverStatsRows(server ?? []) };
+		}
+		case 'dataProducer':
+			return {
+				...spec,
+				browser: null,
+				server: serverStatsRows((await safe(roomClient.getDataProducerRemoteStats(spec.id))) ?? []),
+			};
+		case 'dataConsumer':
+			return {
+				...spec,
+				browser: null,
+				server: serverStatsRows((await safe(roomClient.getDataConsumerRemoteStats(spec.id))) ?? []),
+			};
+	}
+}
+
+function useLiveStats(specs: SectionSpec[]): Section[] {
+	const roomClient = useRoomClient();
+	const [sections, setSections] = useState<Section[]>([]);
+	const key = JSON.stringify(specs);
+	// biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `specs`
+	useEffect(() => {
+		let cancelled = false;
+		const refresh = async () => {
+			const loaded = await Promise.all(specs.map((spec) => loadSection(roomClient, spec)));
+			if (!cancelled) setSections(loaded.filter((section): section is Section => section !== null));
+		};
+		void refresh();
+		const timer = setInterval(() => void refresh(), REFRESH_MS);
+		return () => {
+			cancelled = true;
+			clearInterval(timer);
+		};
+	}, [roomClient, key]);
+	return sections;
+}
+
+export function StatsPanel() {
+	const roomClient = useRoomClient();
+	const producers = useAppSelector(selectProducers);
+	const consumers = useAppSelector(selectConsumers);
+	const dataProducers = useAppSelector(selectDataProducers);
+	const dataConsumers = useAppSelector(selectDataConsumers);
+	const peers = useAppSelector(selectPeersById);
+	const sections = useLiveStats(sectionSpecs({ producers, consumers, dataProducers, dataConsumers, peers }));
+	return (
+		<aside className="side-panel stats" data-testid="stats-panel" aria-label="Statistics">
+			<header className="side-panel-header">
+				<h2>Statistics</h2>
+				<button
+					type="button"
+					className="close"
+					onClick={() => roomClient.toggleStats(false)}
+					aria-label="Close statistics"
+				>
+					×
+				</button>
+			</header>
+			<div className="stats-sections">
+				{sections.map((section) => (
+					<details
+						key={`${section.kind}-${section.id}`}
+						open
+						className="stats-section"
+						data-testid="stats-section"
+						data-kind={section.kind}
+						data-id={section.id}
+						data-peer-id={section.peerId}
+						data-media-kind={section.mediaKind}
+					>
+						<summary>{section.title}</summary>
+						{section.browser ? (
+							<>
+								<h3>Browser</h3>
+								<StatsTable rows={section.browser} source="browser" />
+							</>
+						) : null}
+						<h3>Server</h3>
+						<StatsTable rows={section.server} source="server" />
+					</details>
+				))}
+			</div>
+		</aside>
+	);
+}

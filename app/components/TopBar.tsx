@@ -1,0 +1,37 @@
+// The strip above the grid: which room, connection state, invitation, and
+// the throttle widget when available.
+import { useAppSelector } from '../store/hooks.ts';
+import { selectPeers, selectRoom } from '../store/selectors.ts';
+import { InviteLink } from './InviteLink.tsx';
+import { ThrottleWidget } from './ThrottleWidget.tsx';
+
+const STATE_TEXT = { new: 'Starting…', connecting: 'Connecting…', connected: 'Connected', closed: 'Disconnected' };
+
+export function TopBar() {
+	const room = useAppSelector(selectRoom);
+	const peers = useAppSelector(selectPeers);
+	return (
+		<header className="top-bar">
+			<div className="room-title">
+				<h1>{room.roomId}</h1>
+				<span className={`state state-${room.state}`} data-testid="room-state" data-state={room.state}>
+					{STATE_TEXT[room.state]}
+				</span>
+				{room.recordingSince !== null ? (
+					<span
+						className="recording"
+						data-testid="recording-badge"
+						title="Everyone's audio and video are being recorded"
+					>
+						REC
+					</span>
+				) : null}
+				<span className="people" data-testid="people-count">
+					{peers.length + 1} {peers.length === 0 ? 'person' : 'people'}
+				</span>
+			</div>
+			<ThrottleWidget />
+			<InviteLink />
+		</header>
+	);
+}

@@ -1,0 +1,109 @@
+// The room as a whole: connection state, who speaks, which panels are open.
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+
+export type RoomConnectionState = 'new' | 'connecting' | 'connected' | 'closed';
+
+export interface DownlinkBwe {
+	desiredBitrate: number;
+	effectiveDesiredBitrate: number;
+	availableBitrate: number;
+}
+
+export interface RoomState {
+	roomId: string;
+	/** The address to share: this room, without this peer's own id. */
+	inviteUrl: string;
+	state: RoomConnectionState;
+	/** Why the room closed, shown on the closed screen. */
+	closedReason: string | null;
+	mediasoupVersion: string | null;
+	activeSpeakerId: string | null;
+	/** dBov (-127..0) of the active speaker, as the server's audio level observer measured it. */
+	activeSpeakerVolume: number | null;
+	downlinkBwe: DownlinkBwe | null;
+	statsOpen: boolean;
+	chatOpen: boolean;
+	/** The throttle widget is only offered when the page got a throttleSecret. */
+	throttleAvailable: boolean;
+	throttleApplied: boolean;
+	/** This page can send chat messages (produce and datachannel are on). */
+	chatEnabled: boolean;
+	showInfo: boolean;
+	/** ms since the epoch when the server started recording this room; null when not recording. */
+	recordingSince: number | null;
+	recordingInProgress: boolean;
+}
+
+const initialState: RoomState = {
+	roomId: '',
+	inviteUrl: '',
+	state: 'new',
+	closedReason: null,
+	mediasoupVersion: null,
+	activeSpeakerId: null,
+	activeSpeakerVolume: null,
+	downlinkBwe: null,
+	statsOpen: false,
+	chatOpen: false,
+	throttleAvailable: false,
+	throttleApplied: false,
+	chatEnabled: true,
+	showInfo: false,
+	recordingSince: null,
+	recordingInProgress: false,
+};
+
+export const roomSlice = createSlice({
+	name: 'room',
+	initialState,
+	reducers: {
+		roomConfigured(
+			state,
+			action: PayloadAction<{
+				roomId: string;
+				inviteUrl: string;
+				statsOpen: boolean;
+				throttleAvailable: boolean;
+				chatEnabled: boolean;
+				showInfo: boolean;
+			}>,
+		) {
+			Object.assign(state, action.payload);
+		},
+		connectionStateChanged(state, action: PayloadAction<{ state: RoomConnectionState; reason?: string }>) {
+			state.state = action.payload.state;
+			state.closedReason = action.payload.reason ?? null;
+			if (action.payload.state !== 'connected') {
+				state.activeSpeakerId = null;
+				state.activeSpeakerVolume = null;
+			}
+		},
+		mediasoupVersionReceived(state, action: PayloadAction<string>) {
+			state.mediasoupVersion = action.payload;
+		},
+		activeSpeakerChanged(state, action: PayloadAction<{ peerId: string | null; volume: number | null }>) {
+			state.activeSpeakerId = action.payload.peerId;
+			state.activeSpeakerVolume = action.payload.volume;
+		},
+		downlinkBweReceived(state, action: PayloadAction<DownlinkBwe>) {
+			state.downlinkBwe = action.payload;
+		},
+		statsToggled(state, action: PayloadAction<boolean | undefined>) {
+			state.statsOpen = action.payload ?? !state.statsOpen;
+		},
+		chatToggled(state, action: PayloadAction<boolean | undefined>) {
+			state.chatOpen = action.payload ?? !state.chatOpen;
+		},
+		recordingChanged(state, action: PayloadAction<number | null>) {
+			state.recordingSince = action.payload;
+		},
+		recordingInProgressChanged(state, action: PayloadAction<boolean>) {
+			state.recordingInProgress = action.payload;
+		},
+		throttleChanged(state, action: PayloadAction<boolean>) {
+			state.throttleApplied = action.payload;
+		},
+	},
+});
+
+export const roomActions = roomSlice.actions;
