@@ -114,6 +114,16 @@ describe('joining and media fan-out', () => {
 		assert.deepEqual(dump.mapProducerIdConsumerIds, []);
 	});
 
+	test('simultaneous first peers of a new room end up in one room', async () => {
+		const roomId = newRoomId();
+		const [alice, bob] = await Promise.all([connect(roomId, 'alice'), connect(roomId, 'bob')]);
+		await Promise.all([alice.join(), bob.join()]);
+		const room = await roomOf(roomId);
+		assert.deepEqual([...room.peers.keys()].sort(), ['alice', 'bob']);
+		const sameId = (await server.server.rooms.all()).filter((r) => r.id === roomId);
+		assert.equal(sameId.length, 1);
+	});
+
 	test('the room closes when its last peer leaves', async () => {
 		const roomId = newRoomId();
 		const alice = await connect(roomId, 'alice');
