@@ -18,12 +18,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	const router = express.Router();
 
 	/** An existing room, or 404: only GET /rooms/:roomId and creating a broadcaster make rooms. */
-	const existingRoom = async (req: Request): Promise<Room> => {
-		const roomId = param(req, 'roomId');
-		const room = await rooms.find(roomId);
-		if (!room) throw new RequestError(404, `room with id "${roomId}" not found`);
-		return room;
-	};
+	const existingRoom = (req: Request): Promise<Room> => rooms.existing(param(req, 'roomId'));
 
 	router.get('/rooms/:roomId', async (req, res) => {
 		const room = await rooms.getOrCreate(param(req, 'roomId'));

@@ -14,12 +14,7 @@ const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 export function createRecordingApi(rooms: RoomRegistry, directory: string): express.Router {
 	const router = express.Router();
 
-	const room = async (req: Request) => {
-		const roomId = String(req.params.roomId);
-		const found = await rooms.find(roomId);
-		if (!found) throw new RequestError(404, `room with id "${roomId}" not found`);
-		return found;
-	};
+	const room = (req: Request) => rooms.existing(String(req.params.roomId));
 
 	router.post('/rooms/:roomId/recording', async (req, res) => {
 		res.json(await (await room(req)).startRecording());

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/Config.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
+import { RequestError } from '../signaling/RequestError.ts';
 import { Room } from './Room.ts';
 
 /** A room nobody entered within this time (e.g. made by GET /rooms/:id) closes. */
@@ -52,6 +53,13 @@ export class RoomRegistry {
 	async find(roomId: string): Promise<Room | undefined> {
 		const room = await this.#rooms.get(roomId)?.catch(() => undefined);
 		return room && !room.closed ? room : undefined;
+	}
+
+	/** A room that exists, or a 404 RequestError naming it: for routes that must not create rooms. */
+	async existing(roomId: string): Promise<Room> {
+		const room = await this.find(roomId);
+		if (!room) throw new RequestError(404, `room with id "${roomId}" not found`);
+		return room;
 	}
 
 	async all(): Promise<Room[]> {
