@@ -74,6 +74,14 @@ export const config: Config = {
 				},
 			],
 		},
+		// One room on several cores: a room starts on one worker's router; once its
+		// routers hold consumersPerRouter consumers each, new members go to a router
+		// on another worker, joined to the others by pipe transports (each producer is
+		// piped once per router that needs it). 'auto' does that, 'always' spreads
+		// every room over all workers from its first member (for tests and benchmarks),
+		// 'never' keeps each room on one worker. Clients notice nothing.
+		// Env: MEDIASOUP_ROOM_SPREAD and MEDIASOUP_CONSUMERS_PER_ROUTER.
+		roomSpread: { mode: 'auto', consumersPerRouter: 500 },
 		// IP address the workers listen on for media (an IP, not a hostname); 0.0.0.0
 		// means every IPv4 interface. Env: MEDIASOUP_LISTEN_IP.
 		listenIp: '0.0.0.0',

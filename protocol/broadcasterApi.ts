@@ -66,6 +66,21 @@ export type CreateBroadcasterTransportBody = z.output<typeof createBroadcasterTr
 export const connectBroadcasterTransportBodySchema = z.object({ dtlsParameters: dtlsParametersSchema });
 export type ConnectBroadcasterTransportBody = z.output<typeof connectBroadcasterTransportBodySchema>;
 
+const portSchema = z.int().min(1).max(65535);
+
+/**
+ * Ours: POST .../transports/:transportId/connect on a plain transport made
+ * with comedia false: where it sends RTP (and RTCP, on rtcpPort unless the
+ * transport multiplexes them). Receivers (ffmpeg-receiver.sh, the load
+ * tester) need it; the classic API could only learn the address by comedia.
+ */
+export const connectPlainTransportBodySchema = z.object({
+	ip: z.union([z.ipv4(), z.ipv6()]),
+	port: portSchema,
+	rtcpPort: portSchema.optional(),
+});
+export type ConnectPlainTransportBody = z.output<typeof connectPlainTransportBodySchema>;
+
 /** POST .../transports/:transportId/producers */
 export const createBroadcasterProducerBodySchema = z.object({
 	kind: mediaKindSchema,

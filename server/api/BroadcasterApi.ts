@@ -10,7 +10,6 @@ import * as api from '../../protocol/broadcasterApi.ts';
 import { Broadcaster } from '../room/Broadcaster.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
-import { createPlainTransport } from '../room/transports.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 import { fromWire } from '../signaling/wire.ts';
 
@@ -66,12 +65,11 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 			});
 			return;
 		}
-		const transport = await createPlainTransport(room.router, room.config, broadcaster.id, {
+		const transport = await room.createPlainTransport(broadcaster, {
 			rtcpMux: body.rtcpMux,
 			comedia: body.comedia,
 			sctpCapabilities: body.sctpCapabilities,
 		});
-		broadcaster.addTransport(transport);
 		res.json({
 			id: transport.id,
 			ip: transport.tuple.localAddress,
@@ -83,13 +81,22 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/connect', async (req, res) => {
 		const room = await existingRoom(req);
 		const transport = room.broadcaster(param(req, 'broadcasterId')).transport(param(req, 'transportId'));
-		const body = parse(api.connectBroadcasterTransportBodySchema, req.body);
-		if (transport.type !== 'webrtc') {
-			throw new RequestError(
-				400,
-				`transport "${transport.id}" is a plain transport: only webrtc ones take dtlsParameters`,
-			);
+		if (transport.type === 'plain') {
+			const target = parse(api.connectPlainTransportBodySchema, req.body);
+			if (transport.appData.comedia === true) {
+				throw new RequestError(
+					400,
+					`plain transport "${transport.id}" was made with comedia: it sends where it receives from; make it with comedia false to connect it`,
+				);
+			}
+			if ((transport as types.PlainTransport).tuple.remoteIp !== undefined) {
+				throw new RequestError(409, `plain transport "${transport.id}" is already connected`);
+			}
+			await (transport as types.PlainTransport).connect(target);
+			res.json({});
+			return;
 		}
+		const body = parse(api.connectBroadcasterTransportBodySchema, req.body);
 		await (transport as types.WebRtcTransport).connect({
 			dtlsParameters: fromWire.dtlsParameters(body.dtlsParameters),
 		});
@@ -122,6 +129,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 		if (!broadcaster.rtpCapabilities) {
 			throw new RequestError(400, 'broadcaster was created without rtpCapabilities, so it cannot consume');
 		}
+		await room.bringTo(broadcaster, 'producer', producerId);
 		const consumer = await transport.consume({ producerId, rtpCapabilities: broadcaster.rtpCapabilities });
 		broadcaster.addConsumer(consumer);
 		consumer.on('producerclose', () => consumer.close());
@@ -139,6 +147,10 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
 		const transport = broadcaster.transport(param(req, 'transportId'));
 		const body = parse(api.broadcasterConsumeDataBodySchema, req.body);
+		if (!room.routers.originOf(body.dataProducerId)) {
+			throw new RequestError(404, `dataProducer with id "${body.dataProducerId}" not found`);
+		}
+		await room.bringTo(broadcaster, 'dataProducer', body.dataProducerId);
 		const dataConsumer = await transport.consumeData({ dataProducerId: body.dataProducerId });
 		broadcaster.addDataConsumer(dataConsumer);
 		dataConsumer.on('dataproducerclose', () => dataConsumer.close());

@@ -14,6 +14,13 @@ export interface TlsFiles {
 	key: string;
 }
 
+/**
+ * auto: a room grows onto another worker once its routers are full;
+ * always: every worker from the start (tests, benchmarks); never: one worker.
+ */
+export const ROOM_SPREAD_MODES = ['auto', 'always', 'never'] as const;
+export type RoomSpreadMode = (typeof ROOM_SPREAD_MODES)[number];
+
 export interface Config {
 	https: {
 		listenIp: string;
@@ -31,6 +38,12 @@ export interface Config {
 		routerOptions: {
 			// Router codecs: preferredPayloadType is optional, mediasoup picks one.
 			mediaCodecs: types.RouterRtpCodecCapability[];
+		};
+		/** When one room's peers are spread over routers on several workers (see RoomRouters). */
+		roomSpread: {
+			mode: RoomSpreadMode;
+			/** auto: a router takes new members until it holds this many consumers. */
+			consumersPerRouter: number;
 		};
 		listenIp: string;
 		announcedAddress: string | undefined;

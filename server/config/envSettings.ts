@@ -19,6 +19,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 	{ name: 'MEDIASOUP_LISTEN_IP', setting: 'mediasoup.listenIp', kind: 'string' },
 	{ name: 'MEDIASOUP_ANNOUNCED_ADDRESS', setting: 'mediasoup.announcedAddress', kind: 'string' },
 	{ name: 'MEDIASOUP_WEBRTC_SERVER_PORT', setting: 'mediasoup.webRtcServerPort', kind: 'integer' },
+	{ name: 'MEDIASOUP_ROOM_SPREAD', setting: 'mediasoup.roomSpread.mode', kind: 'string' },
+	{ name: 'MEDIASOUP_CONSUMERS_PER_ROUTER', setting: 'mediasoup.roomSpread.consumersPerRouter', kind: 'integer' },
 	{ name: 'MEDIASOUP_MIN_PORT', setting: 'mediasoup.minPort', kind: 'integer' },
 	{ name: 'MEDIASOUP_MAX_PORT', setting: 'mediasoup.maxPort', kind: 'integer' },
 	{ name: 'TERMINAL_SOCKET', setting: 'terminal.socketPath', kind: 'string' },

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { types } from 'mediasoup';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../logging/levels.ts';
-import type { Config } from './Config.ts';
+import { type Config, ROOM_SPREAD_MODES } from './Config.ts';
 import { ConfigError, type ConfigProblem } from './ConfigError.ts';
 import { getPath } from './objectPath.ts';
 import { problemWithFix, type SettingSources, settingProblem } from './settingSources.ts';
@@ -86,6 +86,10 @@ const schema = z.strictObject({
 		}),
 		routerOptions: z.strictObject({
 			mediaCodecs: z.array(codec, { error: 'a list of codecs' }).min(1, { error: 'a list of at least one codec' }),
+		}),
+		roomSpread: z.strictObject({
+			mode: oneOf(ROOM_SPREAD_MODES),
+			consumersPerRouter: integer(1, 1_000_000, 'a number of consumers of at least 1'),
 		}),
 		listenIp: ipAddress,
 		announcedAddress: text("this machine's IP address or hostname as clients reach it, or leave it unset").optional(),

@@ -135,6 +135,20 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 		return best;
 	}
 
+	/**
+	 * For spreading one room over several cores: the least loaded live worker
+	 * whose index is not in `taken` (the workers the room already uses), or
+	 * undefined when the room is on every live worker.
+	 */
+	pickOther(taken: ReadonlySet<number>): PooledWorker | undefined {
+		let best: PooledWorker | undefined;
+		for (const pooled of this.workers) {
+			if (taken.has(pooled.index)) continue;
+			if (best === undefined || pooled.routers < best.routers) best = pooled;
+		}
+		return best;
+	}
+
 	/** Per live worker: Routers and the subprocess's rusage. A worker that dies meanwhile is left out. */
 	async usage(): Promise<WorkerUsage[]> {
 		const results = await Promise.allSettled(

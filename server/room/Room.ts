@@ -1,7 +1,8 @@
-// One conference room: a mediasoup Router on one worker, its peers (protoo)
-// and broadcasters (REST), the bot, and the observers that drive
-// `activeSpeaker`. The Room owns the router; closing the router (or its
-// worker dying) closes every transport, producer and consumer in it.
+// One conference room: its routers (one, or several on different workers for
+// a big room; see RoomRouters), its peers (protoo) and broadcasters (REST),
+// the bot, and the observers that drive `activeSpeaker`. The Room owns the
+// routers; closing them (or a worker dying) closes every transport, producer
+// and consumer in it.
 //
 // The Room decides who consumes what: on join, a peer gets consumers of every
 // producer already there; a new producer gets a consumer on every joined peer.
@@ -14,7 +15,7 @@ import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
 import type { RecordedFile as WireRecordedFile } from '../../protocol/recording.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
-import type { PooledWorker } from '../media/WorkerPool.ts';
+import type { WorkerPool } from '../media/WorkerPool.ts';
 import { RoomRecorder } from '../recording/RoomRecorder.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 import { Bot } from './Bot.ts';
@@ -22,7 +23,15 @@ import type { Broadcaster } from './Broadcaster.ts';
 import { consumerLayers, parseBweTrace } from './mediaEvents.ts';
 import type { Participant } from './Participant.ts';
 import { Peer } from './Peer.ts';
-import { createWebRtcTransport, type TransportAppData, type WebRtcTransportRequest } from './transports.ts';
+import type { RoomRouter } from './RoomRouter.ts';
+import { RoomRouters } from './RoomRouters.ts';
+import {
+	createPlainTransport,
+	createWebRtcTransport,
+	type PlainTransportRequest,
+	type TransportAppData,
+	type WebRtcTransportRequest,
+} from './transports.ts';
 
 export interface RoomEvents {
 	close: [];
@@ -30,9 +39,7 @@ export interface RoomEvents {
 
 export class Room extends EventEmitter<RoomEvents> {
 	readonly id: string;
-	readonly router: types.Router;
-	readonly webRtcServer: types.WebRtcServer;
-	readonly workerIndex: number;
+	readonly routers: RoomRouters;
 	readonly bot: Bot;
 	readonly config: ResolvedConfig;
 	readonly log: Logger;
@@ -43,8 +50,9 @@ export class Room extends EventEmitter<RoomEvents> {
 	readonly #audioLevelObserver: types.AudioLevelObserver;
 	#closed = false;
 
-	static async create(id: string, pooled: PooledWorker, config: ResolvedConfig, log: Logger): Promise<Room> {
-		const router = await pooled.worker.createRouter({ mediaCodecs: config.mediasoup.routerOptions.mediaCodecs });
+	static async create(id: string, pool: WorkerPool, config: ResolvedConfig, log: Logger): Promise<Room> {
+		const routers = await RoomRouters.create({ roomId: id, pool, config, log });
+		const router = routers.home.router;
 		try {
 			const audioLevelObserver = await router.createAudioLevelObserver({
 				maxEntries: 1,
@@ -53,17 +61,16 @@ export class Room extends EventEmitter<RoomEvents> {
 			});
 			const activeSpeakerObserver = await router.createActiveSpeakerObserver();
 			const bot = await Bot.create(router, log);
-			return new Room({ id, pooled, router, audioLevelObserver, activeSpeakerObserver, bot, config, log });
+			return new Room({ id, routers, audioLevelObserver, activeSpeakerObserver, bot, config, log });
 		} catch (error) {
-			router.close();
+			routers.close();
 			throw error;
 		}
 	}
 
 	private constructor(parts: {
 		id: string;
-		pooled: PooledWorker;
-		router: types.Router;
+		routers: RoomRouters;
 		audioLevelObserver: types.AudioLevelObserver;
 		activeSpeakerObserver: types.ActiveSpeakerObserver;
 		bot: Bot;
@@ -72,9 +79,7 @@ export class Room extends EventEmitter<RoomEvents> {
 	}) {
 		super();
 		this.id = parts.id;
-		this.router = parts.router;
-		this.webRtcServer = parts.pooled.webRtcServer;
-		this.workerIndex = parts.pooled.index;
+		this.routers = parts.routers;
 		this.bot = parts.bot;
 		this.config = parts.config;
 		this.log = parts.log;
@@ -85,18 +90,28 @@ export class Room extends EventEmitter<RoomEvents> {
 			this.log,
 		);
 
-		// The worker died or was closed: this room cannot go on; its peers are
-		// disconnected and can rejoin (they get a room on a live worker).
-		this.router.on('workerclose', () => {
+		this.routers.adopt(this.bot.dataProducer, this.routers.home);
+		// A worker of the room died or was closed: this room cannot go on; its
+		// peers are disconnected and can rejoin (they get a room on live workers).
+		this.routers.onWorkerClose = () => {
 			this.log.warn({ roomId: this.id }, 'room: worker closed, closing room');
 			this.close();
-		});
+		};
 		this.#watchSpeakers(parts.audioLevelObserver, parts.activeSpeakerObserver);
 		this.log.info({ roomId: this.id, worker: this.workerIndex }, 'room created');
 	}
 
 	get closed(): boolean {
 		return this.#closed;
+	}
+
+	/** The room's first router: the bot, the speaker observers and the recorder are on it. */
+	get router(): types.Router {
+		return this.routers.home.router;
+	}
+
+	get workerIndex(): number {
+		return this.routers.home.workerIndex;
 	}
 
 	/** Joined peers and broadcasters (broadcasters are members from creation). */
@@ -138,6 +153,7 @@ export class Room extends EventEmitter<RoomEvents> {
 			for (const other of this.joinedPeers(peer)) other.notify('peerClosed', { peerId: peer.id });
 		}
 		peer.closeTransports();
+		this.routers.release(peer);
 		this.log.info({ roomId: this.id, peerId: peer.id, replaced: peer.replaced }, 'peer left');
 		// A replaced peer's successor is about to be added: the room stays.
 		if (!peer.replaced) this.closeIfEmpty();
@@ -198,10 +214,31 @@ export class Room extends EventEmitter<RoomEvents> {
 		owner: Participant,
 		request: WebRtcTransportRequest,
 	): Promise<types.WebRtcTransport<TransportAppData>> {
-		const transport = await createWebRtcTransport(this.router, this.webRtcServer, this.config, owner.id, request);
+		const place = await this.routers.placeOf(owner);
+		const transport = await createWebRtcTransport(place.router, place.webRtcServer, this.config, owner.id, request);
 		owner.addTransport(transport);
 		if (owner instanceof Peer) this.#watchPeerTransport(owner, transport);
 		return transport;
+	}
+
+	async createPlainTransport(
+		owner: Participant,
+		request: PlainTransportRequest,
+	): Promise<types.PlainTransport<TransportAppData>> {
+		const place = await this.routers.placeOf(owner);
+		const transport = await createPlainTransport(place.router, this.config, owner.id, request);
+		owner.addTransport(transport);
+		return transport;
+	}
+
+	/**
+	 * Makes a producer (or data producer) of the room consumable on a
+	 * member's router: pipes it there if it lives on another one.
+	 */
+	async bringTo(member: Participant, kind: 'producer' | 'dataProducer', id: string): Promise<RoomRouter> {
+		const place = await this.routers.placeOf(member);
+		await this.routers.bring(kind, id, place);
+		return place;
 	}
 
 	/** A failed transport means a dead peer: close it, the client may rejoin. */
@@ -233,23 +270,43 @@ export class Room extends EventEmitter<RoomEvents> {
 	/** A new producer: every other member that can receive gets a consumer. */
 	addProducer(owner: Participant, producer: types.Producer): void {
 		owner.addProducer(producer);
+		this.routers.adopt(producer, this.#placeOrHome(owner));
 		if (owner instanceof Peer) {
 			producer.on('score', (score) => owner.notify('producerScore', { producerId: producer.id, score }));
 		}
 		if (producer.kind === 'audio') {
-			void this.#audioLevelObserver.addProducer({ producerId: producer.id }).catch(() => {});
+			void this.#onHome('producer', producer.id)
+				.then(() => this.#audioLevelObserver.addProducer({ producerId: producer.id }))
+				.catch(() => {});
 		}
 		for (const peer of this.joinedPeers(owner)) void this.createConsumer(peer, owner, producer);
-		void this.recorder.add(owner.id, producer);
+		if (this.recorder.active) {
+			void this.#onHome('producer', producer.id)
+				.then(() => this.recorder.add(owner.id, producer))
+				.catch(() => {});
+		}
 	}
 
 	addDataProducer(owner: Participant, dataProducer: types.DataProducer): void {
 		owner.addDataProducer(dataProducer);
+		this.routers.adopt(dataProducer, this.#placeOrHome(owner));
 		if (dataProducer.label === 'chat') {
 			for (const peer of this.joinedPeers(owner)) void this.createDataConsumer(peer, owner.id, dataProducer);
 		} else if (dataProducer.label === 'bot') {
-			void this.bot.listenTo(dataProducer.id, () => owner.displayName);
+			// The bot lives on the home router: a peer placed elsewhere is piped to it.
+			void this.#onHome('dataProducer', dataProducer.id)
+				.then(() => this.bot.listenTo(dataProducer.id, () => owner.displayName))
+				.catch((error: unknown) => this.log.warn({ dataProducerId: dataProducer.id, error }, 'bot cannot listen'));
 		}
+	}
+
+	/** A member's objects live where it was placed (it has a transport, so it was). */
+	#placeOrHome(member: Participant): RoomRouter {
+		return this.routers.placed(member) ?? this.routers.home;
+	}
+
+	#onHome(kind: 'producer' | 'dataProducer', id: string): Promise<void> {
+		return this.routers.bring(kind, id, this.routers.home);
 	}
 
 	/**
@@ -259,8 +316,16 @@ export class Room extends EventEmitter<RoomEvents> {
 	 */
 	async createConsumer(peer: Peer, owner: Participant, producer: types.Producer): Promise<void> {
 		const transport = peer.consumingTransport();
-		if (!peer.rtpCapabilities || !transport) return;
-		if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: peer.rtpCapabilities })) return;
+		const origin = this.routers.originOf(producer.id);
+		if (!peer.rtpCapabilities || !transport || !origin) return;
+		// Asked where the producer lives: all routers have the same codecs.
+		if (!origin.router.canConsume({ producerId: producer.id, rtpCapabilities: peer.rtpCapabilities })) return;
+		try {
+			await this.bringTo(peer, 'producer', producer.id);
+		} catch (error) {
+			this.log.warn({ peerId: peer.id, producerId: producer.id, error }, 'could not pipe producer to peer');
+			return;
+		}
 
 		for (let replica = 0; replica <= peer.consumerReplicas; replica++) {
 			let consumer: types.Consumer;
@@ -316,6 +381,7 @@ export class Room extends EventEmitter<RoomEvents> {
 		if (!peer.sctpCapabilities || !transport || transport.appData.sctp !== true) return;
 		let dataConsumer: types.DataConsumer;
 		try {
+			await this.bringTo(peer, 'dataProducer', dataProducer.id);
 			dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
 		} catch (error) {
 			this.log.warn({ peerId: peer.id, dataProducerId: dataProducer.id, error }, 'consumeData failed');
@@ -364,6 +430,7 @@ export class Room extends EventEmitter<RoomEvents> {
 		const broadcaster = this.broadcaster(id);
 		this.broadcasters.delete(id);
 		broadcaster.closeTransports();
+		this.routers.release(broadcaster);
 		for (const peer of this.joinedPeers()) peer.notify('peerClosed', { peerId: id });
 		this.log.info({ roomId: this.id, broadcasterId: id }, 'broadcaster left');
 		this.closeIfEmpty();
@@ -376,6 +443,8 @@ export class Room extends EventEmitter<RoomEvents> {
 		const producers = this.members().flatMap((member) =>
 			[...member.producers.values()].map((producer) => ({ ownerId: member.id, producer })),
 		);
+		// The recorder consumes on the home router.
+		await Promise.all(producers.map(({ producer }) => this.#onHome('producer', producer.id).catch(() => {})));
 		const startedAt = await this.recorder.start(producers);
 		for (const peer of this.joinedPeers()) peer.notify('recordingStarted', { startedAt });
 		return { startedAt };
@@ -429,7 +498,7 @@ export class Room extends EventEmitter<RoomEvents> {
 		// Finalise the files before the router goes: ffmpeg ends cleanly on its own.
 		if (this.recorder.active) void this.recorder.stop();
 		this.#protooRoom.close();
-		this.router.close();
+		this.routers.close();
 		this.log.info({ roomId: this.id }, 'room closed');
 		this.emit('close');
 	}

@@ -36,7 +36,7 @@ export class RoomRegistry {
 	}
 
 	async #create(roomId: string): Promise<Room> {
-		const room = await Room.create(roomId, this.#pool.pick(), this.#config, this.#log);
+		const room = await Room.create(roomId, this.#pool, this.#config, this.#log);
 		const emptyCheck = setTimeout(() => room.closeIfEmpty(), EMPTY_ROOM_GRACE_MS).unref();
 		room.once('close', () => {
 			clearTimeout(emptyCheck);

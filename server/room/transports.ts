@@ -18,6 +18,8 @@ export interface TransportAppData extends types.AppData {
 	consuming: boolean;
 	/** Whether SCTP (data channels) is enabled on it. */
 	sctp: boolean;
+	/** Plain transports: whether it learns where to send from what it receives. */
+	comedia?: boolean;
 }
 
 export async function createWebRtcTransport(
@@ -71,7 +73,13 @@ export async function createPlainTransport(
 		maxSendMessageSize: config.mediasoup.plainTransportOptions.maxSctpMessageSize,
 		maxReceiveMessageSize: config.mediasoup.plainTransportOptions.maxSctpMessageSize,
 		// A plain transport both sends and receives: a broadcaster may consume on it.
-		appData: { ownerId, producing: true, consuming: true, sctp: request.sctpCapabilities !== undefined },
+		appData: {
+			ownerId,
+			producing: true,
+			consuming: true,
+			sctp: request.sctpCapabilities !== undefined,
+			comedia: request.comedia,
+		},
 	});
 }
 

@@ -48,11 +48,13 @@ async function dumpables(pool: WorkerPool, rooms: RoomRegistry, target: string):
 				dump: () => webRtcServer.dump(),
 			}));
 		case 'routers':
-			return (await liveRooms(rooms)).map((room) => ({
-				id: room.router.id,
-				label: { roomId: room.id, workerIndex: room.workerIndex, id: room.router.id },
-				dump: () => room.router.dump(),
-			}));
+			return (await liveRooms(rooms)).flatMap((room) =>
+				room.routers.all.map(({ router, workerIndex }) => ({
+					id: router.id,
+					label: { roomId: room.id, workerIndex, id: router.id },
+					dump: () => router.dump(),
+				})),
+			);
 	}
 	const kind = parseMediaKind(target);
 	if (kind === undefined) throw new Error(DUMP_USAGE);

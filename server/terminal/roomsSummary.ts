@@ -23,7 +23,10 @@ export interface RoomSummary {
 	id: string;
 	/** pid undefined: the worker died and its replacement is not up yet. */
 	worker: { index: number; pid: number | undefined };
+	/** The home router (the room's first). */
 	routerId: string;
+	/** Every router of the room: more than one when it is spread over workers. */
+	routers: { id: string; workerIndex: number; members: number; consumers: number }[];
 	peers: MemberSummary[];
 	broadcasters: MemberSummary[];
 }
@@ -36,6 +39,12 @@ export async function roomsSummary(rooms: RoomRegistry, pool: WorkerPool): Promi
 			pid: pool.workers.find((pooled) => pooled.index === room.workerIndex)?.pid,
 		},
 		routerId: room.router.id,
+		routers: room.routers.all.map((r) => ({
+			id: r.id,
+			workerIndex: r.workerIndex,
+			members: r.members,
+			consumers: r.consumers,
+		})),
 		peers: [...room.peers.values()].map(memberSummary),
 		broadcasters: [...room.broadcasters.values()].map(memberSummary),
 	}));

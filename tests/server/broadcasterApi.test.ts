@@ -202,6 +202,51 @@ describe('REST broadcaster API', () => {
 		});
 	});
 
+	test('connect (ours) tells a plain transport made with comedia false where to send', async () => {
+		const transport = await server.rest('POST', `${base}/broadcasters/recorder/transports`, {
+			type: 'plain',
+			comedia: false,
+			rtcpMux: true,
+		});
+		const { id: transportId } = transport.body as { id: string };
+		const connect = (body: unknown, id = transportId) =>
+			server.rest('POST', `${base}/broadcasters/recorder/transports/${id}/connect`, body);
+		const receiver = await udpSocket();
+
+		const badPort = await connect({ ip: '127.0.0.1', port: 70000 });
+		assert.equal(badPort.status, 400);
+		assert.match(JSON.stringify(badPort.body), /port/);
+		assert.equal((await connect({ ip: 'not-an-ip', port: 5000 })).status, 400);
+		const comedia = await server.rest('POST', `${base}/broadcasters/recorder/transports`, { type: 'plain' });
+		const comediaRefused = await connect({ ip: '127.0.0.1', port: 5000 }, (comedia.body as { id: string }).id);
+		assert.equal(comediaRefused.status, 400);
+		assert.match(JSON.stringify(comediaRefused.body), /comedia/);
+
+		assert.equal((await connect({ ip: '127.0.0.1', port: receiver.address().port })).status, 200);
+		assert.equal((await connect({ ip: '127.0.0.1', port: receiver.address().port })).status, 409);
+
+		let received = 0;
+		receiver.on('message', (message) => {
+			if (message[1] !== 200 && message[1] !== 201 && message.length > 12) received++;
+		});
+		const consumed = await server.rest(
+			'POST',
+			`${base}/broadcasters/recorder/transports/${transportId}/consume?producerId=${producerId}`,
+		);
+		assert.equal(consumed.status, 200);
+		const sender = sockets[0];
+		const room = await server.server.rooms.find(roomId);
+		const inbound = [...(room?.broadcasters.get('ffmpeg')?.transports.values() ?? [])][0] as
+			| { tuple: { localPort: number } }
+			| undefined;
+		assert.ok(sender && inbound);
+		let seq = 1000;
+		await waitFor('RTP sent where the transport was connected to', () => {
+			sender.send(rtp(seq++, 1111), inbound.tuple.localPort, '127.0.0.1');
+			return received >= 10;
+		});
+	});
+
 	test('data channels over a plain transport with SCTP: produce/data and consume/data', async () => {
 		const transport = await server.rest('POST', `${base}/broadcasters/ffmpeg/transports`, {
 			type: 'plain',
