@@ -21,9 +21,10 @@
 #   CA_FILE, CURL_INSECURE   how to trust the server's certificate (see lib.sh)
 #   FFMPEG_LOGLEVEL default warning
 #
-# How the media reaches ffmpeg. The server's plain transports use comedia:
-# they send to wherever their first packet came from, and the API has no
-# "connect" for plain transports. So for each producer the script sends one
+# How the media reaches ffmpeg. The script's plain transports use comedia:
+# they send to wherever their first packet came from (so it works with any
+# server of the classic API, which has no "connect" for plain transports;
+# ours has one, see docs/PROTOCOL.md). So for each producer the script sends one
 # empty RTCP receiver report from a local UDP port (bash's /dev/udp: no extra
 # tool) and then has ffmpeg listen on that port. The consumer is created only
 # once ffmpeg listens: the server asks the producer for a key frame when a
