@@ -281,5 +281,15 @@ describe('auto: a room grows onto another worker once its router is full', () =>
 		assert.equal(room.routers.all.length, 2);
 		assert.notEqual(workerOf(room, 'carol'), workerOf(room, 'alice'));
 		await receivesRtp(carol, aliceMic.producer.id);
+
+		// The worker of the extra router dies: the room cannot go on, everyone
+		// is disconnected (and can rejoin), and the home router is closed too.
+		const extra = room.routers.all[1];
+		const pid = autoServer.server.pool.workers.find((pooled) => pooled.index === extra?.workerIndex)?.pid;
+		assert.ok(extra && pid);
+		process.kill(pid, 'SIGKILL');
+		await waitFor('the room closed', () => room.closed);
+		await waitFor('every peer disconnected', () => alice.closed && bob.closed && carol.closed);
+		assert.ok(room.routers.home.router.closed);
 	});
 });
