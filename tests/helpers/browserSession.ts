@@ -233,14 +233,18 @@ export class E2eEnvironment {
 	readonly browser: Browser;
 	#peers: BrowserPeer[] = [];
 
-	static async start(): Promise<E2eEnvironment> {
+	/**
+	 * `env`: settings for the server, as environment variables would give them
+	 * (e.g. { RECORDINGS_DIR: dir }), on top of the test server's own.
+	 */
+	static async start({ env = {} }: { env?: Record<string, string> } = {}): Promise<E2eEnvironment> {
 		if (!existsSync(CHROMIUM_PATH)) {
 			throw new Error(
 				`no Chromium at ${CHROMIUM_PATH}: install the Debian package chromium (scripts/setup.sh --for-tests) or set CHROMIUM_PATH`,
 			);
 		}
 		await buildAppOnce();
-		const server = await startTestServer();
+		const server = await startTestServer({ env });
 		try {
 			const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 			return new E2eEnvironment(server, browser);
