@@ -495,7 +495,7 @@ export class Room extends EventEmitter<RoomEvents> {
 	close(): void {
 		if (this.#closed) return;
 		this.#closed = true;
-		// Finalise the files before the router goes: ffmpeg ends cleanly on its own.
+		// Finalise the files before the routers go: GStreamer ends its files cleanly on its own.
 		if (this.recorder.active) void this.recorder.stop();
 		this.#protooRoom.close();
 		this.routers.close();

@@ -172,10 +172,13 @@ export async function stopAndCheckGone({
 	await viewer.waitForNotification('peerClosed', (data) => data.peerId === broadcaster.id);
 	assert.ok(!room.broadcasters.has(broadcaster.id));
 
-	const dump = await room.router.dump();
-	for (const id of transportIds) assert.ok(!dump.transportIds.includes(id), `transport ${id} still in the router`);
-	for (const id of producerIds) {
-		assert.ok(!dump.mapProducerIdConsumerIds.some((entry) => entry.key === id), `producer ${id} still in the router`);
+	// Every router of the room: with several workers, piped copies live on the others.
+	for (const { router } of room.routers.all) {
+		const dump = await router.dump();
+		for (const id of transportIds) assert.ok(!dump.transportIds.includes(id), `transport ${id} still in a router`);
+		for (const id of producerIds) {
+			assert.ok(!dump.mapProducerIdConsumerIds.some((entry) => entry.key === id), `producer ${id} still in a router`);
+		}
 	}
 	await waitFor('no process of the script left', () => !script.groupAlive(), { timeoutMs: 5_000 });
 }
