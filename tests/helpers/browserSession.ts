@@ -236,15 +236,22 @@ export class E2eEnvironment {
 	/**
 	 * `env`: settings for the server, as environment variables would give them
 	 * (e.g. { RECORDINGS_DIR: dir }), on top of the test server's own.
+	 * `numWorkers`: mediasoup workers of the server (default 1).
 	 */
-	static async start({ env = {} }: { env?: Record<string, string> } = {}): Promise<E2eEnvironment> {
+	static async start({
+		env = {},
+		numWorkers = 1,
+	}: {
+		env?: Record<string, string>;
+		numWorkers?: number;
+	} = {}): Promise<E2eEnvironment> {
 		if (!existsSync(CHROMIUM_PATH)) {
 			throw new Error(
 				`no Chromium at ${CHROMIUM_PATH}: install the Debian package chromium (scripts/setup.sh --for-tests) or set CHROMIUM_PATH`,
 			);
 		}
 		await buildAppOnce();
-		const server = await startTestServer({ env });
+		const server = await startTestServer({ env, numWorkers });
 		try {
 			const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 			return new E2eEnvironment(server, browser);
