@@ -15,6 +15,7 @@ import {
 	audioLevelExtension,
 	createRtpTrack,
 	installWeriftGlobals,
+	opusPayload,
 	rtpPacket,
 	vp8KeyFramePayload,
 } from './werift.ts';
@@ -147,7 +148,7 @@ export class WebRtcTestPeer extends SignalingPeer {
 			const extensions = audioLevelId === undefined ? [] : [audioLevelExtension(audioLevelId, sender.audioLevel)];
 			const packet =
 				kind === 'audio'
-					? rtpPacket(sequenceNumber, sequenceNumber * 960, 160, { extensions })
+					? rtpPacket(sequenceNumber, sequenceNumber * 960, 160, { extensions, payload: opusPayload() })
 					: rtpPacket(sequenceNumber, sequenceNumber * 1800, 0, { payload: vp8KeyFramePayload() });
 			source.writeRtp(packet);
 			sequenceNumber++;

@@ -195,3 +195,14 @@ export function vp8KeyFramePayload(size = 600): Buffer {
 	payload[1] = 0x00; // frame tag: key frame
 	return payload;
 }
+
+/**
+ * An opus packet a parser takes (RFC 6716): a TOC byte for one 20 ms
+ * CELT-only fullband mono frame, then the frame's bytes. Recorders drop
+ * packets whose TOC does not add up.
+ */
+export function opusPayload(size = 160): Buffer {
+	const payload = Buffer.alloc(size, 0xaa);
+	payload[0] = (31 << 3) | 0b000; // config 31, mono, one frame
+	return payload;
+}

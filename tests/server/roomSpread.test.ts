@@ -5,9 +5,14 @@
 // routers, and when members leave every pipe and the extra router go.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import type { types } from 'mediasoup';
 import type { Room } from '../../server/room/Room.ts';
+import { probe } from '../helpers/broadcasterScripts.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { WebRtcTestPeer } from '../helpers/WebRtcTestPeer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -17,9 +22,14 @@ const peers: WebRtcTestPeer[] = [];
 const sockets: dgram.Socket[] = [];
 const timers: NodeJS.Timeout[] = [];
 let roomCounter = 0;
+let recordingsDir: string;
 
 before(async () => {
-	server = await startTestServer({ numWorkers: 2, env: { MEDIASOUP_ROOM_SPREAD: 'always' } });
+	recordingsDir = mkdtempSync(path.join(os.tmpdir(), 'conference-spread-'));
+	server = await startTestServer({
+		numWorkers: 2,
+		env: { MEDIASOUP_ROOM_SPREAD: 'always', RECORDINGS_DIR: recordingsDir },
+	});
 });
 
 afterEach(async () => {
@@ -30,6 +40,7 @@ afterEach(async () => {
 
 after(async () => {
 	await server?.close();
+	rmSync(recordingsDir, { recursive: true, force: true });
 });
 
 const newRoomId = () => `spread-${process.pid}-${++roomCounter}`;
@@ -84,6 +95,35 @@ describe('a room spread over two workers', () => {
 		// Pausing on one worker pauses the consumers on the other.
 		await alice.request('pauseProducer', { producerId: aliceCam.producer.id });
 		await waitFor('consumerPaused across workers', () => bob.notifications.some((n) => n.method === 'consumerPaused'));
+
+		// The speaker observer is on the first router: bob, on the other one, speaking is heard there.
+		await bob.produceRtp('audio', { audioLevel: 10 });
+		await alice.waitForNotification('activeSpeaker', (data) => data.peerId === 'bob');
+	});
+
+	test('recording a spread room records the producers of every router', async () => {
+		const roomId = newRoomId();
+		const alice = await joined(roomId, 'alice');
+		const bob = await joined(roomId, 'bob');
+		const room = await roomOf(roomId);
+		assert.notEqual(workerOf(room, 'alice'), workerOf(room, 'bob'));
+		const aliceMic = await alice.produceRtp('audio');
+		const bobMic = await bob.produceRtp('audio');
+		await receivesRtp(alice, bobMic.producer.id);
+
+		await alice.request('startRecording');
+		await setTimeout(2500);
+		const { files } = await alice.request('stopRecording');
+		assert.deepEqual(files.map((file) => file.producerId).sort(), [aliceMic.producer.id, bobMic.producer.id].sort());
+		for (const file of files) {
+			const { streams, duration } = await probe(path.join(room.recorder.directory, file.name));
+			assert.deepEqual(
+				streams.map((stream) => stream.codec),
+				['opus'],
+				`${file.peerId}'s file`,
+			);
+			assert.ok(duration > 1 && duration < 4, `${file.peerId}'s file lasts ${duration} s, recorded ~2.5 s`);
+		}
 	});
 
 	test('plain RTP goes in on one worker and out of the other', async () => {
