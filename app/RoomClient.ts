@@ -195,6 +195,7 @@ export class RoomClient {
 		this.#e2ee = await E2eeSession.start(passphrase, (label) =>
 			this.notify('error', `Cannot decrypt ${label}: is your e2eKey the same as theirs?`),
 		);
+		this.#store.dispatch(roomActions.e2eeEnabled());
 		this.notify('info', 'End-to-end encryption is on');
 	}
 

@@ -26,6 +26,15 @@ export function TopBar() {
 						REC
 					</span>
 				) : null}
+				{room.e2eeEnabled ? (
+					<span
+						className="e2ee"
+						data-testid="e2ee-badge"
+						title="Your media is encrypted end to end: the server relays what it cannot read"
+					>
+						E2EE
+					</span>
+				) : null}
 				<span className="people" data-testid="people-count">
 					{peers.length + 1} {peers.length === 0 ? 'person' : 'people'}
 				</span>

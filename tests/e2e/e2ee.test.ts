@@ -24,13 +24,15 @@ describe('end-to-end encryption', { timeout: 120_000 }, () => {
 				displayName: 'Alice',
 				flags: { e2eKey: 'open sesame' },
 			});
+			// The badge stays as long as encryption is on (the toast goes after a few seconds).
+			await alice.page.getByTestId('e2ee-badge').waitFor();
 			const bob = await env.openPeer({
 				roomId,
 				peerId: 'bob',
 				displayName: 'Bob',
 				flags: { e2eKey: 'open sesame', produce: 'false' },
 			});
-			await alice.page.getByTestId('toast').filter({ hasText: 'End-to-end encryption is on' }).waitFor();
+			await bob.page.getByTestId('e2ee-badge').waitFor();
 			await bob.expectVideoFrom('alice');
 			await bob.expectAudioFrom('alice');
 			// Both ends used the transform: the sender's codec is VP8 as e2eKey requires.

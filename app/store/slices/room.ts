@@ -32,6 +32,8 @@ export interface RoomState {
 	/** ms since the epoch when the server started recording this room; null when not recording. */
 	recordingSince: number | null;
 	recordingInProgress: boolean;
+	/** Media of this page is encrypted end to end (e2eKey), so the server relays only ciphertext. */
+	e2eeEnabled: boolean;
 }
 
 const initialState: RoomState = {
@@ -51,6 +53,7 @@ const initialState: RoomState = {
 	showInfo: false,
 	recordingSince: null,
 	recordingInProgress: false,
+	e2eeEnabled: false,
 };
 
 export const roomSlice = createSlice({
@@ -99,6 +102,9 @@ export const roomSlice = createSlice({
 		},
 		recordingInProgressChanged(state, action: PayloadAction<boolean>) {
 			state.recordingInProgress = action.payload;
+		},
+		e2eeEnabled(state) {
+			state.e2eeEnabled = true;
 		},
 		throttleChanged(state, action: PayloadAction<boolean>) {
 			state.throttleApplied = action.payload;
