@@ -23,8 +23,13 @@ export interface RecordedFile {
 /** Key frames are asked for repeatedly at the start: the first may be lost while GStreamer binds. */
 const KEY_FRAME_REQUESTS = 5;
 const KEY_FRAME_INTERVAL_MS = 1000;
-/** Time for GStreamer to bind its port before media is sent to it. */
-const RECORDER_START_MS = 500;
+/**
+ * Media is sent once GStreamer says its pipeline plays (its udpsrc has bound
+ * the port by then); a loaded machine can take seconds to get there, so a
+ * fixed delay lost the first key frames. Past this, media is sent anyway.
+ */
+const RECORDER_READY_TIMEOUT_MS = 10_000;
+const RECORDER_PLAYING = 'Setting pipeline to PLAYING';
 const RECORDER_STOP_TIMEOUT_MS = 5000;
 
 export class ProducerRecording {
@@ -34,7 +39,7 @@ export class ProducerRecording {
 	readonly kind: types.MediaKind;
 	readonly #transport: types.PlainTransport;
 	readonly #consumer: types.Consumer;
-	readonly #recorder: ChildProcess;
+	readonly #recorder: Recorder['process'];
 	readonly #exited: Promise<void>;
 	readonly #log: Logger;
 	#timers: NodeJS.Timeout[] = [];
@@ -72,6 +77,8 @@ export class ProducerRecording {
 				file,
 				options.log,
 			);
+			// Started means recording: peers are told once GStreamer listens.
+			await recorder.playing;
 			return new ProducerRecording({ ...options, transport, consumer, recorder, file });
 		} catch (error) {
 			transport.close();
@@ -84,7 +91,7 @@ export class ProducerRecording {
 		ownerId: string;
 		transport: types.PlainTransport;
 		consumer: types.Consumer;
-		recorder: ChildProcess;
+		recorder: Recorder;
 		file: string;
 		log: Logger;
 	}) {
@@ -94,19 +101,19 @@ export class ProducerRecording {
 		this.kind = parts.producer.kind;
 		this.#transport = parts.transport;
 		this.#consumer = parts.consumer;
-		this.#recorder = parts.recorder;
+		this.#recorder = parts.recorder.process;
 		this.#log = parts.log;
 		this.#exited = new Promise((resolve) => {
-			parts.recorder.once('exit', () => resolve());
-			parts.recorder.once('error', () => resolve()); // could not start: nothing to wait for
+			this.#recorder.once('exit', () => resolve());
+			this.#recorder.once('error', () => resolve()); // could not start: nothing to wait for
 		});
 		// A paused-then-resumed producer restarts with a key frame, so the file decodes on.
 		this.#consumer.on('producerresume', () => void this.#consumer.requestKeyFrame().catch(() => {}));
-		this.#timers.push(setTimeout(() => void this.#startMedia(), RECORDER_START_MS));
+		void this.#startMedia();
 	}
 
 	async #startMedia(): Promise<void> {
-		if (this.#consumer.closed) return;
+		if (this.#consumer.closed || this.#stopping) return;
 		await this.#consumer.resume().catch(() => {});
 		if (this.kind !== 'video') return;
 		for (let i = 0; i < KEY_FRAME_REQUESTS; i++) {
@@ -140,11 +147,39 @@ export class ProducerRecording {
 	}
 }
 
-function startRecorder(pipeline: string[], file: string, log: Logger): ChildProcess {
-	const recorder = spawn('gst-launch-1.0', ['-e', '-q', ...pipeline], { stdio: ['ignore', 'ignore', 'pipe'] });
+interface Recorder {
+	process: ChildProcess;
+	/** Settles when the pipeline plays, the process ends, or after RECORDER_READY_TIMEOUT_MS. */
+	playing: Promise<void>;
+}
+
+function startRecorder(pipeline: string[], file: string, log: Logger): Recorder {
+	// Not -q: the state changes gst-launch prints on stdout tell when it listens.
+	const recorder = spawn('gst-launch-1.0', ['-e', ...pipeline], { stdio: ['ignore', 'pipe', 'pipe'] });
 	recorder.on('error', (error) =>
 		log.error({ error, file }, 'recording: cannot run gst-launch-1.0 (Debian package gstreamer1.0-tools)'),
 	);
 	recorder.stderr?.on('data', (chunk: Buffer) => log.warn({ file, gstreamer: chunk.toString().trim() }, 'recording'));
-	return recorder;
+	const playing = new Promise<void>((resolve) => {
+		const timer = setTimeout(() => {
+			log.warn(
+				{ file },
+				`recording: GStreamer not playing after ${RECORDER_READY_TIMEOUT_MS} ms, sending media anyway`,
+			);
+			resolve();
+		}, RECORDER_READY_TIMEOUT_MS);
+		const done = () => {
+			clearTimeout(timer);
+			resolve();
+		};
+		let output = '';
+		recorder.stdout?.on('data', (chunk: Buffer) => {
+			if (output.includes(RECORDER_PLAYING)) return;
+			output = (output + chunk.toString()).slice(-4096);
+			if (output.includes(RECORDER_PLAYING)) done();
+		});
+		recorder.once('exit', done);
+		recorder.once('error', done);
+	});
+	return { process: recorder, playing };
 }

@@ -54,6 +54,11 @@ export class RoomRecorder {
 				directory: this.directory,
 				log: this.#log,
 			});
+			if (!this.active || producer.closed) {
+				// Stopped, or the producer went, while GStreamer was starting.
+				await recording.stop();
+				return;
+			}
 			this.#recordings.set(producer.id, recording);
 			producer.observer.once('close', () => {
 				if (this.#recordings.delete(producer.id)) this.#finished.push(recording.stop());

@@ -20,9 +20,10 @@ const RECORD_SECONDS = 4;
 const OPUS_FRAMES_PER_SECOND = 50;
 /**
  * What the recording loses at its start and keeps at its end
- * (server/recording/ProducerRecording.ts): media flows to GStreamer 0.5 s
- * after the recording starts, video from the next key frame on (asked for at
- * once); at the stop, GStreamer gets end-of-stream and writes what it has.
+ * (server/recording/ProducerRecording.ts): the badge shows once GStreamer
+ * listens and media flows to it; video is written from the next key frame on
+ * (asked for at once); at the stop, GStreamer gets end-of-stream and writes
+ * what it has.
  */
 const START_LOSS_SECONDS = 1.5;
 const END_SLACK_SECONDS = 0.5;
