@@ -1,0 +1,64 @@
+// The sender's two streams as producers see them: the same RTP parameters for
+// the server (sent as JSON to the REST API) and for bare mediasoup, so both
+// forward byte-identical traffic.
+import type { types } from 'mediasoup';
+import type { RtpStreamSpec } from './RtpSender.ts';
+
+export const AUDIO_STREAM: RtpStreamSpec = { ssrc: 11111111, payloadType: 100 };
+export const VIDEO_STREAM: RtpStreamSpec = { ssrc: 22222222, payloadType: 101 };
+
+export const AUDIO_RTP_PARAMETERS: types.RtpParameters = {
+	codecs: [
+		{
+			mimeType: 'audio/opus',
+			payloadType: AUDIO_STREAM.payloadType,
+			clockRate: 48000,
+			channels: 2,
+			parameters: { useinbandfec: 1 },
+		},
+	],
+	encodings: [{ ssrc: AUDIO_STREAM.ssrc }],
+	rtcp: { cname: 'bench', reducedSize: true },
+};
+
+export const VIDEO_RTP_PARAMETERS: types.RtpParameters = {
+	codecs: [
+		{
+			mimeType: 'video/VP8',
+			payloadType: VIDEO_STREAM.payloadType,
+			clockRate: 90000,
+			rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+		},
+	],
+	encodings: [{ ssrc: VIDEO_STREAM.ssrc }],
+	rtcp: { cname: 'bench', reducedSize: true },
+};
+
+/** A consumer's SSRC, from the rtpParameters mediasoup (or the REST API) answered with. */
+export function consumerSsrc(rtpParameters: { encodings?: { ssrc?: number | undefined }[] | undefined }): number {
+	const ssrc = rtpParameters.encodings?.[0]?.ssrc;
+	if (ssrc === undefined) throw new Error('consumer has no SSRC');
+	return ssrc;
+}
+
+// Bandwidth estimation needs feedback that plain receivers never send; with it
+// on, mediasoup sends them bandwidth probes (RTP padding) the sinks would count
+// as media. Plain receivers (ffmpeg, GStreamer) do not negotiate it either.
+const BWE_HEADER_EXTENSIONS = new Set([
+	'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+	'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+]);
+const BWE_FEEDBACK = new Set(['transport-cc', 'goog-remb']);
+
+/** The router's capabilities minus bandwidth estimation: what every receiver announces. */
+export function receiverRtpCapabilities(routerCapabilities: types.RtpCapabilities): types.RtpCapabilities {
+	return {
+		codecs: routerCapabilities.codecs?.map((codec) => ({
+			...codec,
+			rtcpFeedback: codec.rtcpFeedback?.filter((feedback) => !BWE_FEEDBACK.has(feedback.type)),
+		})),
+		headerExtensions: routerCapabilities.headerExtensions?.filter(
+			(extension) => !BWE_HEADER_EXTENSIONS.has(extension.uri),
+		),
+	};
+}
