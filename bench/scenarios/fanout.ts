@@ -1,0 +1,150 @@
+// fanout: one sender into one room of the server through the REST
+// broadcaster API (a plain transport with comedia, an opus and a VP8
+// producer), and N receivers, each a broadcaster with one plain transport
+// connected to the bench's sinks and one consumer per producer.
+import type { types } from 'mediasoup';
+import type { BroadcasterConsumeResponse, IdResponse, PlainTransportInfo } from '../../protocol/broadcasterApi.ts';
+import {
+	AUDIO_RTP_PARAMETERS,
+	AUDIO_STREAM,
+	consumerSsrc,
+	receiverRtpCapabilities,
+	VIDEO_RTP_PARAMETERS,
+	VIDEO_STREAM,
+} from '../benchMedia.ts';
+import type { FanoutOptions } from '../FanoutOptions.ts';
+import type { Endpoint, FanoutRoom, ReceiverTarget } from '../FanoutRoom.ts';
+import { runFanoutRamp } from '../fanoutRamp.ts';
+import { fanoutReport } from '../fanoutReport.ts';
+import { RestClient } from '../RestClient.ts';
+import type { ScenarioContext } from '../ScenarioContext.ts';
+import type { ScenarioReport } from '../ScenarioReport.ts';
+import type { ServerUnderTest } from '../ServerUnderTest.ts';
+
+export async function runFanout(options: FanoutOptions, context: ScenarioContext): Promise<ScenarioReport> {
+	const roomId = `bench-fanout-${Date.now().toString(36)}`;
+	const room = await ServerFanoutRoom.create(context.server, roomId);
+	const label = `fanout ${options.workers}w ${options.roomSpread}${options.round === undefined ? '' : ` #${options.round}`}`;
+	context.progress(`${label}: room ${roomId} on ${context.server.baseUrl}`);
+	try {
+		const result = await runFanoutRamp(room, options, context.progress, label);
+		return fanoutReport('fanout', `Fanout through the server (${describe(options)})`, options, result);
+	} finally {
+		// A server we started is about to stop anyway: removing a thousand
+		// broadcasters one by one would only add minutes to the run.
+		if (context.server.nodePid === undefined) await room.removeAll();
+		room.close();
+	}
+}
+
+function describe(options: FanoutOptions): string {
+	const workers = `${options.workers} worker${options.workers === 1 ? '' : 's'}`;
+	return options.workers > 1 ? `${workers}, room spread ${options.roomSpread}` : workers;
+}
+
+class ServerFanoutRoom implements FanoutRoom {
+	readonly ingest: Endpoint;
+	readonly audio = AUDIO_STREAM;
+	readonly video = VIDEO_STREAM;
+	readonly nodePid: number | undefined;
+	readonly #server: ServerUnderTest;
+	readonly #rest: RestClient;
+	readonly #path: string;
+	readonly #rtpCapabilities: types.RtpCapabilities;
+	readonly #producerIds: string[];
+	readonly #receivers = new Set<number>();
+
+	static async create(server: ServerUnderTest, roomId: string): Promise<ServerFanoutRoom> {
+		const rest = new RestClient(server.baseUrl, server.ca);
+		const path = `/rooms/${encodeURIComponent(roomId)}`;
+		// From the router's capabilities: receivers can consume anything the room has.
+		const rtpCapabilities = receiverRtpCapabilities(await rest.get<types.RtpCapabilities>(path));
+		await rest.post(`${path}/broadcasters`, {
+			id: 'bench-sender',
+			displayName: 'bench sender',
+			device: { name: 'bench' },
+		});
+		const transport = await rest.post<PlainTransportInfo>(`${path}/broadcasters/bench-sender/transports`, {
+			type: 'plain',
+			comedia: true,
+			rtcpMux: true,
+		});
+		const producers = `${path}/broadcasters/bench-sender/transports/${transport.id}/producers`;
+		const audio = await rest.post<IdResponse>(producers, { kind: 'audio', rtpParameters: AUDIO_RTP_PARAMETERS });
+		const video = await rest.post<IdResponse>(producers, { kind: 'video', rtpParameters: VIDEO_RTP_PARAMETERS });
+		return new ServerFanoutRoom(server, rest, path, rtpCapabilities, { ip: transport.ip, port: transport.port }, [
+			audio.id,
+			video.id,
+		]);
+	}
+
+	private constructor(
+		server: ServerUnderTest,
+		rest: RestClient,
+		path: string,
+		rtpCapabilities: types.RtpCapabilities,
+		ingest: Endpoint,
+		producerIds: string[],
+	) {
+		this.#server = server;
+		this.#rest = rest;
+		this.#path = path;
+		this.#rtpCapabilities = rtpCapabilities;
+		this.ingest = ingest;
+		this.#producerIds = producerIds;
+		this.nodePid = server.nodePid;
+	}
+
+	async addReceiver(index: number, target: ReceiverTarget): Promise<number[]> {
+		const id = receiverId(index);
+		await this.#rest.post(`${this.#path}/broadcasters`, {
+			id,
+			displayName: `bench receiver ${index}`,
+			device: { name: 'bench' },
+			rtpCapabilities: this.#rtpCapabilities,
+		});
+		this.#receivers.add(index);
+		const transport = await this.#rest.post<PlainTransportInfo>(`${this.#path}/broadcasters/${id}/transports`, {
+			type: 'plain',
+			comedia: false,
+			rtcpMux: false,
+		});
+		const transportPath = `${this.#path}/broadcasters/${id}/transports/${transport.id}`;
+		await this.#rest.post(`${transportPath}/connect`, { ip: target.ip, port: target.port, rtcpPort: target.rtcpPort });
+		const ssrcs: number[] = [];
+		for (const producerId of this.#producerIds) {
+			const consumer = await this.#rest.post<BroadcasterConsumeResponse>(
+				`${transportPath}/consume?producerId=${encodeURIComponent(producerId)}`,
+			);
+			ssrcs.push(consumerSsrc(consumer.rtpParameters));
+		}
+		return ssrcs;
+	}
+
+	async removeReceiver(index: number): Promise<void> {
+		this.#receivers.delete(index);
+		await this.#rest.delete(`${this.#path}/broadcasters/${receiverId(index)}`);
+	}
+
+	/** Leaves the room as found: receivers first, so the sender's producers close last. */
+	async removeAll(): Promise<void> {
+		const indexes = [...this.#receivers];
+		const worker = async () => {
+			for (let index = indexes.pop(); index !== undefined; index = indexes.pop()) await this.removeReceiver(index);
+		};
+		await Promise.all(Array.from({ length: 8 }, worker));
+		await this.#rest.delete(`${this.#path}/broadcasters/bench-sender`);
+	}
+
+	workerPids(): number[] {
+		return this.#server.workerPids();
+	}
+
+	close(): void {
+		this.#rest.close();
+	}
+}
+
+function receiverId(index: number): string {
+	return `bench-receiver-${index}`;
+}

@@ -1,0 +1,213 @@
+// The `join` scenario: signaling-only peers (LoadPeer: mediasoup-client's
+// FakeHandler, producing audio and video, consuming everyone) join one room
+// one after the other while the earlier ones stay, so the room grows to
+// `peers`. For each newcomer it times the join a user waits for:
+//
+//   joinMs = from the WebSocket open (protoo 'open') until the peer has
+//   loaded the router's capabilities, created its send and receive
+//   transports, joined, produced audio and video (both answered), and
+//   accepted every consumer it is owed (2 per peer already in the room).
+//
+// The order is the browser app's (app/RoomClient.ts). The next peer starts
+// only once every earlier peer has accepted the newcomer's two consumers
+// (othersMs), so each join is timed in a quiet room of the size it names.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LoadPeer } from '../LoadPeer.ts';
+import { type ProcessStats, readProcessGroupStats } from '../processStats.ts';
+import type { ScenarioContext } from '../ScenarioContext.ts';
+import type { ScenarioReport } from '../ScenarioReport.ts';
+import type { ServerUnderTest } from '../ServerUnderTest.ts';
+
+export interface JoinOptions {
+	/** How many peers join, one after the other (default 200). */
+	peers: number;
+	/** Default: a fresh random id, so runs never share a room. */
+	roomId?: string;
+}
+
+/** The issue's targets, on a 2-core machine. */
+export const JOIN_TARGETS = {
+	p95Peers41to50Ms: 50,
+	p95Peers191to200Ms: 200,
+	/** At 200 peers. */
+	memoryPerPeerMb: 2,
+};
+
+export const JOIN_INTERVAL =
+	'joinMs: WebSocket open -> getRouterRtpCapabilities, send and recv createWebRtcTransport, join, ' +
+	'produce audio+video answered, and every owed newConsumer (2 per earlier peer) accepted';
+
+/** How long the server gets after the peers leave before its memory is read again. */
+const SETTLE_AFTER_CLOSE_MS = 1000;
+
+const MB = 1024 * 1024;
+
+export async function runJoin(options: JoinOptions, context: ScenarioContext): Promise<ScenarioReport> {
+	const peers = options.peers;
+	const roomId = options.roomId ?? `bench-join-${randomBytes(4).toString('hex')}`;
+	const { server } = context;
+	const joined: LoadPeer[] = [];
+	const rows: Record<string, number>[] = [];
+	const before = serverUsage(server);
+	const benchCpuBefore = process.cpuUsage();
+	let end: ServerUsage;
+	let allConsumed: boolean;
+	try {
+		for (let index = 0; index < peers; index++) {
+			rows.push(await joinNext(server, roomId, joined));
+			if ((index + 1) % 10 === 0 || index + 1 === peers) context.progress(progressLine(rows, peers));
+		}
+		end = serverUsage(server);
+		allConsumed = consumeEachOther(joined);
+	} finally {
+		for (const peer of joined) peer.close();
+	}
+	const benchCpuMs = cpuMs(process.cpuUsage(benchCpuBefore));
+	await sleep(SETTLE_AFTER_CLOSE_MS);
+	const afterClose = serverUsage(server);
+	return {
+		scenario: 'join',
+		title: `${peers} peers join one room, one after the other`,
+		parameters: {
+			peers,
+			roomId,
+			serverWorkers: server.workerPids().length,
+			measured: JOIN_INTERVAL,
+			order: 'sequential: the next peer opens its WebSocket once every earlier peer consumes the newcomer',
+			memoryPerPeer: '(server node + workers RSS after the last join - RSS before the first peer) / peers',
+		},
+		rows,
+		summary: {
+			allConsumed,
+			...latencySummary(rows),
+			serverRssBeforeMb: round(before.rssBytes / MB),
+			serverRssEndMb: round(end.rssBytes / MB),
+			serverRssAfterCloseMb: round(afterClose.rssBytes / MB),
+			memoryPerPeerMb: round((end.rssBytes - before.rssBytes) / MB / peers),
+			serverCpuMs: Math.round(end.cpuMs - before.cpuMs),
+			benchCpuMs: Math.round(benchCpuMs),
+			...targetSummary(rows, (end.rssBytes - before.rssBytes) / MB / peers),
+		},
+		plots: [
+			{ title: 'Join latency as the room grows', x: 'peer', y: ['joinMs', 'joinedMs', 'consumersMs', 'othersMs'] },
+			{ title: 'Server memory (node + workers)', x: 'peer', y: ['serverRssMb'] },
+			{ title: 'CPU per join (server vs load generator)', x: 'peer', y: ['serverCpuMs', 'benchCpuMs'] },
+		],
+	};
+}
+
+/** One newcomer: connect, join, wait until it and every earlier peer consume what they are owed. */
+async function joinNext(server: ServerUnderTest, roomId: string, joined: LoadPeer[]): Promise<Record<string, number>> {
+	const serverBefore = serverUsage(server);
+	const benchBefore = process.cpuUsage();
+	const earlier = [...joined];
+	const peer = await LoadPeer.connect({
+		wsBaseUrl: wsBaseUrl(server),
+		ca: server.ca,
+		roomId,
+		peerId: `peer-${joined.length + 1}`,
+	});
+	joined.push(peer);
+	const owed = 2 * earlier.length;
+	const consumed = peer.whenConsumers(owed);
+	// Each earlier peer already has 2 consumers per peer before the newcomer.
+	const othersConsumed = Promise.all(earlier.map((other) => other.whenConsumers(owed)));
+	const marks = await peer.join();
+	const consumersMs = (await consumed) - peer.openedAt;
+	const othersMs = Math.max(peer.openedAt, ...(await othersConsumed)) - peer.openedAt;
+	const serverAfter = serverUsage(server);
+	return {
+		peer: joined.length,
+		joinMs: round(Math.max(marks.producedMs, consumersMs)),
+		capabilitiesMs: round(marks.capabilitiesMs),
+		transportsMs: round(marks.transportsMs),
+		joinedMs: round(marks.joinedMs),
+		producedMs: round(marks.producedMs),
+		consumersMs: round(consumersMs),
+		othersMs: round(othersMs),
+		consumers: owed,
+		consumersAccepted: peer.consumerCount,
+		serverRssMb: round(serverAfter.rssBytes / MB),
+		serverCpuMs: round(serverAfter.cpuMs - serverBefore.cpuMs),
+		benchCpuMs: round(cpuMs(process.cpuUsage(benchBefore))),
+	};
+}
+
+function latencySummary(rows: Record<string, number>[]): Record<string, number | string> {
+	const windows = { Peers41to50: [41, 50], Peers191to200: [191, 200], All: [1, rows.length] } as const;
+	const summary: Record<string, number | string> = {};
+	for (const [name, [first, last]] of Object.entries(windows)) {
+		const values = joinMsOf(rows, first, last);
+		for (const p of [50, 95, 99]) summary[`p${p}${name}Ms`] = values ? percentile(values, p) : 'n/a';
+	}
+	summary.maxMs = Math.max(...rows.map((row) => row.joinMs ?? 0));
+	return summary;
+}
+
+function targetSummary(
+	rows: Record<string, number>[],
+	memoryPerPeerMb: number,
+): Record<string, number | string | boolean> {
+	const p95Early = joinMsOf(rows, 41, 50);
+	const p95Late = joinMsOf(rows, 191, 200);
+	const passEarly = p95Early ? percentile(p95Early, 95) <= JOIN_TARGETS.p95Peers41to50Ms : 'n/a';
+	const passLate = p95Late ? percentile(p95Late, 95) <= JOIN_TARGETS.p95Peers191to200Ms : 'n/a';
+	// The memory target is stated at 200 peers; a smaller room says nothing about it.
+	const passMemory = rows.length >= 200 ? memoryPerPeerMb < JOIN_TARGETS.memoryPerPeerMb : 'n/a';
+	return {
+		targetP95Peers41to50Ms: JOIN_TARGETS.p95Peers41to50Ms,
+		targetP95Peers191to200Ms: JOIN_TARGETS.p95Peers191to200Ms,
+		targetMemoryPerPeerMb: JOIN_TARGETS.memoryPerPeerMb,
+		passP95Peers41to50: passEarly,
+		passP95Peers191to200: passLate,
+		passMemoryPerPeer: passMemory,
+		pass: [passEarly, passLate, passMemory].every((pass) => pass === true),
+	};
+}
+
+/** joinMs of peers first..last (1-based), or undefined when the run did not reach them all. */
+function joinMsOf(rows: Record<string, number>[], first: number, last: number): number[] | undefined {
+	if (rows.length < last) return undefined;
+	return rows.slice(first - 1, last).map((row) => row.joinMs ?? 0);
+}
+
+function progressLine(rows: Record<string, number>[], peers: number): string {
+	const last = rows.slice(-10).map((row) => row.joinMs ?? 0);
+	const rss = rows.at(-1)?.serverRssMb ?? 0;
+	return `join: ${rows.length}/${peers} peers, last 10: p50 ${percentile(last, 50)} ms, max ${Math.max(...last)} ms, server RSS ${rss} MB`;
+}
+
+// --- shared with the rooms scenario -------------------------------------------
+
+/** Whether every peer consumes the audio and the video of every other peer of the group. */
+export function consumeEachOther(group: LoadPeer[]): boolean {
+	return group.every((peer) => group.every((other) => other === peer || peer.consumesAllOf(other.id)));
+}
+
+/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
+export function percentile(values: number[], p: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+	return sorted[rank - 1] ?? Number.NaN;
+}
+
+export type ServerUsage = ProcessStats;
+
+/** CPU time and RSS of the server: its node process plus every mediasoup worker. */
+export function serverUsage(server: ServerUnderTest): ServerUsage {
+	const pids = [server.nodePid, ...server.workerPids()].filter((pid) => pid !== undefined);
+	return readProcessGroupStats(pids);
+}
+
+export function wsBaseUrl(server: ServerUnderTest): string {
+	return server.baseUrl.replace(/^http/, 'ws').replace(/\/$/, '');
+}
+
+export function cpuMs(usage: NodeJS.CpuUsage): number {
+	return (usage.user + usage.system) / 1000;
+}
+
+export function round(value: number): number {
+	return Math.round(value * 10) / 10;
+}

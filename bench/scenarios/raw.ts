@@ -1,0 +1,128 @@
+// raw: the fanout scenario's traffic through bare mediasoup objects in this
+// process, no signaling and no server: the ceiling the server is measured
+// against. Same worker settings and router codecs as the server (read from
+// the same config file), same transports, same sender and sinks.
+
+import type { types } from 'mediasoup';
+import * as mediasoup from 'mediasoup';
+import { loadSettings } from '../../server/config/loadConfig.ts';
+import {
+	AUDIO_RTP_PARAMETERS,
+	AUDIO_STREAM,
+	consumerSsrc,
+	receiverRtpCapabilities,
+	VIDEO_RTP_PARAMETERS,
+	VIDEO_STREAM,
+} from '../benchMedia.ts';
+import type { FanoutOptions } from '../FanoutOptions.ts';
+import type { Endpoint, FanoutRoom, ReceiverTarget } from '../FanoutRoom.ts';
+import { runFanoutRamp } from '../fanoutRamp.ts';
+import { fanoutReport } from '../fanoutReport.ts';
+import type { ScenarioContext } from '../ScenarioContext.ts';
+import type { ScenarioReport } from '../ScenarioReport.ts';
+
+// The same range the bench gives a server it starts (ServerUnderTest.ts).
+const LISTEN_INFO: types.TransportListenInfo = {
+	protocol: 'udp',
+	ip: '127.0.0.1',
+	portRange: { min: 20000, max: 29999 },
+};
+
+/** Needs no server: only the progress line of the context. */
+export async function runRaw(
+	options: FanoutOptions,
+	context: Pick<ScenarioContext, 'progress'>,
+): Promise<ScenarioReport> {
+	const spread = options.roomSpread === 'always' && options.workers > 1;
+	const room = await RawFanoutRoom.create(options.workers, spread);
+	const label = `raw ${options.workers}w ${spread ? 'spread' : 'pinned'}${options.round === undefined ? '' : ` #${options.round}`}`;
+	try {
+		const result = await runFanoutRamp(room, options, context.progress, label);
+		const routers = spread ? `${options.workers} routers piped` : 'one router';
+		const title = `Bare mediasoup (${options.workers} worker${options.workers === 1 ? '' : 's'}, ${routers})`;
+		return fanoutReport('raw', title, options, result);
+	} finally {
+		await room.close();
+	}
+}
+
+class RawFanoutRoom implements FanoutRoom {
+	readonly ingest: Endpoint;
+	readonly audio = AUDIO_STREAM;
+	readonly video = VIDEO_STREAM;
+	readonly nodePid = undefined;
+	readonly #workers: types.Worker[];
+	readonly #routers: types.Router[];
+	readonly #producerIds: string[];
+	readonly #receivers = new Map<number, types.PlainTransport>();
+	readonly #rtpCapabilities: types.RtpCapabilities;
+
+	/** One router on the first worker, or (spread) one per worker with the producers piped to all. */
+	static async create(workers: number, spread: boolean): Promise<RawFanoutRoom> {
+		const { config } = await loadSettings();
+		const started = await Promise.all(
+			Array.from({ length: workers }, () => mediasoup.createWorker(config.mediasoup.workerSettings)),
+		);
+		try {
+			const { mediaCodecs } = config.mediasoup.routerOptions;
+			const routers = await Promise.all(
+				(spread ? started : started.slice(0, 1)).map((worker) => worker.createRouter({ mediaCodecs })),
+			);
+			const home = routers[0] as types.Router;
+			const ingest = await home.createPlainTransport({ listenInfo: LISTEN_INFO, rtcpMux: true, comedia: true });
+			const audio = await ingest.produce({ kind: 'audio', rtpParameters: AUDIO_RTP_PARAMETERS });
+			const video = await ingest.produce({ kind: 'video', rtpParameters: VIDEO_RTP_PARAMETERS });
+			for (const router of routers.slice(1)) {
+				for (const producer of [audio, video]) await home.pipeToRouter({ producerId: producer.id, router });
+			}
+			const endpoint = { ip: ingest.tuple.localAddress, port: ingest.tuple.localPort };
+			return new RawFanoutRoom(started, routers, endpoint, [audio.id, video.id]);
+		} catch (error) {
+			for (const worker of started) worker.close();
+			throw error;
+		}
+	}
+
+	private constructor(workers: types.Worker[], routers: types.Router[], ingest: Endpoint, producerIds: string[]) {
+		this.#workers = workers;
+		this.#routers = routers;
+		this.ingest = ingest;
+		this.#producerIds = producerIds;
+		// Every router of the room has the same codecs, hence the same capabilities.
+		this.#rtpCapabilities = receiverRtpCapabilities((routers[0] as types.Router).rtpCapabilities);
+	}
+
+	/** Round robin over the routers, so each worker forwards to half the receivers when spread. */
+	async addReceiver(index: number, target: ReceiverTarget): Promise<number[]> {
+		const router = this.#routers[index % this.#routers.length] as types.Router;
+		const transport = await router.createPlainTransport({ listenInfo: LISTEN_INFO, rtcpMux: false, comedia: false });
+		this.#receivers.set(index, transport);
+		await transport.connect({ ip: target.ip, port: target.port, rtcpPort: target.rtcpPort });
+		const ssrcs: number[] = [];
+		for (const producerId of this.#producerIds) {
+			const consumer = await transport.consume({ producerId, rtpCapabilities: this.#rtpCapabilities });
+			ssrcs.push(consumerSsrc(consumer.rtpParameters));
+		}
+		return ssrcs;
+	}
+
+	async removeReceiver(index: number): Promise<void> {
+		this.#receivers.get(index)?.close();
+		this.#receivers.delete(index);
+	}
+
+	workerPids(): number[] {
+		return this.#workers.map((worker) => worker.pid);
+	}
+
+	async close(): Promise<void> {
+		await Promise.all(
+			this.#workers.map(async (worker) => {
+				if (worker.closed) return;
+				const died = new Promise<void>((resolve) => worker.observer.once('close', () => resolve()));
+				worker.close();
+				await died;
+			}),
+		);
+	}
+}
