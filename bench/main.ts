@@ -1,0 +1,129 @@
+// `npm run bench`: the load tester. Parses the command line (BenchOptions),
+// runs the scenarios one after the other (never two at once: they would
+// measure each other), prints progress on stderr and the results on stdout,
+// and writes them as JSON, text and HTML with plots into --out.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type BenchOptions, HELP, parseBenchArgs, type Scenario, UsageError } from './BenchOptions.ts';
+import { type ComparisonRun, runCompare, runSpread, serverFanout } from './interleaved.ts';
+import type { Comparison } from './report/Comparison.ts';
+import { machineInfo } from './report/Comparison.ts';
+import { htmlReport } from './report/htmlReport.ts';
+import { textReport } from './report/textReport.ts';
+import type { ScenarioReport } from './ScenarioReport.ts';
+import { attachToServer, type ServerUnderTest, startServerProcess } from './ServerUnderTest.ts';
+import { runFanout } from './scenarios/fanout.ts';
+import { runJoin } from './scenarios/join.ts';
+import { runRaw } from './scenarios/raw.ts';
+import { runRooms } from './scenarios/rooms.ts';
+
+async function main(): Promise<number> {
+	let options: BenchOptions | 'help';
+	try {
+		options = parseBenchArgs(process.argv.slice(2));
+	} catch (error) {
+		// parseArgs throws TypeErrors with a code for unknown options and missing values.
+		if (error instanceof UsageError || isParseArgsError(error)) {
+			process.stderr.write(`bench: ${(error as Error).message}\nSee: npm run bench -- --help\n`);
+			return 2;
+		}
+		throw error;
+	}
+	if (options === 'help') {
+		process.stdout.write(HELP);
+		return 0;
+	}
+	const progress = progressLine(options.quiet);
+	const reports: ScenarioReport[] = [];
+	const comparisons: Comparison[] = [];
+	progress(`scenarios: ${options.scenarios.join(', ')}; results in ${options.outDir}`);
+	for (const scenario of options.scenarios) {
+		const run = await runScenario(scenario, options, progress);
+		reports.push(...run.reports);
+		comparisons.push(...run.comparisons);
+	}
+	const machine = machineInfo();
+	mkdirSync(options.outDir, { recursive: true });
+	const json = `${JSON.stringify({ machine, comparisons, reports }, null, '\t')}\n`;
+	const text = textReport(reports, comparisons, machine);
+	writeFileSync(path.join(options.outDir, 'report.json'), json);
+	writeFileSync(path.join(options.outDir, 'report.txt'), text);
+	writeFileSync(path.join(options.outDir, 'report.html'), htmlReport(reports, comparisons, machine));
+	process.stdout.write(options.json ? json : text);
+	progress(
+		`wrote ${['report.json', 'report.txt', 'report.html'].map((name) => path.join(options.outDir, name)).join(', ')}`,
+	);
+	return 0;
+}
+
+async function runScenario(
+	scenario: Scenario,
+	options: BenchOptions,
+	progress: (line: string) => void,
+): Promise<ComparisonRun> {
+	const single = (report: ScenarioReport): ComparisonRun => ({ reports: [report], comparisons: [] });
+	switch (scenario) {
+		case 'compare':
+			return runCompare(options, progress);
+		case 'spread':
+			return runSpread(options, progress, os.availableParallelism());
+		case 'raw':
+			return single(await runRaw(options.fanout, { progress }));
+		case 'fanout':
+			if (options.serverUrl === undefined)
+				return single(await serverFanout(options.fanout, options.fanout.roomSpread, progress));
+			return single(
+				await withServer(options, options.fanout.workers, (server) => runFanout(options.fanout, { server, progress })),
+			);
+		case 'join':
+			return single(
+				await withServer(options, options.joinWorkers, (server) =>
+					runJoin({ peers: options.joinPeers }, { server, progress }),
+				),
+			);
+		case 'rooms':
+			return single(
+				await withServer(options, options.joinWorkers, (server) =>
+					runRooms({ rooms: options.rooms, peersPerRoom: options.peersPerRoom }, { server, progress }),
+				),
+			);
+	}
+}
+
+/** The server given by --server, or a fresh one with `workers` workers, stopped afterwards. */
+async function withServer<T>(
+	options: BenchOptions,
+	workers: number,
+	body: (server: ServerUnderTest) => Promise<T>,
+): Promise<T> {
+	if (options.serverUrl !== undefined) {
+		return body(
+			attachToServer(options.serverUrl, options.ca === undefined ? undefined : readFileSync(options.ca, 'utf8')),
+		);
+	}
+	const server = await startServerProcess({ workers });
+	try {
+		return await body(server);
+	} finally {
+		await server.close();
+	}
+}
+
+function progressLine(quiet: boolean): (line: string) => void {
+	if (quiet) return () => {};
+	return (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function isParseArgsError(error: unknown): boolean {
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(1);
+	},
+);
