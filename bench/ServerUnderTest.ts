@@ -43,6 +43,22 @@ const STOP_TIMEOUT_MS = 15_000;
 const MEDIA_MIN_PORT = 20000;
 const MEDIA_MAX_PORT = 29999;
 
+/** Servers started and not yet stopped, with their temp dirs: stopped if the bench is interrupted. */
+const started = new Map<ChildProcess, string>();
+
+/**
+ * For SIGINT/SIGTERM: the bench exits without reaching its finally blocks,
+ * and a server it started would go on running (it is not in the terminal's
+ * process group's way: its output is piped and rarely written).
+ */
+export function killStartedServers(): void {
+	for (const [child, tempDir] of started) {
+		child.kill('SIGTERM');
+		rmSync(tempDir, { recursive: true, force: true });
+	}
+	started.clear();
+}
+
 export async function startServerProcess(options: StartServerOptions): Promise<ServerUnderTest> {
 	const tempDir = mkdtempSync(path.join(os.tmpdir(), 'bench-server-'));
 	try {
@@ -73,6 +89,8 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		started.set(child, tempDir);
+		child.once('exit', () => started.delete(child));
 		const output = captureOutput(child, options.log);
 		const ca = readFileSync(certificate.cert, 'utf8');
 		const baseUrl = `https://127.0.0.1:${httpsPort}`;

@@ -12,7 +12,7 @@ import { machineInfo } from './report/Comparison.ts';
 import { htmlReport } from './report/htmlReport.ts';
 import { textReport } from './report/textReport.ts';
 import type { ScenarioReport } from './ScenarioReport.ts';
-import { attachToServer, type ServerUnderTest, startServerProcess } from './ServerUnderTest.ts';
+import { attachToServer, killStartedServers, type ServerUnderTest, startServerProcess } from './ServerUnderTest.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runJoin } from './scenarios/join.ts';
 import { runRaw } from './scenarios/raw.ts';
@@ -35,6 +35,13 @@ async function main(): Promise<number> {
 		return 0;
 	}
 	const progress = progressLine(options.quiet);
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => {
+			progress(`${signal}: stopping the servers the bench started`);
+			killStartedServers();
+			process.exit(130);
+		});
+	}
 	const reports: ScenarioReport[] = [];
 	const comparisons: Comparison[] = [];
 	progress(`scenarios: ${options.scenarios.join(', ')}; results in ${options.outDir}`);
