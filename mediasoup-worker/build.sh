@@ -83,7 +83,7 @@ meson setup --wrap-mode=nodownload --buildtype release -Db_ndebug=true \
 	die "meson setup failed (full log above)"
 }
 
-log "compiling with $(nproc) jobs (about 5 minutes on 2 cores)"
+log "compiling with $(nproc) jobs (about 6-8 minutes on 2 cores)"
 started=$(date +%s)
 ninja -C "$work/build" mediasoup-worker >"$work/ninja.log" 2>&1 &
 ninja_pid=$!
