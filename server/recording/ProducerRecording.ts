@@ -20,7 +20,7 @@ export interface RecordedFile {
 	bytes: number;
 }
 
-/** Key frames are asked for repeatedly at the start: the first may be lost while GStreamer binds. */
+/** Key frames are asked for repeatedly at the start: a sender may ignore or rate-limit one request. */
 const KEY_FRAME_REQUESTS = 5;
 const KEY_FRAME_INTERVAL_MS = 1000;
 /**
@@ -39,7 +39,7 @@ export class ProducerRecording {
 	readonly kind: types.MediaKind;
 	readonly #transport: types.PlainTransport;
 	readonly #consumer: types.Consumer;
-	readonly #recorder: Recorder['process'];
+	readonly #recorder: ChildProcess;
 	readonly #exited: Promise<void>;
 	readonly #log: Logger;
 	#timers: NodeJS.Timeout[] = [];
