@@ -11,7 +11,10 @@ import { fakeTrack } from './fakeTrack.ts';
 import { openProtoo, SignalingPeer, type SignalingPeerOptions } from './SignalingPeer.ts';
 
 export type { Notification } from './SignalingPeer.ts';
-export type TestPeerOptions = SignalingPeerOptions;
+export interface TestPeerOptions extends SignalingPeerOptions {
+	/** The fake device's codecs, e.g. a client without video decoders (default: all of fakeParameters). */
+	nativeCodecs?: (codec: msc.RtpCodecCapability) => boolean;
+}
 
 export class TestPeer extends SignalingPeer {
 	static async connect(options: TestPeerOptions): Promise<TestPeer> {
@@ -21,7 +24,17 @@ export class TestPeer extends SignalingPeer {
 	}
 
 	private constructor(protoo: protooClient.Peer, options: TestPeerOptions) {
-		super(protoo, new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) }), options);
+		const keep = options.nativeCodecs;
+		const parameters = keep
+			? {
+					...fakeParameters,
+					generateNativeRtpCapabilities: () => {
+						const capabilities = fakeParameters.generateNativeRtpCapabilities();
+						return { ...capabilities, codecs: capabilities.codecs?.filter(keep) };
+					},
+				}
+			: fakeParameters;
+		super(protoo, new Device({ handlerFactory: FakeHandler.createFactory(parameters) }), options);
 	}
 
 	async produce(kind: 'audio' | 'video'): Promise<msc.Producer> {

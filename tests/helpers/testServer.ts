@@ -11,7 +11,7 @@ import { loadConfig } from '../../server/config/loadConfig.ts';
 import { type RunningServer, startServer } from '../../server/Server.ts';
 import { ensureCertificate } from '../../server/tls/certificates.ts';
 import { findFreePortRange } from './freePorts.ts';
-import { TestPeer } from './TestPeer.ts';
+import { TestPeer, type TestPeerOptions } from './TestPeer.ts';
 
 const rootDir = path.resolve(import.meta.dirname, '../..');
 
@@ -19,7 +19,11 @@ export interface TestServer {
 	readonly server: RunningServer;
 	readonly ca: string;
 	readonly port: number;
-	connect(roomId: string, peerId: string, options?: { query?: string; acceptConsumers?: boolean }): Promise<TestPeer>;
+	connect(
+		roomId: string,
+		peerId: string,
+		options?: { query?: string; acceptConsumers?: boolean; nativeCodecs?: TestPeerOptions['nativeCodecs'] },
+	): Promise<TestPeer>;
 	rest(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: unknown }>;
 	close(): Promise<void>;
 }
@@ -60,11 +64,12 @@ export async function startTestServer({
 		server,
 		ca: tls.cert,
 		port: server.port,
-		connect: (roomId, peerId, { query = '', acceptConsumers } = {}) =>
+		connect: (roomId, peerId, { query = '', acceptConsumers, nativeCodecs } = {}) =>
 			TestPeer.connect({
 				url: `wss://${base}/?roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(peerId)}${query}`,
 				ca: tls.cert,
 				...(acceptConsumers === undefined ? {} : { acceptConsumers }),
+				...(nativeCodecs === undefined ? {} : { nativeCodecs }),
 			}),
 		rest: (method, urlPath, body) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body),
 		close: async () => {

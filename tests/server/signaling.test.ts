@@ -175,6 +175,32 @@ describe('joining and media fan-out', () => {
 		await waitFor('three consumers of one producer', () => viewer.consumers.size === 3);
 	});
 
+	test('a peer whose device cannot decode video gets the audio only, and nothing is left half-made', async () => {
+		const roomId = newRoomId();
+		const audioOnly = await connect(roomId, 'audio-only', { nativeCodecs: (codec) => codec.kind === 'audio' });
+		await audioOnly.join();
+		const full = await connect(roomId, 'full');
+		await full.join();
+		const sender = await connect(roomId, 'sender');
+		await sender.join();
+		const audio = await sender.produce('audio');
+		const video = await sender.produce('video');
+		// Once a device that decodes everything has both, the fan-out of both producers is done.
+		await waitFor('full consumes audio and video', () => full.consumers.size === 2);
+		await waitFor('audio-only consumes the audio', () => audioOnly.consumers.size === 1);
+		assert.deepEqual(
+			[...audioOnly.consumers.values()].map((consumer) => consumer.producerId),
+			[audio.id],
+		);
+		const room = await roomOf(roomId);
+		assert.equal(room.peers.get('audio-only')?.consumers.size, 1);
+		const dump = await room.router.dump();
+		const consumersOf = (producerId: string) =>
+			dump.mapProducerIdConsumerIds.find((entry) => entry.key === producerId)?.values.length;
+		assert.equal(consumersOf(video.id), 1, 'only the full peer consumes the video');
+		assert.equal(consumersOf(audio.id), 2);
+	});
+
 	test('a consumer the client refuses is closed on the server', async () => {
 		const roomId = newRoomId();
 		const refuser = await connect(roomId, 'refuser', { acceptConsumers: false });
