@@ -337,7 +337,9 @@ export class Room extends EventEmitter<RoomEvents> {
 				});
 			} catch (error) {
 				// No router.canConsume() first: consume() checks the same, and each
-				// check clones the peer's capabilities (a quarter of a big join's CPU).
+				// check clones the peer's capabilities and the producer's parameters
+				// (5% of the server's CPU in a 200-peer join, bench/RESULTS.md). In a
+				// spread room the producer is then piped before this finds out; rare.
 				if (error instanceof errors.UnsupportedError) {
 					this.log.debug({ peerId: peer.id, producerId: producer.id }, 'peer cannot consume the codec');
 				} else this.log.warn({ peerId: peer.id, producerId: producer.id, error }, 'consume failed');
