@@ -4,6 +4,7 @@
 // them, all others to a drop socket the kernel counts for. Everyone's RTCP
 // goes to a second drop socket, so the RTP counts hold RTP only.
 import type { FanoutRoom, ReceiverTarget } from './FanoutRoom.ts';
+import { inPool } from './inPool.ts';
 import type { RtpSink } from './RtpSink.ts';
 import type { StepPopulation } from './stepRow.ts';
 
@@ -50,14 +51,8 @@ export class ReceiverSet {
 		if (first >= count) return;
 		// A small pool of set-ups in flight: the server handles requests one
 		// channel round trip at a time, so a few at once hide the latency.
-		let next = first;
-		const worker = async () => {
-			while (next < count) {
-				const index = next++;
-				await this.#add(index);
-			}
-		};
-		await Promise.all(Array.from({ length: Math.min(this.#concurrency, count - first) }, worker));
+		const indexes = Array.from({ length: count - first }, (_, offset) => first + offset);
+		await inPool(indexes, this.#concurrency, (index) => this.#add(index));
 		this.#count = count;
 	}
 

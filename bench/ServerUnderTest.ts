@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCertificate } from '../server/tls/certificates.ts';
 import { findFreePortRange } from '../tests/helpers/freePorts.ts';
 
@@ -37,11 +38,13 @@ export interface StartServerOptions {
 const rootDir = path.resolve(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
-// Plain transports of the server under test. Above the default range so a
-// server started by hand (or by another test) rarely competes for the same
-// ports, and wide enough for a few thousand receivers.
-const MEDIA_MIN_PORT = 20000;
-const MEDIA_MAX_PORT = 29999;
+/**
+ * Plain transports of the server under test (and of raw's bare mediasoup).
+ * Above the default range so a server started by hand (or by another test)
+ * rarely competes for the same ports, and wide enough for a few thousand
+ * receivers.
+ */
+export const MEDIA_PORT_RANGE = { min: 20000, max: 29999 };
 
 /** Servers started and not yet stopped, with their temp dirs: stopped if the bench is interrupted. */
 const started = new Map<ChildProcess, string>();
@@ -76,8 +79,8 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			MEDIASOUP_ANNOUNCED_ADDRESS: '127.0.0.1',
 			MEDIASOUP_NUM_WORKERS: String(options.workers),
 			MEDIASOUP_WEBRTC_SERVER_PORT: String(webRtcServerPort),
-			MEDIASOUP_MIN_PORT: String(MEDIA_MIN_PORT),
-			MEDIASOUP_MAX_PORT: String(MEDIA_MAX_PORT),
+			MEDIASOUP_MIN_PORT: String(MEDIA_PORT_RANGE.min),
+			MEDIASOUP_MAX_PORT: String(MEDIA_PORT_RANGE.max),
 			TERMINAL_SOCKET: path.join(tempDir, 'terminal.sock'),
 			// Per-request logging would cost the server CPU the bench then counts.
 			LOG_LEVEL: 'warn',
@@ -110,6 +113,19 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 	} catch (error) {
 		rmSync(tempDir, { recursive: true, force: true });
 		throw error;
+	}
+}
+
+/** A fresh server process for `body`, stopped afterwards however `body` ends. */
+export async function withServerProcess<T>(
+	options: StartServerOptions,
+	body: (server: ServerUnderTest) => Promise<T>,
+): Promise<T> {
+	const server = await startServerProcess(options);
+	try {
+		return await body(server);
+	} finally {
+		await server.close();
 	}
 }
 
@@ -176,7 +192,7 @@ async function waitUntilServing(baseUrl: string, ca: string, child: ChildProcess
 			throw new Error(`server exited with code ${child.exitCode} before serving:\n${output.join('\n')}`);
 		}
 		if (await answers(baseUrl, ca)) return;
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		await sleep(200);
 	}
 	child.kill('SIGKILL');
 	throw new Error(`server did not answer on ${baseUrl} within ${READY_TIMEOUT_MS / 1000} s:\n${output.join('\n')}`);

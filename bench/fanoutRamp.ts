@@ -3,6 +3,7 @@
 // step over a window, stop at the first step with loss, then bisect between
 // the last good and the first bad count. Capacity is the largest count the
 // worker kept up with (see steady()).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FanoutOptions, RampPlan } from './FanoutOptions.ts';
 import type { FanoutRoom } from './FanoutRoom.ts';
 import { DropSockets } from './kernel/DropSockets.ts';
@@ -180,8 +181,4 @@ function describeRow(row: Record<string, number>): string {
 	if (row.nodeCpuPercent !== undefined) parts.push(`node ${row.nodeCpuPercent}%`);
 	parts.push(`harness ${row.harnessCpuPercent}%`, `set-up ${row.setupS} s`, `settle ${row.settleS} s`);
 	return parts.join(', ');
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }

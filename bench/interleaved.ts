@@ -10,7 +10,7 @@ import type { BenchOptions } from './BenchOptions.ts';
 import type { FanoutOptions } from './FanoutOptions.ts';
 import { type Comparison, median } from './report/Comparison.ts';
 import type { ScenarioReport } from './ScenarioReport.ts';
-import { type RoomSpread, startServerProcess } from './ServerUnderTest.ts';
+import { type RoomSpread, withServerProcess } from './ServerUnderTest.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runRaw } from './scenarios/raw.ts';
 
@@ -131,12 +131,9 @@ export async function serverFanout(
 	roomSpread: RoomSpread,
 	progress: Progress,
 ): Promise<ScenarioReport> {
-	const server = await startServerProcess({ workers: options.workers, roomSpread });
-	try {
-		return await runFanout({ ...options, roomSpread }, { server, progress });
-	} finally {
-		await server.close();
-	}
+	return withServerProcess({ workers: options.workers, roomSpread }, (server) =>
+		runFanout({ ...options, roomSpread }, { server, progress }),
+	);
 }
 
 function capacity(report: ScenarioReport | undefined): number {

@@ -12,7 +12,7 @@ import { machineInfo } from './report/Comparison.ts';
 import { htmlReport } from './report/htmlReport.ts';
 import { textReport } from './report/textReport.ts';
 import type { ScenarioReport } from './ScenarioReport.ts';
-import { attachToServer, killStartedServers, type ServerUnderTest, startServerProcess } from './ServerUnderTest.ts';
+import { attachToServer, killStartedServers, type ServerUnderTest, withServerProcess } from './ServerUnderTest.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runJoin } from './scenarios/join.ts';
 import { runRaw } from './scenarios/raw.ts';
@@ -109,12 +109,7 @@ async function withServer<T>(
 			attachToServer(options.serverUrl, options.ca === undefined ? undefined : readFileSync(options.ca, 'utf8')),
 		);
 	}
-	const server = await startServerProcess({ workers });
-	try {
-		return await body(server);
-	} finally {
-		await server.close();
-	}
+	return withServerProcess({ workers }, body);
 }
 
 function progressLine(quiet: boolean): (line: string) => void {

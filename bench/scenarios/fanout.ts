@@ -16,6 +16,7 @@ import type { FanoutOptions } from '../FanoutOptions.ts';
 import type { Endpoint, FanoutRoom, ReceiverTarget } from '../FanoutRoom.ts';
 import { runFanoutRamp } from '../fanoutRamp.ts';
 import { fanoutReport } from '../fanoutReport.ts';
+import { inPool } from '../inPool.ts';
 import { RestClient } from '../RestClient.ts';
 import type { ScenarioContext } from '../ScenarioContext.ts';
 import type { ScenarioReport } from '../ScenarioReport.ts';
@@ -128,11 +129,7 @@ class ServerFanoutRoom implements FanoutRoom {
 
 	/** Leaves the room as found: receivers first, so the sender's producers close last. */
 	async removeAll(): Promise<void> {
-		const indexes = [...this.#receivers];
-		const worker = async () => {
-			for (let index = indexes.pop(); index !== undefined; index = indexes.pop()) await this.removeReceiver(index);
-		};
-		await Promise.all(Array.from({ length: 8 }, worker));
+		await inPool([...this.#receivers].reverse(), 8, (index) => this.removeReceiver(index));
 		await this.#rest.delete(`${this.#path}/broadcasters/bench-sender`);
 	}
 

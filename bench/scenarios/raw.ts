@@ -20,13 +20,10 @@ import { runFanoutRamp } from '../fanoutRamp.ts';
 import { fanoutReport } from '../fanoutReport.ts';
 import type { ScenarioContext } from '../ScenarioContext.ts';
 import type { ScenarioReport } from '../ScenarioReport.ts';
+import { MEDIA_PORT_RANGE } from '../ServerUnderTest.ts';
 
-// The same range the bench gives a server it starts (ServerUnderTest.ts).
-const LISTEN_INFO: types.TransportListenInfo = {
-	protocol: 'udp',
-	ip: '127.0.0.1',
-	portRange: { min: 20000, max: 29999 },
-};
+// The same range the bench gives a server it starts.
+const LISTEN_INFO: types.TransportListenInfo = { protocol: 'udp', ip: '127.0.0.1', portRange: MEDIA_PORT_RANGE };
 
 /** Needs no server: only the progress line of the context. */
 export async function runRaw(
