@@ -50,8 +50,10 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 	const joined: LoadPeer[] = [];
 	const rows: Record<string, number>[] = [];
 	const before = serverUsage(server);
+	const beforeSplit = serverRssSplit(server);
 	const benchCpuBefore = process.cpuUsage();
 	let end: ServerUsage;
+	let endSplit: RssSplit;
 	let allConsumed: boolean;
 	try {
 		for (let index = 0; index < peers; index++) {
@@ -59,6 +61,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			if ((index + 1) % 10 === 0 || index + 1 === peers) context.progress(progressLine(rows, peers));
 		}
 		end = serverUsage(server);
+		endSplit = serverRssSplit(server);
 		allConsumed = consumeEachOther(joined);
 	} finally {
 		for (const peer of joined) peer.close();
@@ -85,6 +88,9 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			serverRssEndMb: round(end.rssBytes / MB),
 			serverRssAfterCloseMb: round(afterClose.rssBytes / MB),
 			memoryPerPeerMb: round((end.rssBytes - before.rssBytes) / MB / peers),
+			// Where the memory goes: the node process (JS objects per consumer) or the workers (C++ ones).
+			nodeMemoryPerPeerMb: round((endSplit.nodeBytes - beforeSplit.nodeBytes) / MB / peers),
+			workersMemoryPerPeerMb: round((endSplit.workersBytes - beforeSplit.workersBytes) / MB / peers),
 			serverCpuMs: Math.round(end.cpuMs - before.cpuMs),
 			benchCpuMs: Math.round(benchCpuMs),
 			...targetSummary(rows, (end.rssBytes - before.rssBytes) / MB / peers),
@@ -198,6 +204,19 @@ export type ServerUsage = ProcessStats;
 export function serverUsage(server: ServerUnderTest): ServerUsage {
 	const pids = [server.nodePid, ...server.workerPids()].filter((pid) => pid !== undefined);
 	return readProcessGroupStats(pids);
+}
+
+interface RssSplit {
+	nodeBytes: number;
+	workersBytes: number;
+}
+
+function serverRssSplit(server: ServerUnderTest): RssSplit {
+	const node = server.nodePid === undefined ? [] : [server.nodePid];
+	return {
+		nodeBytes: readProcessGroupStats(node).rssBytes,
+		workersBytes: readProcessGroupStats(server.workerPids()).rssBytes,
+	};
 }
 
 export function wsBaseUrl(server: ServerUnderTest): string {
