@@ -20,6 +20,7 @@ import { RoomRecorder } from '../recording/RoomRecorder.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 import { Bot } from './Bot.ts';
 import type { Broadcaster } from './Broadcaster.ts';
+import { type ConsumePriority, ConsumeQueue } from './ConsumeQueue.ts';
 import { consumerLayers, parseBweTrace } from './mediaEvents.ts';
 import type { Participant } from './Participant.ts';
 import { Peer } from './Peer.ts';
@@ -48,6 +49,7 @@ export class Room extends EventEmitter<RoomEvents> {
 	readonly #protooRoom = new protoo.Room();
 	readonly recorder: RoomRecorder;
 	readonly #audioLevelObserver: types.AudioLevelObserver;
+	readonly #consumes = new ConsumeQueue();
 	#closed = false;
 
 	static async create(id: string, pool: WorkerPool, config: ResolvedConfig, log: Logger): Promise<Room> {
@@ -191,7 +193,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
 	#fanOutToNewPeer(peer: Peer, others: Participant[]): void {
 		for (const other of others) {
-			for (const producer of other.producers.values()) void this.createConsumer(peer, other, producer);
+			for (const producer of other.producers.values()) void this.createConsumer(peer, other, producer, 'joiner');
 			for (const dataProducer of other.dataProducers.values()) {
 				if (dataProducer.label === 'chat') void this.createDataConsumer(peer, other.id, dataProducer);
 			}
@@ -279,7 +281,7 @@ export class Room extends EventEmitter<RoomEvents> {
 				.then(() => this.#audioLevelObserver.addProducer({ producerId: producer.id }))
 				.catch(() => {});
 		}
-		for (const peer of this.joinedPeers(owner)) void this.createConsumer(peer, owner, producer);
+		for (const peer of this.joinedPeers(owner)) void this.createConsumer(peer, owner, producer, 'fanOut');
 		if (this.recorder.active) {
 			void this.#onHome('producer', producer.id)
 				.then(() => this.recorder.add(owner.id, producer))
@@ -313,8 +315,14 @@ export class Room extends EventEmitter<RoomEvents> {
 	 * Creates `1 + consumerReplicas` consumers of a producer for a peer, paused,
 	 * announces each with `newConsumer` and resumes it once accepted. A consumer
 	 * the client refuses (or cannot be asked about) is closed: nothing leaks.
+	 * The worker calls wait in the room's ConsumeQueue, a joiner's own first.
 	 */
-	async createConsumer(peer: Peer, owner: Participant, producer: types.Producer): Promise<void> {
+	async createConsumer(
+		peer: Peer,
+		owner: Participant,
+		producer: types.Producer,
+		priority: ConsumePriority,
+	): Promise<void> {
 		const transport = peer.consumingTransport();
 		const origin = this.routers.originOf(producer.id);
 		if (!peer.rtpCapabilities || !transport || !origin) return;
@@ -326,15 +334,21 @@ export class Room extends EventEmitter<RoomEvents> {
 		}
 
 		for (let replica = 0; replica <= peer.consumerReplicas; replica++) {
-			let consumer: types.Consumer;
+			let consumer: types.Consumer | undefined;
 			try {
-				consumer = await transport.consume({
-					producerId: producer.id,
-					rtpCapabilities: peer.rtpCapabilities,
-					enableRtx: true,
-					paused: true,
-					ignoreDtx: true,
-				});
+				const rtpCapabilities = peer.rtpCapabilities;
+				// By the time a slot is free the peer may have left or the producer closed.
+				consumer = await this.#consumes.run(priority, async () =>
+					transport.closed || producer.closed
+						? undefined
+						: transport.consume({
+								producerId: producer.id,
+								rtpCapabilities,
+								enableRtx: true,
+								paused: true,
+								ignoreDtx: true,
+							}),
+				);
 			} catch (error) {
 				// No router.canConsume() first: consume() checks the same, and each
 				// check clones the peer's capabilities and the producer's parameters
@@ -345,6 +359,7 @@ export class Room extends EventEmitter<RoomEvents> {
 				} else this.log.warn({ peerId: peer.id, producerId: producer.id, error }, 'consume failed');
 				return;
 			}
+			if (!consumer) return;
 			peer.addConsumer(consumer);
 			this.#forwardConsumerEvents(peer, consumer);
 			try {

@@ -201,6 +201,36 @@ describe('joining and media fan-out', () => {
 		assert.equal(consumersOf(audio.id), 2);
 	});
 
+	test('a peer that leaves while its consumers are still being made leaves none behind', async () => {
+		const SENDERS = 10;
+		const roomId = newRoomId();
+		const senders: TestPeer[] = [];
+		for (let i = 0; i < SENDERS; i++) {
+			const sender = await connect(roomId, `sender-${i}`);
+			await sender.join();
+			await sender.produce('audio');
+			await sender.produce('video');
+			senders.push(sender);
+		}
+		const [watcher] = senders;
+		assert.ok(watcher);
+		await waitFor('the senders consume each other', () => senders.every((s) => s.consumers.size === 2 * (SENDERS - 1)));
+		const room = await roomOf(roomId);
+		const leaver = await connect(roomId, 'leaver');
+		// Gone at its first newConsumer: the server is still making and announcing the other 19.
+		leaver.protoo.on('request', () => leaver.close());
+		await leaver.join();
+		await watcher.waitForNotification('peerClosed', (data) => data.peerId === 'leaver');
+		await waitFor('every producer consumed by the 9 other senders only', async () => {
+			const dump = await room.router.dump();
+			return dump.mapProducerIdConsumerIds.every((entry) => entry.values.length === SENDERS - 1);
+		});
+		const dump = await room.router.dump();
+		assert.equal(dump.mapProducerIdConsumerIds.length, 2 * SENDERS);
+		// Each sender's two transports and the bot's DirectTransport.
+		assert.equal(dump.transportIds.length, 2 * SENDERS + 1);
+	});
+
 	test('a consumer the client refuses is closed on the server', async () => {
 		const roomId = newRoomId();
 		const refuser = await connect(roomId, 'refuser', { acceptConsumers: false });
