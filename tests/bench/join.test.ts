@@ -60,6 +60,7 @@ describe('join scenario', () => {
 	test('the summary and the parameters say what was measured', () => {
 		assertPositive(report.summary.p50AllMs, 'p50AllMs');
 		assertPositive(report.summary.p95AllMs, 'p95AllMs');
+		assertPositive(report.summary.othersP95AllMs, 'othersP95AllMs');
 		assertPositive(report.summary.serverRssEndMb, 'serverRssEndMb');
 		assert.equal(typeof report.summary.memoryPerPeerMb, 'number');
 		// Six peers reach neither window of the targets.
