@@ -50,10 +50,10 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 	const joined: LoadPeer[] = [];
 	const rows: Record<string, number>[] = [];
 	const before = serverUsage(server);
-	const beforeSplit = serverRssSplit(server);
+	const beforeSplit = serverSplit(server);
 	const benchCpuBefore = process.cpuUsage();
 	let end: ServerUsage;
-	let endSplit: RssSplit;
+	let endSplit: ServerSplit;
 	let allConsumed: boolean;
 	try {
 		for (let index = 0; index < peers; index++) {
@@ -61,7 +61,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			if ((index + 1) % 10 === 0 || index + 1 === peers) context.progress(progressLine(rows, peers));
 		}
 		end = serverUsage(server);
-		endSplit = serverRssSplit(server);
+		endSplit = serverSplit(server);
 		allConsumed = consumeEachOther(joined);
 	} finally {
 		for (const peer of joined) peer.close();
@@ -89,9 +89,12 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			serverRssAfterCloseMb: round(afterClose.rssBytes / MB),
 			memoryPerPeerMb: round((end.rssBytes - before.rssBytes) / MB / peers),
 			// Where the memory goes: the node process (JS objects per consumer) or the workers (C++ ones).
-			nodeMemoryPerPeerMb: round((endSplit.nodeBytes - beforeSplit.nodeBytes) / MB / peers),
-			workersMemoryPerPeerMb: round((endSplit.workersBytes - beforeSplit.workersBytes) / MB / peers),
+			nodeMemoryPerPeerMb: round((endSplit.node.rssBytes - beforeSplit.node.rssBytes) / MB / peers),
+			workersMemoryPerPeerMb: round((endSplit.workers.rssBytes - beforeSplit.workers.rssBytes) / MB / peers),
 			serverCpuMs: Math.round(end.cpuMs - before.cpuMs),
+			// Node's thread is what a join waits on; the workers' CPU is spread over cores.
+			nodeCpuMs: Math.round(endSplit.node.cpuMs - beforeSplit.node.cpuMs),
+			workersCpuMs: Math.round(endSplit.workers.cpuMs - beforeSplit.workers.cpuMs),
 			benchCpuMs: Math.round(benchCpuMs),
 			...targetSummary(rows, (end.rssBytes - before.rssBytes) / MB / peers),
 		},
@@ -213,16 +216,16 @@ export function serverUsage(server: ServerUnderTest): ServerUsage {
 	return readProcessGroupStats(pids);
 }
 
-interface RssSplit {
-	nodeBytes: number;
-	workersBytes: number;
+/** The server's usage in two parts: its node process and its mediasoup workers. */
+interface ServerSplit {
+	node: ProcessStats;
+	workers: ProcessStats;
 }
 
-function serverRssSplit(server: ServerUnderTest): RssSplit {
-	const node = server.nodePid === undefined ? [] : [server.nodePid];
+function serverSplit(server: ServerUnderTest): ServerSplit {
 	return {
-		nodeBytes: readProcessGroupStats(node).rssBytes,
-		workersBytes: readProcessGroupStats(server.workerPids()).rssBytes,
+		node: readProcessGroupStats(server.nodePid === undefined ? [] : [server.nodePid]),
+		workers: readProcessGroupStats(server.workerPids()),
 	};
 }
 
