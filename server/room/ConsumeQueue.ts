@@ -17,8 +17,9 @@ const PRIORITY: Record<ConsumePriority, number> = { joiner: 1, fanOut: 0 };
 
 /**
  * consume() calls in flight per room. Measured with `npm run bench -- join`
- * (200 peers, 2 workers): 4 costs more CPU (less batching in the channel), 64
- * brings back most of the wait at 41-50 peers; 16 was best at both sizes.
+ * (200 peers, 2 workers, bench/RESULTS.md): 4 cost 10-15% more server CPU; 64
+ * was a little faster at 191-200 peers but brought back most of the wait at
+ * 41-50 peers; 16 was the best at both sizes taken together.
  */
 export const CONSUMES_IN_FLIGHT = 16;
 
