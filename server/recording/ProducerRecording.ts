@@ -149,37 +149,61 @@ export class ProducerRecording {
 
 interface Recorder {
 	process: ChildProcess;
-	/** Settles when the pipeline plays, the process ends, or after RECORDER_READY_TIMEOUT_MS. */
+	/**
+	 * Resolves when the pipeline plays, or after RECORDER_READY_TIMEOUT_MS;
+	 * rejects, with what GStreamer said, when it ends or cannot run before that.
+	 */
 	playing: Promise<void>;
 }
+
+/** How much of GStreamer's last output goes into an error message. */
+const ERROR_OUTPUT_CHARS = 400;
 
 function startRecorder(pipeline: string[], file: string, log: Logger): Recorder {
 	// Not -q: the state changes gst-launch prints on stdout tell when it listens.
 	const recorder = spawn('gst-launch-1.0', ['-e', ...pipeline], { stdio: ['ignore', 'pipe', 'pipe'] });
-	recorder.on('error', (error) =>
-		log.error({ error, file }, 'recording: cannot run gst-launch-1.0 (Debian package gstreamer1.0-tools)'),
-	);
-	recorder.stderr?.on('data', (chunk: Buffer) => log.warn({ file, gstreamer: chunk.toString().trim() }, 'recording'));
-	const playing = new Promise<void>((resolve) => {
+	// Always listened to: an 'error' event without a listener would crash the server.
+	recorder.on('error', (error) => log.error({ error, file }, 'recording: gst-launch-1.0 failed'));
+	let said = '';
+	const hear = (chunk: Buffer) => {
+		said = (said + chunk.toString()).slice(-4096);
+	};
+	recorder.stdout?.on('data', hear);
+	recorder.stderr?.on('data', (chunk: Buffer) => {
+		hear(chunk);
+		log.warn({ file, gstreamer: chunk.toString().trim() }, 'recording');
+	});
+	const playing = new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => {
 			log.warn(
 				{ file },
 				`recording: GStreamer not playing after ${RECORDER_READY_TIMEOUT_MS} ms, sending media anyway`,
 			);
-			resolve();
+			settle();
 		}, RECORDER_READY_TIMEOUT_MS);
-		const done = () => {
+		const settle = (error?: Error) => {
 			clearTimeout(timer);
-			resolve();
+			recorder.stdout?.off('data', onStdout);
+			recorder.off('close', onExit);
+			recorder.off('error', onError);
+			if (error) reject(error);
+			else resolve();
 		};
-		let output = '';
-		recorder.stdout?.on('data', (chunk: Buffer) => {
-			if (output.includes(RECORDER_PLAYING)) return;
-			output = (output + chunk.toString()).slice(-4096);
-			if (output.includes(RECORDER_PLAYING)) done();
-		});
-		recorder.once('exit', done);
-		recorder.once('error', done);
+		const onStdout = () => {
+			if (said.includes(RECORDER_PLAYING)) settle();
+		};
+		// A pipeline GStreamer cannot build or run ends the process before it plays.
+		// 'close', not 'exit': by then its last output has been read.
+		const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+			const how = code === null ? `was killed (${signal})` : `exited with code ${code}`;
+			const output = said.trim().slice(-ERROR_OUTPUT_CHARS);
+			settle(new Error(`GStreamer ${how} before recording${output ? `: ${output}` : ''}`));
+		};
+		const onError = (error: Error) =>
+			settle(new Error(`cannot run gst-launch-1.0 (Debian package gstreamer1.0-tools): ${error.message}`));
+		recorder.stdout?.on('data', onStdout);
+		recorder.once('close', onExit);
+		recorder.once('error', onError);
 	});
 	return { process: recorder, playing };
 }

@@ -2,7 +2,7 @@
 // appear while recording, one file each under <directory>/<roomId>/. Owned by
 // the Room; stopping (or the room closing) finalises every file.
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
@@ -33,39 +33,61 @@ export class RoomRecorder {
 		return this.#startedAt;
 	}
 
+	/**
+	 * Records every producer given, or none: if GStreamer fails for one of
+	 * them, the others are stopped, their files removed, and the error names
+	 * the producer and what GStreamer said.
+	 */
 	async start(producers: Iterable<{ ownerId: string; producer: types.Producer }>): Promise<number> {
 		if (this.active) throw new RequestError(409, 'the room is already being recorded');
 		await checkGStreamer();
 		await mkdir(this.directory, { recursive: true });
 		this.#startedAt = Date.now();
-		await Promise.all([...producers].map(({ ownerId, producer }) => this.add(ownerId, producer)));
+		const results = await Promise.allSettled(
+			[...producers].map(({ ownerId, producer }) =>
+				this.#record(ownerId, producer).catch((error: unknown) => {
+					throw new Error(`the ${producer.kind} of ${ownerId}: ${errorMessage(error)}`);
+				}),
+			),
+		);
+		const failures = results.flatMap((result) => (result.status === 'rejected' ? [errorMessage(result.reason)] : []));
+		if (failures.length > 0) {
+			const files = this.active ? await this.stop() : [];
+			await Promise.all(files.map(({ file }) => rm(file, { force: true })));
+			this.#log.error({ failures }, 'recording could not start');
+			throw new RequestError(500, `recording could not start: ${failures.join('; ')}`);
+		}
 		this.#log.info({ directory: this.directory }, 'recording started');
 		return this.#startedAt;
 	}
 
 	/** Records a producer if the room is being recorded (called for every new producer). */
 	async add(ownerId: string, producer: types.Producer): Promise<void> {
-		if (!this.active || producer.closed || this.#recordings.has(producer.id)) return;
 		try {
-			const recording = await ProducerRecording.start({
-				router: this.#router,
-				producer,
-				ownerId,
-				directory: this.directory,
-				log: this.#log,
-			});
-			if (!this.active || producer.closed) {
-				// Stopped, or the producer went, while GStreamer was starting.
-				await recording.stop();
-				return;
-			}
-			this.#recordings.set(producer.id, recording);
-			producer.observer.once('close', () => {
-				if (this.#recordings.delete(producer.id)) this.#finished.push(recording.stop());
-			});
+			await this.#record(ownerId, producer);
 		} catch (error) {
-			this.#log.error({ error, producerId: producer.id }, 'recording: could not record producer');
+			this.#log.error({ error, producerId: producer.id, ownerId }, 'recording: could not record producer');
 		}
+	}
+
+	async #record(ownerId: string, producer: types.Producer): Promise<void> {
+		if (!this.active || producer.closed || this.#recordings.has(producer.id)) return;
+		const recording = await ProducerRecording.start({
+			router: this.#router,
+			producer,
+			ownerId,
+			directory: this.directory,
+			log: this.#log,
+		});
+		if (!this.active || producer.closed) {
+			// Stopped, or the producer went, while GStreamer was starting.
+			await recording.stop();
+			return;
+		}
+		this.#recordings.set(producer.id, recording);
+		producer.observer.once('close', () => {
+			if (this.#recordings.delete(producer.id)) this.#finished.push(recording.stop());
+		});
 	}
 
 	/** Stops and finalises every file; answers what was written. */
@@ -89,4 +111,8 @@ async function checkGStreamer(): Promise<void> {
 			'recording needs GStreamer (Debian packages gstreamer1.0-tools, gstreamer1.0-plugins-good and -bad), which is not installed',
 		);
 	}
+}
+
+function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }

@@ -5,7 +5,7 @@
 // frames. Listed and downloadable over HTTPS.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -175,5 +175,65 @@ test('REST start/stop, and closing the room finalises the files', async () => {
 		);
 		assert.ok(['vp8', 'opus'].includes(info.codec));
 		assert.ok(info.duration > 1.5 && info.duration < 6, `${item.name} lasted ${info.duration} s, recorded ~3 s`);
+	}
+});
+
+test('GStreamer failing for one producer: recording does not start, says why, and leaves nothing', async () => {
+	const roomId = `rec-fail-${process.pid}`;
+	const peer = await server.connect(roomId, 'alice');
+	// A gst-launch-1.0 first on PATH that runs the real one, except for VP8,
+	// where it fails like a GStreamer missing a plugin. The server spawns with
+	// this process's environment.
+	const fakeDir = mkdtempSync(path.join(os.tmpdir(), 'conference-fake-gst-'));
+	const realGst = (await run('sh', ['-c', 'command -v gst-launch-1.0'])).stdout.trim();
+	writeFileSync(
+		path.join(fakeDir, 'gst-launch-1.0'),
+		[
+			'#!/bin/sh',
+			'case "$*" in *rtpvp8depay*)',
+			`  echo 'WARNING: erroneous pipeline: no element "rtpvp8depay"' >&2; exit 1;;`,
+			'esac',
+			`exec ${realGst} "$@"`,
+		].join('\n'),
+		{ mode: 0o755 },
+	);
+	const realPath = process.env.PATH;
+	try {
+		await peer.join({ displayName: 'Alice' });
+		await startBroadcaster(roomId, 'cam', ['video', 'audio']);
+		const room = await server.server.rooms.find(roomId);
+		assert.ok(room);
+		const transportsBefore = (await room.router.dump()).transportIds.length;
+
+		process.env.PATH = `${fakeDir}:${realPath}`;
+		const refused = await peer.requestError('startRecording');
+		assert.equal(refused.code, 500);
+		assert.match(refused.reason, /recording could not start/);
+		assert.match(refused.reason, /the video of cam: GStreamer exited with code 1 before recording/);
+		assert.match(refused.reason, /no element "rtpvp8depay"/);
+		assert.doesNotMatch(refused.reason, /audio/);
+		assert.equal(room.recorder.active, false);
+		assert.deepEqual(peer.notificationsOf('recordingStarted'), []);
+		// The audio recording that did start was stopped: no recording transport or
+		// consumer is left on the router, and no file.
+		const dump = await room.router.dump();
+		assert.equal(dump.transportIds.length, transportsBefore);
+		assert.ok(
+			dump.mapProducerIdConsumerIds.every((entry) => entry.values.length === 1),
+			'only alice consumes',
+		);
+		const folder = room.recorder.directory;
+		assert.deepEqual(existsSync(folder) ? readdirSync(folder) : [], []);
+
+		// With GStreamer working again, the same room records.
+		process.env.PATH = realPath;
+		await peer.request('startRecording');
+		await peer.waitForNotification('recordingStarted');
+		const { files } = await peer.request('stopRecording');
+		assert.deepEqual(files.map((f) => f.kind).sort(), ['audio', 'video']);
+	} finally {
+		process.env.PATH = realPath;
+		peer.close();
+		rmSync(fakeDir, { recursive: true, force: true });
 	}
 });
