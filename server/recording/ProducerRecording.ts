@@ -51,6 +51,8 @@ export class ProducerRecording {
 		ownerId: string;
 		directory: string;
 		log: Logger;
+		/** How long to wait for GStreamer to play before sending media anyway. */
+		readyTimeoutMs?: number;
 	}): Promise<ProducerRecording> {
 		const { router, producer } = options;
 		const rtpPort = await freeUdpPortPair();
@@ -76,6 +78,7 @@ export class ProducerRecording {
 				recordingPipeline(consumer.kind, consumer.rtpParameters, rtpPort, file),
 				file,
 				options.log,
+				options.readyTimeoutMs ?? RECORDER_READY_TIMEOUT_MS,
 			);
 			// Started means recording: peers are told once GStreamer listens.
 			await recorder.playing;
@@ -150,7 +153,7 @@ export class ProducerRecording {
 interface Recorder {
 	process: ChildProcess;
 	/**
-	 * Resolves when the pipeline plays, or after RECORDER_READY_TIMEOUT_MS;
+	 * Resolves when the pipeline plays, or after readyTimeoutMs;
 	 * rejects, with what GStreamer said, when it ends or cannot run before that.
 	 */
 	playing: Promise<void>;
@@ -159,9 +162,13 @@ interface Recorder {
 /** How much of GStreamer's last output goes into an error message. */
 const ERROR_OUTPUT_CHARS = 400;
 
-function startRecorder(pipeline: string[], file: string, log: Logger): Recorder {
+function startRecorder(pipeline: string[], file: string, log: Logger, readyTimeoutMs: number): Recorder {
 	// Not -q: the state changes gst-launch prints on stdout tell when it listens.
-	const recorder = spawn('gst-launch-1.0', ['-e', ...pipeline], { stdio: ['ignore', 'pipe', 'pipe'] });
+	// Untranslated, so that RECORDER_PLAYING matches whatever the server's locale.
+	const recorder = spawn('gst-launch-1.0', ['-e', ...pipeline], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: { ...process.env, LC_ALL: 'C.UTF-8' },
+	});
 	// Always listened to: an 'error' event without a listener would crash the server.
 	recorder.on('error', (error) => log.error({ error, file }, 'recording: gst-launch-1.0 failed'));
 	let said = '';
@@ -175,12 +182,9 @@ function startRecorder(pipeline: string[], file: string, log: Logger): Recorder 
 	});
 	const playing = new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => {
-			log.warn(
-				{ file },
-				`recording: GStreamer not playing after ${RECORDER_READY_TIMEOUT_MS} ms, sending media anyway`,
-			);
+			log.warn({ file }, `recording: GStreamer not playing after ${readyTimeoutMs} ms, sending media anyway`);
 			settle();
-		}, RECORDER_READY_TIMEOUT_MS);
+		}, readyTimeoutMs);
 		const settle = (error?: Error) => {
 			clearTimeout(timer);
 			recorder.stdout?.off('data', onStdout);
