@@ -217,7 +217,7 @@ describe('joining and media fan-out', () => {
 		await waitFor('the senders consume each other', () => senders.every((s) => s.consumers.size === 2 * (SENDERS - 1)));
 		const room = await roomOf(roomId);
 		const leaver = await connect(roomId, 'leaver');
-		// Gone at its first newConsumer: the server is still making and announcing the other 19.
+		// Gone at its first newConsumer, while the server is still announcing the other 19.
 		leaver.protoo.on('request', () => leaver.close());
 		await leaver.join();
 		await watcher.waitForNotification('peerClosed', (data) => data.peerId === 'leaver');
