@@ -14,6 +14,7 @@ import {
 	rtpParametersSchema,
 	sctpCapabilitiesSchema,
 	sctpStreamParametersSchema,
+	srtpParametersSchema,
 } from './rtp.ts';
 import { consumerTypeSchema } from './serverRequests.ts';
 import { invalidReason } from './validationReason.ts';
@@ -43,10 +44,19 @@ export type CreateBroadcasterBody = z.output<typeof createBroadcasterBodySchema>
 export const DEFAULT_PLAIN_RTCP_MUX = false;
 export const DEFAULT_PLAIN_COMEDIA = true;
 
+/**
+ * Ours: `srtp: true` makes a plain transport encrypt what it sends with this
+ * suite (what WebRTC with Chrome uses); the answer carries the transport's key,
+ * and connect must give the receiver's. Only with comedia false, since connect
+ * is where the receiver's key comes in.
+ */
+export const PLAIN_SRTP_CRYPTO_SUITE = 'AEAD_AES_256_GCM';
+
 const createPlainTransportBodySchema = z.object({
 	type: z.literal('plain'),
 	rtcpMux: z.boolean().default(DEFAULT_PLAIN_RTCP_MUX),
 	comedia: z.boolean().default(DEFAULT_PLAIN_COMEDIA),
+	srtp: z.boolean().optional(),
 	sctpCapabilities: sctpCapabilitiesSchema.optional(),
 });
 
@@ -78,6 +88,8 @@ export const connectPlainTransportBodySchema = z.object({
 	ip: z.union([z.ipv4(), z.ipv6()]),
 	port: portSchema,
 	rtcpPort: portSchema.optional(),
+	/** Ours: required for a transport made with srtp (the receiver's suite and key). */
+	srtpParameters: srtpParametersSchema.optional(),
 });
 export type ConnectPlainTransportBody = z.output<typeof connectPlainTransportBodySchema>;
 
@@ -117,12 +129,13 @@ export type BroadcasterPeerInfo = z.infer<typeof broadcasterPeerInfoSchema>;
 export const createBroadcasterResponseSchema = z.object({ peers: z.array(broadcasterPeerInfoSchema) });
 export type CreateBroadcasterResponse = z.infer<typeof createBroadcasterResponseSchema>;
 
-/** Where to send RTP to; rtcpPort is absent when rtcpMux is on. */
+/** Where to send RTP to; rtcpPort is absent when rtcpMux is on; srtpParameters only with srtp. */
 export const plainTransportInfoSchema = z.object({
 	id: idSchema,
 	ip: z.string(),
 	port: z.int().min(0),
 	rtcpPort: z.int().min(0).optional(),
+	srtpParameters: srtpParametersSchema.optional(),
 });
 export type PlainTransportInfo = z.infer<typeof plainTransportInfoSchema>;
 

@@ -141,6 +141,21 @@ export const dtlsParametersSchema = z.looseObject({
 });
 export type DtlsParameters = z.infer<typeof dtlsParametersSchema>;
 
+// --- SRTP (plain transports, ours) ---
+
+export const srtpCryptoSuiteSchema = z.enum([
+	'AEAD_AES_256_GCM',
+	'AEAD_AES_128_GCM',
+	'AES_CM_128_HMAC_SHA1_80',
+	'AES_CM_128_HMAC_SHA1_32',
+]);
+
+export const srtpParametersSchema = z.object({
+	cryptoSuite: srtpCryptoSuiteSchema,
+	keyBase64: z.base64().min(1),
+});
+export type SrtpParameters = z.infer<typeof srtpParametersSchema>;
+
 // --- SCTP (DataChannels) ---
 
 export const numSctpStreamsSchema = z.looseObject({

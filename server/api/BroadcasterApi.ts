@@ -65,9 +65,16 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 			});
 			return;
 		}
+		if (body.srtp === true && body.comedia) {
+			throw new RequestError(
+				400,
+				"srtp needs comedia false: the receiver's SRTP key comes with connect, which a comedia transport does not take",
+			);
+		}
 		const transport = await room.createPlainTransport(broadcaster, {
 			rtcpMux: body.rtcpMux,
 			comedia: body.comedia,
+			srtpCryptoSuite: body.srtp === true ? api.PLAIN_SRTP_CRYPTO_SUITE : undefined,
 			sctpCapabilities: body.sctpCapabilities,
 		});
 		res.json({
@@ -75,6 +82,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 			ip: transport.tuple.localAddress,
 			port: transport.tuple.localPort,
 			rtcpPort: transport.rtcpTuple?.localPort,
+			srtpParameters: transport.srtpParameters,
 		});
 	});
 
@@ -89,10 +97,20 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 					`plain transport "${transport.id}" was made with comedia: it sends where it receives from; make it with comedia false to connect it`,
 				);
 			}
-			if ((transport as types.PlainTransport).tuple.remoteIp !== undefined) {
+			const plain = transport as types.PlainTransport;
+			if (plain.tuple.remoteIp !== undefined) {
 				throw new RequestError(409, `plain transport "${transport.id}" is already connected`);
 			}
-			await (transport as types.PlainTransport).connect(target);
+			const srtp = plain.srtpParameters !== undefined;
+			if (srtp !== (target.srtpParameters !== undefined)) {
+				throw new RequestError(
+					400,
+					srtp
+						? `plain transport "${transport.id}" was made with srtp: connect needs srtpParameters {cryptoSuite, keyBase64}`
+						: `plain transport "${transport.id}" was made without srtp: connect takes no srtpParameters`,
+				);
+			}
+			await plain.connect(target);
 			res.json({});
 			return;
 		}

@@ -55,6 +55,8 @@ export async function createWebRtcTransport(
 export interface PlainTransportRequest {
 	rtcpMux: boolean;
 	comedia: boolean;
+	/** Encrypt what it sends with this suite (connect() then needs the remote's key). */
+	srtpCryptoSuite?: types.SrtpCryptoSuite | undefined;
 	/** Present when the client does data channels: the transport then gets SCTP. */
 	sctpCapabilities: SctpCapabilities | undefined;
 }
@@ -69,6 +71,8 @@ export async function createPlainTransport(
 		listenInfo: plainTransportListenInfo(config),
 		rtcpMux: request.rtcpMux,
 		comedia: request.comedia,
+		enableSrtp: request.srtpCryptoSuite !== undefined,
+		...(request.srtpCryptoSuite ? { srtpCryptoSuite: request.srtpCryptoSuite } : {}),
 		enableSctp: request.sctpCapabilities !== undefined,
 		maxSendMessageSize: config.mediasoup.plainTransportOptions.maxSctpMessageSize,
 		maxReceiveMessageSize: config.mediasoup.plainTransportOptions.maxSctpMessageSize,

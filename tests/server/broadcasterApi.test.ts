@@ -2,6 +2,7 @@
 // broadcaster sends opus over a PlainTransport, a protoo peer is offered it,
 // and a receiving broadcaster gets the packets forwarded to its UDP socket.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import type { TestPeer } from '../helpers/TestPeer.ts';
@@ -245,6 +246,62 @@ describe('REST broadcaster API', () => {
 			sender.send(rtp(seq++, 1111), inbound.tuple.localPort, '127.0.0.1');
 			return received >= 10;
 		});
+	});
+
+	test("srtp (ours): a plain transport encrypts what it sends; connect needs the receiver's key", async () => {
+		const transports = `${base}/broadcasters/recorder/transports`;
+		const withComedia = await server.rest('POST', transports, { type: 'plain', comedia: true, srtp: true });
+		assert.equal(withComedia.status, 400);
+		assert.match(JSON.stringify(withComedia.body), /srtp needs comedia false/);
+
+		const created = await server.rest('POST', transports, { type: 'plain', comedia: false, rtcpMux: true, srtp: true });
+		assert.equal(created.status, 200);
+		const info = created.body as { id: string; srtpParameters?: { cryptoSuite: string; keyBase64: string } };
+		assert.equal(info.srtpParameters?.cryptoSuite, 'AEAD_AES_256_GCM');
+		assert.ok((info.srtpParameters?.keyBase64.length ?? 0) > 0);
+		const plain = await server.rest('POST', transports, { type: 'plain', comedia: false });
+		assert.equal((plain.body as { srtpParameters?: unknown }).srtpParameters, undefined);
+
+		const receiver = await udpSocket();
+		const target = { ip: '127.0.0.1', port: receiver.address().port };
+		// Our own key, as a receiver would make one (AES-256-GCM: 32 bytes of key, 12 of salt).
+		const srtpParameters = { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: randomBytes(44).toString('base64') };
+		const connect = (body: unknown, id = info.id) => server.rest('POST', `${transports}/${id}/connect`, body);
+		const keyless = await connect(target);
+		assert.equal(keyless.status, 400);
+		assert.match(JSON.stringify(keyless.body), /made with srtp: connect needs srtpParameters/);
+		const notSrtp = await connect({ ...target, srtpParameters }, (plain.body as { id: string }).id);
+		assert.equal(notSrtp.status, 400);
+		assert.match(JSON.stringify(notSrtp.body), /made without srtp/);
+		const shortKey = await connect({ ...target, srtpParameters: { ...srtpParameters, keyBase64: 'AAAA' } });
+		assert.equal(shortKey.status, 400, JSON.stringify(shortKey.body));
+		assert.equal((await connect({ ...target, srtpParameters })).status, 200);
+
+		const packets: Buffer[] = [];
+		receiver.on('message', (message) => {
+			if (message[1] !== 200 && message[1] !== 201 && message.length > 12) packets.push(message);
+		});
+		const consumed = await server.rest('POST', `${transports}/${info.id}/consume?producerId=${producerId}`);
+		assert.equal(consumed.status, 200);
+		const ssrc = (consumed.body as { rtpParameters: { encodings: { ssrc: number }[] } }).rtpParameters.encodings[0]
+			?.ssrc;
+		const sender = sockets[0];
+		const room = await server.server.rooms.find(roomId);
+		const inbound = [...(room?.broadcasters.get('ffmpeg')?.transports.values() ?? [])][0] as
+			| { tuple: { localPort: number } }
+			| undefined;
+		assert.ok(sender && inbound);
+		let seq = 3000;
+		await waitFor('SRTP sent where the transport was connected to', () => {
+			sender.send(rtp(seq++, 1111), inbound.tuple.localPort, '127.0.0.1');
+			return packets.length >= 10;
+		});
+		// The RTP header stays readable (the consumer's SSRC); the payload, sent as
+		// 100 bytes of 0xab, arrives encrypted.
+		for (const packet of packets) {
+			assert.equal(packet.readUInt32BE(8), ssrc);
+			assert.equal(packet.includes(Buffer.alloc(16, 0xab)), false, 'the payload is not sent in the clear');
+		}
 	});
 
 	test('data channels over a plain transport with SCTP: produce/data and consume/data', async () => {
