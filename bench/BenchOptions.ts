@@ -74,6 +74,8 @@ Options:
   --window MS           measurement window per step (default ${DEFAULT_FANOUT_OPTIONS.windowMs})
   --loss PERCENT        loss that ends a ramp (default ${DEFAULT_FANOUT_OPTIONS.lossThreshold * 100})
   --samples N           receivers whose every packet is read (default ${DEFAULT_FANOUT_OPTIONS.samples})
+  --srtp                fanout, raw, compare, spread: receivers get SRTP
+                        (AEAD_AES_256_GCM, what WebRTC uses) instead of plain RTP
   --peers N             join: peers (default 200)
   --join-workers N      join and rooms: server workers (default ${cores})
   --rooms N             rooms: rooms (default 50)
@@ -105,6 +107,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			window: { type: 'string' },
 			loss: { type: 'string' },
 			samples: { type: 'string' },
+			srtp: { type: 'boolean', default: false },
 			peers: { type: 'string' },
 			'join-workers': { type: 'string' },
 			rooms: { type: 'string' },
@@ -134,6 +137,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		windowMs: integer('--window', values.window, base.windowMs, 100),
 		lossThreshold: number('--loss', values.loss, base.lossThreshold * 100, 0, 100) / 100,
 		samples: integer('--samples', values.samples, base.samples, 1),
+		srtp: values.srtp,
 	};
 	if (fanout.ramp.start > fanout.ramp.max)
 		throw new UsageError(`--start (${fanout.ramp.start}) is above --max (${fanout.ramp.max})`);

@@ -31,6 +31,8 @@ export interface FanoutOptions {
 	samples: number;
 	/** Receivers set up at once (REST requests in flight, or mediasoup calls). */
 	setupConcurrency: number;
+	/** Receivers get SRTP (AEAD_AES_256_GCM, as WebRTC with Chrome) instead of plain RTP. */
+	srtp: boolean;
 	/** For the report: which round of an interleaved comparison this is. */
 	round: number | undefined;
 }
@@ -46,5 +48,6 @@ export const DEFAULT_FANOUT_OPTIONS: FanoutOptions = {
 	lossThreshold: 0.01,
 	samples: 8,
 	setupConcurrency: 8,
+	srtp: false,
 	round: undefined,
 };

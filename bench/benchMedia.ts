@@ -1,7 +1,9 @@
 // The sender's two streams as producers see them: the same RTP parameters for
 // the server (sent as JSON to the REST API) and for bare mediasoup, so both
 // forward byte-identical traffic.
+import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
+import { PLAIN_SRTP_CRYPTO_SUITE } from '../protocol/broadcasterApi.ts';
 import type { RtpStreamSpec } from './RtpSender.ts';
 
 export const AUDIO_STREAM: RtpStreamSpec = { ssrc: 11111111, payloadType: 100 };
@@ -61,4 +63,15 @@ export function receiverRtpCapabilities(routerCapabilities: types.RtpCapabilitie
 			(extension) => !BWE_HEADER_EXTENSIONS.has(extension.uri),
 		),
 	};
+}
+
+/**
+ * A receiver's SRTP parameters: the suite the server uses for plain
+ * transports with srtp, and a random key. The bench never decrypts (it counts
+ * packets and reads their headers, which SRTP leaves in the clear), so the key
+ * only has to be valid.
+ */
+export function receiverSrtpParameters(): types.SrtpParameters {
+	// AES-256-GCM: 32 bytes of key and 12 of salt.
+	return { cryptoSuite: PLAIN_SRTP_CRYPTO_SUITE, keyBase64: randomBytes(44).toString('base64') };
 }

@@ -29,6 +29,7 @@ export function fanoutReport(
 		parameters: {
 			workers: options.workers,
 			roomSpread: options.roomSpread,
+			receivers: options.srtp ? 'SRTP (AEAD_AES_256_GCM)' : 'plain RTP',
 			...(options.round === undefined ? {} : { round: options.round }),
 			warmupS: options.warmupMs / 1000,
 			windowS: options.windowMs / 1000,

@@ -9,6 +9,7 @@ import {
 	AUDIO_STREAM,
 	consumerSsrc,
 	receiverRtpCapabilities,
+	receiverSrtpParameters,
 	VIDEO_RTP_PARAMETERS,
 	VIDEO_STREAM,
 } from '../benchMedia.ts';
@@ -24,7 +25,7 @@ import type { ServerUnderTest } from '../ServerUnderTest.ts';
 
 export async function runFanout(options: FanoutOptions, context: ScenarioContext): Promise<ScenarioReport> {
 	const roomId = `bench-fanout-${Date.now().toString(36)}`;
-	const room = await ServerFanoutRoom.create(context.server, roomId);
+	const room = await ServerFanoutRoom.create(context.server, roomId, options.srtp);
 	const label = `fanout ${options.workers}w ${options.roomSpread}${options.round === undefined ? '' : ` #${options.round}`}`;
 	context.progress(`${label}: room ${roomId} on ${context.server.baseUrl}`);
 	try {
@@ -40,7 +41,8 @@ export async function runFanout(options: FanoutOptions, context: ScenarioContext
 
 function describe(options: FanoutOptions): string {
 	const workers = `${options.workers} worker${options.workers === 1 ? '' : 's'}`;
-	return options.workers > 1 ? `${workers}, room spread ${options.roomSpread}` : workers;
+	const spread = options.workers > 1 ? `${workers}, room spread ${options.roomSpread}` : workers;
+	return options.srtp ? `${spread}, SRTP receivers` : spread;
 }
 
 class ServerFanoutRoom implements FanoutRoom {
@@ -54,8 +56,9 @@ class ServerFanoutRoom implements FanoutRoom {
 	readonly #rtpCapabilities: types.RtpCapabilities;
 	readonly #producerIds: string[];
 	readonly #receivers = new Set<number>();
+	readonly #srtp: boolean;
 
-	static async create(server: ServerUnderTest, roomId: string): Promise<ServerFanoutRoom> {
+	static async create(server: ServerUnderTest, roomId: string, srtp: boolean): Promise<ServerFanoutRoom> {
 		const rest = new RestClient(server.baseUrl, server.ca);
 		const path = `/rooms/${encodeURIComponent(roomId)}`;
 		// From the router's capabilities: receivers can consume anything the room has.
@@ -73,10 +76,8 @@ class ServerFanoutRoom implements FanoutRoom {
 		const producers = `${path}/broadcasters/bench-sender/transports/${transport.id}/producers`;
 		const audio = await rest.post<IdResponse>(producers, { kind: 'audio', rtpParameters: AUDIO_RTP_PARAMETERS });
 		const video = await rest.post<IdResponse>(producers, { kind: 'video', rtpParameters: VIDEO_RTP_PARAMETERS });
-		return new ServerFanoutRoom(server, rest, path, rtpCapabilities, { ip: transport.ip, port: transport.port }, [
-			audio.id,
-			video.id,
-		]);
+		const ingest = { ip: transport.ip, port: transport.port };
+		return new ServerFanoutRoom(server, rest, path, rtpCapabilities, ingest, [audio.id, video.id], srtp);
 	}
 
 	private constructor(
@@ -86,6 +87,7 @@ class ServerFanoutRoom implements FanoutRoom {
 		rtpCapabilities: types.RtpCapabilities,
 		ingest: Endpoint,
 		producerIds: string[],
+		srtp: boolean,
 	) {
 		this.#server = server;
 		this.#rest = rest;
@@ -93,6 +95,7 @@ class ServerFanoutRoom implements FanoutRoom {
 		this.#rtpCapabilities = rtpCapabilities;
 		this.ingest = ingest;
 		this.#producerIds = producerIds;
+		this.#srtp = srtp;
 		this.nodePid = server.nodePid;
 	}
 
@@ -109,9 +112,15 @@ class ServerFanoutRoom implements FanoutRoom {
 			type: 'plain',
 			comedia: false,
 			rtcpMux: false,
+			...(this.#srtp ? { srtp: true } : {}),
 		});
 		const transportPath = `${this.#path}/broadcasters/${id}/transports/${transport.id}`;
-		await this.#rest.post(`${transportPath}/connect`, { ip: target.ip, port: target.port, rtcpPort: target.rtcpPort });
+		await this.#rest.post(`${transportPath}/connect`, {
+			ip: target.ip,
+			port: target.port,
+			rtcpPort: target.rtcpPort,
+			...(this.#srtp ? { srtpParameters: receiverSrtpParameters() } : {}),
+		});
 		const ssrcs: number[] = [];
 		for (const producerId of this.#producerIds) {
 			const consumer = await this.#rest.post<BroadcasterConsumeResponse>(

@@ -5,12 +5,14 @@
 
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
+import { PLAIN_SRTP_CRYPTO_SUITE } from '../../protocol/broadcasterApi.ts';
 import { loadSettings } from '../../server/config/loadConfig.ts';
 import {
 	AUDIO_RTP_PARAMETERS,
 	AUDIO_STREAM,
 	consumerSsrc,
 	receiverRtpCapabilities,
+	receiverSrtpParameters,
 	VIDEO_RTP_PARAMETERS,
 	VIDEO_STREAM,
 } from '../benchMedia.ts';
@@ -31,12 +33,13 @@ export async function runRaw(
 	context: Pick<ScenarioContext, 'progress'>,
 ): Promise<ScenarioReport> {
 	const spread = options.roomSpread === 'always' && options.workers > 1;
-	const room = await RawFanoutRoom.create(options.workers, spread);
+	const room = await RawFanoutRoom.create(options.workers, spread, options.srtp);
 	const label = `raw ${options.workers}w ${spread ? 'spread' : 'pinned'}${options.round === undefined ? '' : ` #${options.round}`}`;
 	try {
 		const result = await runFanoutRamp(room, options, context.progress, label);
 		const routers = spread ? `${options.workers} routers piped` : 'one router';
-		const title = `Bare mediasoup (${options.workers} worker${options.workers === 1 ? '' : 's'}, ${routers})`;
+		const receivers = options.srtp ? ', SRTP receivers' : '';
+		const title = `Bare mediasoup (${options.workers} worker${options.workers === 1 ? '' : 's'}, ${routers}${receivers})`;
 		return fanoutReport('raw', title, options, result);
 	} finally {
 		await room.close();
@@ -53,9 +56,10 @@ class RawFanoutRoom implements FanoutRoom {
 	readonly #producerIds: string[];
 	readonly #receivers = new Map<number, types.PlainTransport>();
 	readonly #rtpCapabilities: types.RtpCapabilities;
+	readonly #srtp: boolean;
 
 	/** One router on the first worker, or (spread) one per worker with the producers piped to all. */
-	static async create(workers: number, spread: boolean): Promise<RawFanoutRoom> {
+	static async create(workers: number, spread: boolean, srtp: boolean): Promise<RawFanoutRoom> {
 		const { config } = await loadSettings();
 		const started = await Promise.all(
 			Array.from({ length: workers }, () => mediasoup.createWorker(config.mediasoup.workerSettings)),
@@ -73,15 +77,22 @@ class RawFanoutRoom implements FanoutRoom {
 				for (const producer of [audio, video]) await home.pipeToRouter({ producerId: producer.id, router });
 			}
 			const endpoint = { ip: ingest.tuple.localAddress, port: ingest.tuple.localPort };
-			return new RawFanoutRoom(started, routers, endpoint, [audio.id, video.id]);
+			return new RawFanoutRoom(started, routers, endpoint, [audio.id, video.id], srtp);
 		} catch (error) {
 			for (const worker of started) worker.close();
 			throw error;
 		}
 	}
 
-	private constructor(workers: types.Worker[], routers: types.Router[], ingest: Endpoint, producerIds: string[]) {
+	private constructor(
+		workers: types.Worker[],
+		routers: types.Router[],
+		ingest: Endpoint,
+		producerIds: string[],
+		srtp: boolean,
+	) {
 		this.#workers = workers;
+		this.#srtp = srtp;
 		this.#routers = routers;
 		this.ingest = ingest;
 		this.#producerIds = producerIds;
@@ -92,9 +103,20 @@ class RawFanoutRoom implements FanoutRoom {
 	/** Round robin over the routers, so each worker forwards to half the receivers when spread. */
 	async addReceiver(index: number, target: ReceiverTarget): Promise<number[]> {
 		const router = this.#routers[index % this.#routers.length] as types.Router;
-		const transport = await router.createPlainTransport({ listenInfo: LISTEN_INFO, rtcpMux: false, comedia: false });
+		const transport = await router.createPlainTransport({
+			listenInfo: LISTEN_INFO,
+			rtcpMux: false,
+			comedia: false,
+			// As the server makes them for srtp: true (BroadcasterApi).
+			...(this.#srtp ? { enableSrtp: true, srtpCryptoSuite: PLAIN_SRTP_CRYPTO_SUITE } : {}),
+		});
 		this.#receivers.set(index, transport);
-		await transport.connect({ ip: target.ip, port: target.port, rtcpPort: target.rtcpPort });
+		await transport.connect({
+			ip: target.ip,
+			port: target.port,
+			rtcpPort: target.rtcpPort,
+			...(this.#srtp ? { srtpParameters: receiverSrtpParameters() } : {}),
+		});
 		const ssrcs: number[] = [];
 		for (const producerId of this.#producerIds) {
 			const consumer = await transport.consume({ producerId, rtpCapabilities: this.#rtpCapabilities });

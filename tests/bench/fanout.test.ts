@@ -67,6 +67,14 @@ describe('fanout through the server', { timeout: 120_000 }, () => {
 		assertDelivered(report);
 		assert.equal(report.parameters.roomSpread, 'always');
 	});
+
+	test('--srtp: receivers made with srtp through the REST API get both streams as SRTP', async () => {
+		const report = await serverFanout(smallRun({ workers: 1, srtp: true }), 'never', log);
+		// SRTP leaves the RTP header readable: the sink still checks every sequence number.
+		assertDelivered(report);
+		assert.equal(report.parameters.receivers, 'SRTP (AEAD_AES_256_GCM)');
+		assert.match(report.title, /SRTP receivers/);
+	});
 });
 
 describe('raw: bare mediasoup', { timeout: 120_000 }, () => {
@@ -75,6 +83,12 @@ describe('raw: bare mediasoup', { timeout: 120_000 }, () => {
 		const spread = await runRaw(smallRun({ workers: 2, roomSpread: 'always' }), { progress: log });
 		assertDelivered(spread);
 		assert.match(spread.title, /2 routers piped/);
+	});
+
+	test('--srtp: receivers on SRTP plain transports get both streams', async () => {
+		const report = await runRaw(smallRun({ workers: 1, roomSpread: 'never', srtp: true }), { progress: log });
+		assertDelivered(report);
+		assert.equal(report.parameters.receivers, 'SRTP (AEAD_AES_256_GCM)');
 	});
 });
 
