@@ -58,6 +58,21 @@ describe('REST broadcaster API', () => {
 	let viewer: TestPeer;
 	let producerId = '';
 
+	/** Sends RTP into the plain transport of the "ffmpeg" broadcaster (an earlier test makes it) until done() holds. */
+	async function sendUntil(what: string, firstSeq: number, done: () => boolean): Promise<void> {
+		const sender = sockets[0];
+		const room = await server.server.rooms.find(roomId);
+		const inbound = [...(room?.broadcasters.get('ffmpeg')?.transports.values() ?? [])][0] as
+			| { tuple: { localPort: number } }
+			| undefined;
+		assert.ok(sender && inbound);
+		let seq = firstSeq;
+		await waitFor(what, () => {
+			sender.send(rtp(seq++, 1111), inbound.tuple.localPort, '127.0.0.1');
+			return done();
+		});
+	}
+
 	test('GET /rooms/:roomId answers the router capabilities', async () => {
 		const { status, body } = await server.rest('GET', base);
 		assert.equal(status, 200);
@@ -235,17 +250,7 @@ describe('REST broadcaster API', () => {
 			`${base}/broadcasters/recorder/transports/${transportId}/consume?producerId=${producerId}`,
 		);
 		assert.equal(consumed.status, 200);
-		const sender = sockets[0];
-		const room = await server.server.rooms.find(roomId);
-		const inbound = [...(room?.broadcasters.get('ffmpeg')?.transports.values() ?? [])][0] as
-			| { tuple: { localPort: number } }
-			| undefined;
-		assert.ok(sender && inbound);
-		let seq = 1000;
-		await waitFor('RTP sent where the transport was connected to', () => {
-			sender.send(rtp(seq++, 1111), inbound.tuple.localPort, '127.0.0.1');
-			return received >= 10;
-		});
+		await sendUntil('RTP sent where the transport was connected to', 1000, () => received >= 10);
 	});
 
 	test("srtp (ours): a plain transport encrypts what it sends; connect needs the receiver's key", async () => {
@@ -285,17 +290,7 @@ describe('REST broadcaster API', () => {
 		assert.equal(consumed.status, 200);
 		const ssrc = (consumed.body as { rtpParameters: { encodings: { ssrc: number }[] } }).rtpParameters.encodings[0]
 			?.ssrc;
-		const sender = sockets[0];
-		const room = await server.server.rooms.find(roomId);
-		const inbound = [...(room?.broadcasters.get('ffmpeg')?.transports.values() ?? [])][0] as
-			| { tuple: { localPort: number } }
-			| undefined;
-		assert.ok(sender && inbound);
-		let seq = 3000;
-		await waitFor('SRTP sent where the transport was connected to', () => {
-			sender.send(rtp(seq++, 1111), inbound.tuple.localPort, '127.0.0.1');
-			return packets.length >= 10;
-		});
+		await sendUntil('SRTP sent where the transport was connected to', 3000, () => packets.length >= 10);
 		// The RTP header stays readable (the consumer's SSRC); the payload, sent as
 		// 100 bytes of 0xab, arrives encrypted.
 		for (const packet of packets) {
