@@ -11,7 +11,8 @@
 #   2. mediasoup-worker built from source, cached (mediasoup-worker/build.sh)
 #   3. npm dependencies, Node 24 among them (npm ci with MEDIASOUP_WORKER_BIN set)
 #   4. checks that the install scripts we rely on ran (node's, esbuild's)
-#   5. the worker put where mediasoup looks for it, and a smoke start
+#   5. our patches to mediasoup's Node layer (mediasoup-node/apply.sh)
+#   6. the worker put where mediasoup looks for it, and a smoke start
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -120,7 +121,13 @@ fi
 node_ok || die "node_modules/.bin/node is not Node 24 (the 'node' package's preinstall did not run)"
 esbuild_ok || die "esbuild's binary is missing (esbuild's postinstall did not run)"
 
-# --- 5. worker in place, smoke start -----------------------------------------
+# --- 5. mediasoup's Node layer, patched --------------------------------------
+
+# Two performance patches (mediasoup-node/README.md). Every run: npm install
+# may have put back an unpatched copy; applied patches are left alone.
+bash mediasoup-node/apply.sh
+
+# --- 6. worker in place, smoke start -----------------------------------------
 
 # mediasoup looks for its worker here when MEDIASOUP_WORKER_BIN is not set, so
 # the server, the tests and mediasoup's own test suite all use our build.

@@ -1,0 +1,138 @@
+// Our patches to mediasoup's Node layer (mediasoup-node/): the set-up applied
+// them, the patched clone() copies as structuredClone() does, and the corked
+// channel delivers a burst of requests larger than a pipe holds.
+// (mediasoup's own suite, `npm run test:worker`, also runs on the patched layer.)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { types as ms } from 'mediasoup';
+import * as mediasoup from 'mediasoup';
+
+const require = createRequire(import.meta.url);
+// mediasoup's exports map hides its files; its main is node/lib/index.js.
+const mediasoupDir = path.resolve(path.dirname(require.resolve('mediasoup')), '..', '..');
+const patchesDir = path.resolve(import.meta.dirname, '../../mediasoup-node/patches');
+const { clone } = require(path.join(mediasoupDir, 'node/lib/utils.js')) as { clone: <T>(value: T) => T };
+
+test('the set-up applied every patch of mediasoup-node/patches to node_modules/mediasoup', () => {
+	const patches = readdirSync(patchesDir).filter((name) => name.endsWith('.patch'));
+	assert.ok(patches.length >= 2, 'the patches are there');
+	for (const name of patches) {
+		const check = spawnSync('patch', ['--dry-run', '--reverse', '--force', '--quiet', '-p1', '-d', mediasoupDir], {
+			input: readFileSync(path.join(patchesDir, name)),
+		});
+		assert.equal(check.status, 0, `${name} is applied (patch -R --dry-run: ${check.stdout}${check.stderr})`);
+	}
+});
+
+test('the patched clone() gives what structuredClone() gives, as an independent copy', () => {
+	const rtpParameters = {
+		mid: '1',
+		codecs: [
+			{
+				mimeType: 'video/VP8',
+				payloadType: 101,
+				clockRate: 90000,
+				parameters: {},
+				rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+			},
+		],
+		headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} }],
+		encodings: [{ ssrc: 1234, rtx: { ssrc: 5678 }, dtx: undefined }],
+		rtcp: { cname: 'x', reducedSize: true },
+	};
+	const cyclic: Record<string, unknown> = { name: 'cycle' };
+	cyclic.self = cyclic;
+	const values: unknown[] = [
+		rtpParameters,
+		{ score: 10, producerScores: [10, 9, null], nested: [[1, [2, [3]]]] },
+		// JSON.parse makes "__proto__" an own key; a copy must not turn it into a prototype.
+		JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'),
+		// biome-ignore lint/suspicious/noSparseArray: the hole is what is tested.
+		[1, , 3],
+		new Map([['a', { b: 1 }]]),
+		cyclic,
+		'text',
+		0,
+		null,
+		Number.NaN,
+		undefined,
+	];
+	for (const value of values) {
+		const copy = clone(value);
+		assert.deepStrictEqual(copy, structuredClone(value));
+		if (typeof value === 'object' && value !== null) assert.notEqual(copy, value, 'a new object');
+	}
+
+	const copy = clone(rtpParameters);
+	const [codec] = copy.codecs;
+	const [feedback] = codec?.rtcpFeedback ?? [];
+	assert.ok(feedback);
+	feedback.parameter = 'changed';
+	assert.equal(rtpParameters.codecs[0]?.rtcpFeedback[0]?.parameter, 'pli', 'nested objects are not shared');
+	assert.ok('dtx' in (copy.encodings[0] ?? {}), 'undefined values stay, as with structuredClone');
+	const proto = clone(JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>;
+	assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+	assert.equal(proto.polluted, undefined);
+	assert.throws(() => clone({ run() {} }), { name: 'DataCloneError' }, 'a function still cannot be cloned');
+});
+
+let worker: ms.Worker;
+
+before(async () => {
+	worker = await mediasoup.createWorker({ logLevel: 'warn' });
+});
+
+after(() => worker.close());
+
+test("600 consume() requests issued in one tick, far more than a pipe's 64 KB, are all answered", async () => {
+	const router = await worker.createRouter({
+		mediaCodecs: [
+			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+		],
+	});
+	const sending = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+	const producer = await sending.produce({
+		kind: 'video',
+		rtpParameters: {
+			codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
+			encodings: [{ ssrc: 1111 }],
+		},
+	});
+	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+
+	const consumers = await Promise.all(
+		Array.from({ length: 600 }, () =>
+			receiving.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true }),
+		),
+	);
+	assert.equal(new Set(consumers.map((consumer) => consumer.id)).size, 600);
+	await Promise.all(consumers.map((consumer) => consumer.resume()));
+	assert.ok(consumers.every((consumer) => !consumer.paused));
+
+	const dump = await receiving.dump();
+	assert.equal(dump.consumerIds.length, 600, 'the worker holds every consumer');
+	router.close();
+	const after = await worker.dump();
+	assert.deepEqual(after.routerIds, [], 'nothing left in the worker');
+});
+
+test('a worker closed in the same tick as requests rejects them and its process exits', async () => {
+	const other = await mediasoup.createWorker({ logLevel: 'warn' });
+	const died: Error[] = [];
+	other.on('died', (error) => died.push(error));
+	const exited = new Promise<void>((resolve) => other.on('subprocessclose', () => resolve()));
+	const pending = Array.from({ length: 50 }, () => other.getResourceUsage());
+	other.close();
+	const results = await Promise.allSettled(pending);
+	assert.ok(
+		results.every((result) => result.status === 'rejected'),
+		'requests of a closed worker are rejected',
+	);
+	await exited;
+	assert.deepEqual(died, [], 'a close, not a death');
+});
