@@ -66,6 +66,8 @@ Options:
   --spread MODE         fanout/raw room spread: auto, always, never (default never)
   --rounds N            interleaved rounds of compare and spread (default 3)
   --receivers LIST      exact receiver counts, e.g. 100,200,400 (no bisection)
+  --sequence LIST       counts measured in this order, each one even after a
+                        lossy step, e.g. 600,1400,600 (how a worker recovers)
   --start N             first receiver count of a ramp (default ${DEFAULT_FANOUT_OPTIONS.ramp.start})
   --step N              receivers added per step (default ${DEFAULT_FANOUT_OPTIONS.ramp.step}; 0: double each step)
   --max N               largest receiver count (default ${DEFAULT_FANOUT_OPTIONS.ramp.max})
@@ -99,6 +101,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			spread: { type: 'string' },
 			rounds: { type: 'string' },
 			receivers: { type: 'string' },
+			sequence: { type: 'string' },
 			start: { type: 'string' },
 			step: { type: 'string' },
 			max: { type: 'string' },
@@ -119,6 +122,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		},
 	});
 	if (values.help) return 'help';
+	if (values.sequence !== undefined && values.receivers !== undefined) {
+		throw new UsageError('--sequence and --receivers cannot be combined: a sequence already lists every count');
+	}
 	const scenarios = scenarioList(positionals);
 	const base = DEFAULT_FANOUT_OPTIONS;
 	const fanout: FanoutOptions = {
@@ -127,6 +133,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		roomSpread: spreadMode(values.spread ?? base.roomSpread),
 		ramp: {
 			receivers: values.receivers === undefined ? undefined : receiverList(values.receivers),
+			sequence: values.sequence === undefined ? undefined : countList('--sequence', values.sequence),
 			start: integer('--start', values.start, base.ramp.start, 1),
 			// 0 doubles the count at each step instead.
 			step: integer('--step', values.step, base.ramp.step ?? 0, 0) || undefined,
@@ -206,13 +213,17 @@ function number(option: string, text: string | undefined, fallback: number, min:
 }
 
 function receiverList(text: string): number[] {
-	const counts = text.split(',').map((part) => integer('--receivers', part.trim(), 0, 1));
+	const counts = countList('--receivers', text);
 	for (let index = 1; index < counts.length; index++) {
 		if ((counts[index] as number) <= (counts[index - 1] as number)) {
 			throw new UsageError(`--receivers must increase, not "${text}"`);
 		}
 	}
 	return counts;
+}
+
+function countList(option: string, text: string): number[] {
+	return text.split(',').map((part) => integer(option, part.trim(), 0, 1));
 }
 
 function spreadMode(text: string): RoomSpread {

@@ -5,6 +5,12 @@ import type { RoomSpread } from './ServerUnderTest.ts';
 export interface RampPlan {
 	/** Explicit receiver counts, in order; when set, start/step/max are ignored. */
 	receivers: number[] | undefined;
+	/**
+	 * Counts measured in exactly this order, every one whatever the loss of
+	 * the one before, with no bisection: how a worker comes back after an
+	 * overloaded step. When set, receivers and start/step/max are ignored.
+	 */
+	sequence?: number[];
 	start: number;
 	/** Receivers added per step; undefined doubles the count instead. */
 	step: number | undefined;

@@ -2,7 +2,8 @@
 // step by step (the sender paused while receivers are added), measure each
 // step over a window, stop at the first step with loss, then bisect between
 // the last good and the first bad count. Capacity is the largest count the
-// worker kept up with (see steady()).
+// worker kept up with (see steady()). A --sequence instead measures the given
+// counts in their order, all of them.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FanoutOptions, RampPlan } from './FanoutOptions.ts';
 import type { FanoutRoom } from './FanoutRoom.ts';
@@ -107,24 +108,27 @@ export async function runFanoutRamp(
 	}
 }
 
-async function ramp(
-	options: FanoutOptions,
+/** The counts to measure and their order; measure() is one step of the ramp. */
+export async function ramp(
+	options: Pick<FanoutOptions, 'ramp' | 'lossThreshold'>,
 	measure: (count: number) => Promise<Record<string, number>>,
 ): Promise<Omit<RampResult, 'keyFrames'>> {
 	const rows: Record<string, number>[] = [];
 	const good = (row: Record<string, number>) => steady(row, options.lossThreshold);
+	const sequence = options.ramp.sequence !== undefined;
 	let lastGood: Record<string, number> | undefined;
 	let firstBad: Record<string, number> | undefined;
 	for (const count of coarseSteps(options.ramp)) {
 		const row = await measure(count);
 		rows.push(row);
-		if (!good(row)) {
-			firstBad = row;
-			break;
+		if (good(row)) {
+			if ((row.receivers ?? 0) >= (lastGood?.receivers ?? 0)) lastGood = row;
+			continue;
 		}
-		lastGood = row;
+		firstBad ??= row;
+		if (!sequence) break;
 	}
-	if (firstBad && options.ramp.receivers === undefined) {
+	if (firstBad && options.ramp.receivers === undefined && !sequence) {
 		let low = lastGood?.receivers ?? 0;
 		let high = firstBad.receivers ?? 0;
 		for (let step = 0; step < options.ramp.refine; step++) {
@@ -142,7 +146,8 @@ async function ramp(
 	rows.forEach((row, order) => {
 		row.order = order;
 	});
-	rows.sort((a, b) => (a.receivers ?? 0) - (b.receivers ?? 0));
+	// A sequence is read in the order it was measured.
+	if (!sequence) rows.sort((a, b) => (a.receivers ?? 0) - (b.receivers ?? 0));
 	return { rows, capacity: lastGood?.receivers ?? 0, capacityRow: lastGood, limited: firstBad !== undefined };
 }
 
@@ -159,8 +164,9 @@ export function steady(row: Record<string, number>, lossThreshold: number): bool
 	return loss < lossThreshold * 100 && forwarded <= expected * (1 + lossThreshold);
 }
 
-/** Explicit counts, or start, start + step, ... (or doubling) up to max. */
+/** A sequence, explicit counts, or start, start + step, ... (or doubling) up to max. */
 export function coarseSteps(plan: RampPlan): number[] {
+	if (plan.sequence) return plan.sequence;
 	if (plan.receivers) return plan.receivers;
 	const steps: number[] = [];
 	for (let count = plan.start; count <= plan.max; count = plan.step ? count + plan.step : count * 2) {

@@ -50,7 +50,8 @@ export function fanoutReport(
 }
 
 function describeRamp(options: FanoutOptions): string {
-	const { receivers, start, step, max, refine } = options.ramp;
+	const { receivers, sequence, start, step, max, refine } = options.ramp;
+	if (sequence) return `sequence ${sequence.join(',')}, in this order`;
 	if (receivers) return receivers.join(',');
 	return `${start}${step ? ` +${step}` : ' x2'} to ${max}, ${refine} bisection steps`;
 }

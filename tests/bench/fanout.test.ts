@@ -117,6 +117,8 @@ describe('the bench command line', { timeout: 120_000 }, () => {
 			[['nosuch'], /unknown scenario "nosuch"/],
 			[['fanout', '--rounds', '0'], /--rounds must be an integer >= 1, not "0"/],
 			[['fanout', '--receivers', '10,5'], /--receivers must increase/],
+			[['raw', '--sequence', '10,x'], /--sequence must be an integer >= 1, not "x"/],
+			[['raw', '--sequence', '10,5', '--receivers', '5'], /--sequence and --receivers cannot be combined/],
 			[['fanout', '--spread', 'sometimes'], /--spread must be auto, always or never/],
 			[['fanout', '--frobnicate'], /Unknown option '--frobnicate'/],
 			[['compare', '--server', 'https://127.0.0.1:4443'], /compare start their own servers/],
@@ -141,5 +143,19 @@ describe('the bench command line', { timeout: 120_000 }, () => {
 		assert.deepEqual(JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')), json);
 		assert.match(readFileSync(path.join(outDir, 'report.txt'), 'utf8'), /Bare mediasoup/);
 		assert.match(readFileSync(path.join(outDir, 'report.html'), 'utf8'), /<svg/);
+	});
+
+	test('a --sequence run measures its counts in the order given, repeats included', () => {
+		const args = ['raw', '--sequence', '2,1,2', '--samples', '1', '--warmup', '300', '--window', '500', '--json'];
+		const result = bench(...args, '--quiet');
+		assert.equal(result.status, 0, result.stderr);
+		const report = (JSON.parse(result.stdout) as { reports: ScenarioReport[] }).reports[0];
+		assert.deepEqual(
+			report?.rows.map((row) => row.receivers),
+			[2, 1, 2],
+		);
+		assert.equal(report?.parameters.ramp, 'sequence 2,1,2, in this order');
+		// Two receivers at ~170 packets/s: nothing lost, before or after the smaller step.
+		for (const row of report?.rows ?? []) assert.equal(row.lossPercent, 0, `loss with ${row.receivers} receivers`);
 	});
 });
