@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Applies patches/*.patch to node_modules/mediasoup (its Node layer, node/lib).
-# Run by scripts/setup.sh after every npm install; a patch already applied is
+# Run by scripts/setup.sh every time, after its npm step; a patch already applied is
 # left alone, so running it again changes nothing. See README.md for why.
 set -euo pipefail
 
