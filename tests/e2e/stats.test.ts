@@ -1,5 +1,4 @@
 // The stats panel shows live numbers: browser and server counters that grow.
-import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
@@ -82,7 +81,11 @@ describe('stats panel', { timeout: 120_000 }, () => {
 			await page.getByTestId('stats-panel').waitFor({ state: 'detached' });
 			await page.getByTestId('stats-button').click();
 			await page.getByTestId('stats-panel').waitFor();
-			assert.ok((await page.getByTestId('stats-section').count()) >= 6, 'transports, producers, consumers, channels');
+			// A reopened panel fills its sections at its first refresh, a round trip to the server later.
+			await waitFor(
+				'the reopened panel to show transports, producers, consumers and channels',
+				async () => (await page.getByTestId('stats-section').count()) >= 6,
+			);
 		});
 	});
 });
