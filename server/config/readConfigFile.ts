@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { errorMessage } from '../errorMessage.ts';
 import { ConfigError } from './ConfigError.ts';
 
 export interface ConfigFile {
@@ -27,7 +28,7 @@ export async function readConfigFile(rootDir: string): Promise<ConfigFile> {
 	try {
 		module = await import(pathToFileURL(file).href);
 	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
+		const reason = errorMessage(error);
 		throw fileError(
 			`${name} could not be loaded: ${reason}. Fix it (compare with config.example.ts)` +
 				(name === 'config.ts' ? ', or delete it to run with the defaults of config.example.ts.' : '.'),

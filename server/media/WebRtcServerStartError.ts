@@ -3,6 +3,7 @@
 // ip:'127.0.0.1', port:44444]: address already in use"; the port comes from
 // MEDIASOUP_WEBRTC_SERVER_PORT (+ worker index), so the message says so.
 import type { types } from 'mediasoup';
+import { errorMessage } from '../errorMessage.ts';
 
 export class WebRtcServerStartError extends Error {
 	readonly workerIndex: number;
@@ -12,7 +13,7 @@ export class WebRtcServerStartError extends Error {
 	readonly portInUse: boolean;
 
 	constructor(workerIndex: number, listenInfos: readonly types.WebRtcServerListenInfo[], cause: unknown) {
-		const reason = cause instanceof Error ? cause.message : String(cause);
+		const reason = errorMessage(cause);
 		const portInUse = /address already in use|EADDRINUSE/i.test(reason);
 		const port = portFromMediasoupMessage(reason) ?? listenInfos.find((info) => info.port !== undefined)?.port;
 		const protocol = /protocol:(\w+)/.exec(reason)?.[1];

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { errorMessage } from '../errorMessage.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 import { ProducerRecording, type RecordedFile } from './ProducerRecording.ts';
 
@@ -111,8 +112,4 @@ async function checkGStreamer(): Promise<void> {
 			'recording needs GStreamer (Debian packages gstreamer1.0-tools, gstreamer1.0-plugins-good and -bad), which is not installed',
 		);
 	}
-}
-
-function errorMessage(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

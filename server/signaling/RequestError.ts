@@ -1,6 +1,7 @@
 // An error a request handler throws on purpose: it becomes a protoo error
 // response or an HTTP error with this status and reason, nothing else.
 import { errors } from 'mediasoup';
+import { errorMessage } from '../errorMessage.ts';
 
 export type ErrorStatus = 400 | 403 | 404 | 409 | 500;
 
@@ -26,5 +27,5 @@ export function toRequestError(error: unknown): RequestError {
 		return new RequestError(400, error.message);
 	}
 	if (error instanceof errors.NotFoundError) return new RequestError(404, error.message);
-	return new RequestError(500, error instanceof Error ? error.message : String(error));
+	return new RequestError(500, errorMessage(error));
 }

@@ -8,6 +8,7 @@
 import type net from 'node:net';
 import repl, { type REPLServer } from 'node:repl';
 import { inspect } from 'node:util';
+import { errorMessage } from '../errorMessage.ts';
 import type { TerminalCommand } from './commands.ts';
 import { PLAIN_HELLO, parseHello, type TerminalHello } from './hello.ts';
 import { helpText } from './help.ts';
@@ -111,7 +112,7 @@ export class TerminalSession {
 			.run(argument)
 			.then(
 				(value) => this.#print(this.#format(value)),
-				(error: unknown) => this.#print(error instanceof Error ? error.message : String(error)),
+				(error: unknown) => this.#print(errorMessage(error)),
 			)
 			.finally(() => {
 				this.#pending.delete(running);

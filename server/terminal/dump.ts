@@ -1,6 +1,7 @@
 // `.dump <what> [id]`: mediasoup's own dump() of every worker, WebRtcServer,
 // router or media object, each labelled with where it sits (worker index,
 // room, owner). An object closed while the dump runs shows its error instead.
+import { errorMessage } from '../errorMessage.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { liveRooms, mediaObjects, parseMediaKind } from './mediaObjects.ts';
@@ -69,6 +70,6 @@ async function safeDump(dumpIt: () => Promise<unknown>): Promise<unknown> {
 	try {
 		return await dumpIt();
 	} catch (error) {
-		return { error: error instanceof Error ? error.message : String(error) };
+		return { error: errorMessage(error) };
 	}
 }
