@@ -11,6 +11,7 @@ import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { pino } from 'pino';
 import { ProducerRecording } from '../../server/recording/ProducerRecording.ts';
+import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
 import { processExists } from '../media/poolFixtures.ts';
 
 let worker: ms.Worker;
@@ -42,14 +43,7 @@ test('a GStreamer that never plays: media after the ready timeout, with a warnin
 	});
 	const lines: string[] = [];
 	const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-	const ingest = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
-	const producer = await ingest.produce({
-		kind: 'video',
-		rtpParameters: {
-			codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
-			encodings: [{ ssrc: 1111 }],
-		},
-	});
+	const { transport: ingest, producer } = await plainVp8Producer(router);
 	const realPath = process.env.PATH;
 	process.env.PATH = `${fakeDir}:${realPath}`;
 	let recording: ProducerRecording;

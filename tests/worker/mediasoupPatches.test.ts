@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
+import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
 
 const require = createRequire(import.meta.url);
 // mediasoup's exports map hides its files; its main is node/lib/index.js.
@@ -95,14 +96,7 @@ test("600 consume() requests issued in one tick, far more than a pipe's 64 KB, a
 			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
 		],
 	});
-	const sending = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
-	const producer = await sending.produce({
-		kind: 'video',
-		rtpParameters: {
-			codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
-			encodings: [{ ssrc: 1111 }],
-		},
-	});
+	const { producer } = await plainVp8Producer(router);
 	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
 
 	const consumers = await Promise.all(
