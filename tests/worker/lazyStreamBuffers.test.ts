@@ -1,0 +1,230 @@
+// Our patch to mediasoup's C++ worker that allocates a stream's buffers with its
+// first packet (mediasoup-worker/patches/0003-lazy-per-stream-buffers.patch):
+// streams that carry media still count their bitrate and answer NACKs with
+// retransmissions, streams that carry none report nothing, and an idle consumer
+// costs the worker less memory than the unpatched 5.8 KB.
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { types as ms } from 'mediasoup';
+import * as mediasoup from 'mediasoup';
+import { waitFor } from '../helpers/waitFor.ts';
+
+const VIDEO_SSRC = 1111;
+const AUDIO_SSRC = 2222;
+const VIDEO_PT = 96;
+const AUDIO_PT = 100;
+
+let worker: ms.Worker;
+let router: ms.Router;
+let sendTransport: ms.PlainTransport;
+let video: ms.Producer;
+let audio: ms.Producer;
+let sender: Socket;
+
+before(async () => {
+	worker = await mediasoup.createWorker({ logLevel: 'warn' });
+	router = await worker.createRouter({
+		mediaCodecs: [
+			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+		],
+	});
+	// comedia: the transport sends to wherever our packets come from.
+	sendTransport = await router.createPlainTransport({
+		listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+		comedia: true,
+	});
+	video = await sendTransport.produce({
+		kind: 'video',
+		rtpParameters: {
+			codecs: [
+				{
+					mimeType: 'video/VP8',
+					payloadType: VIDEO_PT,
+					clockRate: 90000,
+					rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+				},
+			],
+			encodings: [{ ssrc: VIDEO_SSRC }],
+		},
+	});
+	audio = await sendTransport.produce({
+		kind: 'audio',
+		rtpParameters: {
+			codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PT, clockRate: 48000, channels: 2 }],
+			encodings: [{ ssrc: AUDIO_SSRC }],
+		},
+	});
+	sender = await boundSocket();
+});
+
+after(async () => {
+	sender.close();
+	worker.close();
+});
+
+/** A plain transport that sends a consumer of `producer` to a socket of ours. */
+async function consumeInto(
+	producer: ms.Producer,
+): Promise<{ consumer: ms.Consumer; transport: ms.PlainTransport; sink: Socket; packets: Buffer[] }> {
+	const sink = await boundSocket();
+	const packets: Buffer[] = [];
+	sink.on('message', (message) => {
+		// RTP, not RTCP: RTCP's second byte is 192-223 (RFC 5761), RTP's here 96-127 or, with the marker, 224-255.
+		const second = message.readUInt8(1);
+		if (second < 192 || second > 223) packets.push(message);
+	});
+	const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+	await transport.connect({ ip: '127.0.0.1', port: sink.address().port });
+	const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+	consumer.observer.once('close', () => {
+		sink.close();
+		transport.close();
+	});
+	return { consumer, transport, sink, packets };
+}
+
+test('a VP8 consumer forwards, counts its bitrate and answers a NACK with an RTX retransmission', async () => {
+	const { consumer, transport, sink, packets } = await consumeInto(video);
+	try {
+		const encoding = consumer.rtpParameters.encodings?.[0];
+		const rtxCodec = consumer.rtpParameters.codecs.find((codec) => codec.mimeType.toLowerCase() === 'video/rtx');
+		assert.ok(encoding?.ssrc && encoding.rtx?.ssrc && rtxCodec, 'the consumer has an RTX stream');
+
+		for (let i = 0; i < 20; i++) send(rtpPacket(VIDEO_PT, VIDEO_SSRC, 1000 + i, i * 3000, vp8KeyFramePayload()));
+		await waitFor('the 20 packets to reach the consumer side', () => packets.length >= 20);
+		const forwarded = packets.filter((p) => p.readUInt32BE(8) === encoding.ssrc);
+		assert.equal(forwarded.length, 20);
+
+		const stats = await consumer.getStats();
+		const outbound = stats.find((s) => s.type === 'outbound-rtp');
+		assert.ok(outbound, 'an outbound-rtp entry');
+		assert.equal(outbound.packetCount, 20);
+		assert.ok(outbound.bitrate > 0, `bitrate ${outbound.bitrate} counts the packets just sent`);
+
+		// NACK the 6th packet as the receiver numbered it.
+		const lost = (forwarded[5] as Buffer).readUInt16BE(2);
+		sink.send(genericNack(encoding.ssrc, lost), transport.tuple.localPort, '127.0.0.1');
+		const rtx = await waitFor('a retransmission on the RTX stream', () =>
+			packets.find((p) => p.readUInt32BE(8) === encoding.rtx?.ssrc),
+		);
+		assert.equal(rtx.readUInt8(1) & 0x7f, rtxCodec.payloadType, 'sent with the RTX payload type');
+		assert.equal(
+			rtx.readUInt16BE(payloadOffset(rtx)),
+			lost,
+			'carrying the NACKed packet (its original sequence number first)',
+		);
+	} finally {
+		consumer.close();
+	}
+});
+
+test('an Opus consumer forwards, and a consumer of a silent producer reports no traffic', async () => {
+	const idle = await consumeInto(video);
+	const { consumer, packets } = await consumeInto(audio);
+	try {
+		for (let i = 0; i < 10; i++) send(rtpPacket(AUDIO_PT, AUDIO_SSRC, 500 + i, i * 960, Buffer.alloc(60, 0x5a)));
+		await waitFor('the 10 Opus packets to reach the consumer side', () => packets.length >= 10);
+		const [audioStats] = (await consumer.getStats()).filter((s) => s.type === 'outbound-rtp');
+		assert.ok(audioStats && audioStats.bitrate > 0 && audioStats.packetCount === 10);
+
+		const [idleStats] = (await idle.consumer.getStats()).filter((s) => s.type === 'outbound-rtp');
+		assert.ok(idleStats, 'the idle consumer has a stream');
+		assert.equal(idleStats.packetCount, 0);
+		assert.equal(idleStats.bitrate, 0);
+		// (The transport's bandwidth probation packets, SSRC 1234, are not media.)
+		assert.equal(idle.packets.filter((p) => p.readUInt32BE(8) === idleStats.ssrc).length, 0);
+	} finally {
+		consumer.close();
+		idle.consumer.close();
+	}
+});
+
+test('an idle consumer costs the worker well under the unpatched 5.8 KB', async () => {
+	const transports = await Promise.all(
+		Array.from({ length: 10 }, () =>
+			router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] }),
+		),
+	);
+	const count = 3000;
+	const before = workerRssKb();
+	const consumers: ms.Consumer[] = [];
+	for (let i = 0; i < count; i += 100) {
+		consumers.push(
+			...(await Promise.all(
+				Array.from({ length: 100 }, (_, j) =>
+					(transports[(i + j) % transports.length] as ms.WebRtcTransport).consume({
+						producerId: (i + j) % 2 === 0 ? audio.id : video.id,
+						rtpCapabilities: router.rtpCapabilities,
+						paused: true,
+					}),
+				),
+			)),
+		);
+	}
+	const perConsumer = ((workerRssKb() - before) * 1024) / count;
+	for (const transport of transports) transport.close();
+	// Unpatched: 5.8 KB (audio) and 6.1 KB (video); patched: 3.6 and 4.6.
+	assert.ok(perConsumer < 4800, `${perConsumer.toFixed(0)} bytes of worker RSS per idle consumer`);
+	assert.equal(consumers.length, count);
+});
+
+function workerRssKb(): number {
+	const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');
+	return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+}
+
+async function boundSocket(): Promise<Socket> {
+	const socket = createSocket('udp4');
+	await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+	return socket;
+}
+
+/** Where an RTP packet's payload starts: after the CSRCs and the header extension mediasoup adds. */
+function payloadOffset(packet: Buffer): number {
+	const csrcEnd = 12 + 4 * (packet.readUInt8(0) & 0x0f);
+	const hasExtension = (packet.readUInt8(0) & 0x10) !== 0;
+	return hasExtension ? csrcEnd + 4 + 4 * packet.readUInt16BE(csrcEnd + 2) : csrcEnd;
+}
+
+function send(packet: Buffer): void {
+	sender.send(packet, sendTransport.tuple.localPort, '127.0.0.1');
+}
+
+function rtpPacket(payloadType: number, ssrc: number, seq: number, timestamp: number, payload: Buffer): Buffer {
+	const header = Buffer.alloc(12);
+	header[0] = 0x80;
+	header[1] = 0x80 | payloadType; // marker: every packet is a whole frame
+	header.writeUInt16BE(seq, 2);
+	header.writeUInt32BE(timestamp, 4);
+	header.writeUInt32BE(ssrc, 8);
+	return Buffer.concat([header, payload]);
+}
+
+/** VP8 payload descriptor (S set, partition 0) and a key frame's header, so the consumer forwards from the start. */
+function vp8KeyFramePayload(): Buffer {
+	const payload = Buffer.alloc(100, 0x33);
+	payload[0] = 0x10;
+	payload[1] = 0x10; // frame tag: key frame, show_frame
+	payload[2] = 0x00;
+	payload[3] = 0x00;
+	payload.set([0x9d, 0x01, 0x2a], 4);
+	payload.writeUInt16LE(640, 7);
+	payload.writeUInt16LE(360, 9);
+	return payload;
+}
+
+/** RTCP generic NACK (RFC 4585 6.2.1) for one packet. */
+function genericNack(mediaSsrc: number, seq: number): Buffer {
+	const nack = Buffer.alloc(16);
+	nack[0] = 0x81; // V=2, FMT=1
+	nack[1] = 205; // RTPFB
+	nack.writeUInt16BE(3, 2);
+	nack.writeUInt32BE(0x12345678, 4);
+	nack.writeUInt32BE(mediaSsrc, 8);
+	nack.writeUInt16BE(seq, 12);
+	nack.writeUInt16BE(0, 14);
+	return nack;
+}
