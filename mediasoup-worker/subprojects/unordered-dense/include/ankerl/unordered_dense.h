@@ -1,20 +1,29 @@
 // Stand-in for martinus/unordered_dense (header-only; in neither Debian
-// bookworm nor the npm registry). The worker only uses map, set and hash with
-// the standard container interface, so the std containers serve: slower
-// lookups than the real flat maps, same behaviour.
+// bookworm nor the npm registry). ankerl's map and set are open-addressing
+// ("flat") tables; Debian's abseil (libabsl-dev, already a dependency of the
+// worker's libwebrtc) has the same kind, absl::flat_hash_map/set, with the same
+// rules: no pointer or iterator stability across inserts. The std node-based
+// containers would serve too, but cost a heap node per element plus a bucket
+// array (about 150 bytes for a map of one element, and a consumer has four).
+//
+// The only interface difference the worker relies on: ankerl's erase(iterator)
+// returns the next iterator, absl's returns void (it does not invalidate other
+// iterators, so the next one is taken before erasing).
 #ifndef MS_COMPAT_ANKERL_UNORDERED_DENSE_H
 #define MS_COMPAT_ANKERL_UNORDERED_DENSE_H
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <absl/hash/hash.h>
 #include <functional>
+#include <iterator>
 #include <memory>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 namespace ankerl::unordered_dense
 {
 	template<class T>
-	struct hash : std::hash<T>
+	struct hash : absl::Hash<T>
 	{
 	};
 
@@ -24,10 +33,38 @@ namespace ankerl::unordered_dense
 	  class Hash      = hash<Key>,
 	  class KeyEqual  = std::equal_to<Key>,
 	  class Allocator = std::allocator<std::pair<const Key, T>>>
-	using map = std::unordered_map<Key, T, Hash, KeyEqual, Allocator>;
+	class map : public absl::flat_hash_map<Key, T, Hash, KeyEqual, Allocator>
+	{
+		using Base = absl::flat_hash_map<Key, T, Hash, KeyEqual, Allocator>;
+
+	public:
+		using Base::Base;
+		using Base::erase;
+
+		typename Base::iterator erase(typename Base::iterator it)
+		{
+			auto next = std::next(it);
+			Base::erase(it);
+			return next;
+		}
+	};
 
 	template<class Key, class Hash = hash<Key>, class KeyEqual = std::equal_to<Key>, class Allocator = std::allocator<Key>>
-	using set = std::unordered_set<Key, Hash, KeyEqual, Allocator>;
+	class set : public absl::flat_hash_set<Key, Hash, KeyEqual, Allocator>
+	{
+		using Base = absl::flat_hash_set<Key, Hash, KeyEqual, Allocator>;
+
+	public:
+		using Base::Base;
+		using Base::erase;
+
+		typename Base::iterator erase(typename Base::iterator it)
+		{
+			auto next = std::next(it);
+			Base::erase(it);
+			return next;
+		}
+	};
 } // namespace ankerl::unordered_dense
 
 #endif
