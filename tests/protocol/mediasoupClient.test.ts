@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
 import { Device, type types as msc } from 'mediasoup-client';
 import {
 	type ClientRequest,
@@ -14,6 +13,7 @@ import {
 	parseClientRequest,
 	webRtcTransportInfoSchema,
 } from '../../protocol/signaling.ts';
+import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { createRtpTrack, installWeriftGlobals } from '../helpers/werift.ts';
 
@@ -24,13 +24,7 @@ let router: ms.Router;
 let device: Device;
 
 before(async () => {
-	worker = await mediasoup.createWorker({ logLevel: 'warn' });
-	router = await worker.createRouter({
-		mediaCodecs: [
-			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-		],
-	});
+	({ worker, router } = await opusVp8Router());
 	device = new Device({ handlerName: 'Chrome111' });
 	await device.load({ routerRtpCapabilities: router.rtpCapabilities as msc.RtpCapabilities });
 });

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
 import {
 	broadcasterConsumeDataResponseSchema,
 	broadcasterConsumeResponseSchema,
@@ -21,18 +20,13 @@ import {
 	parseServerRequest,
 	webRtcTransportInfoSchema,
 } from '../../protocol/signaling.ts';
+import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 
 let worker: ms.Worker;
 let router: ms.Router;
 
 before(async () => {
-	worker = await mediasoup.createWorker({ logLevel: 'warn' });
-	router = await worker.createRouter({
-		mediaCodecs: [
-			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-		],
-	});
+	({ worker, router } = await opusVp8Router());
 });
 
 after(() => {

@@ -8,7 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
+import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const VIDEO_SSRC = 1111;
@@ -24,13 +24,7 @@ let audio: ms.Producer;
 let sender: Socket;
 
 before(async () => {
-	worker = await mediasoup.createWorker({ logLevel: 'warn' });
-	router = await worker.createRouter({
-		mediaCodecs: [
-			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-		],
-	});
+	({ worker, router } = await opusVp8Router());
 	// comedia: the transport sends to wherever our packets come from.
 	sendTransport = await router.createPlainTransport({
 		listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
