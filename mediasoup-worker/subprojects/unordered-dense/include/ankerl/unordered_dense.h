@@ -27,44 +27,37 @@ namespace ankerl::unordered_dense
 	{
 	};
 
+	namespace detail
+	{
+		// An abseil table whose erase(iterator) returns the next iterator, as
+		// ankerl's does. Erasing does not move other elements in abseil's tables,
+		// so the next iterator, taken first, stays valid.
+		template<class Table>
+		class WithIteratorErase : public Table
+		{
+		public:
+			using Table::Table;
+			using Table::erase;
+
+			typename Table::iterator erase(typename Table::iterator it)
+			{
+				auto next = std::next(it);
+				Table::erase(it);
+				return next;
+			}
+		};
+	} // namespace detail
+
 	template<
 	  class Key,
 	  class T,
 	  class Hash      = hash<Key>,
 	  class KeyEqual  = std::equal_to<Key>,
 	  class Allocator = std::allocator<std::pair<const Key, T>>>
-	class map : public absl::flat_hash_map<Key, T, Hash, KeyEqual, Allocator>
-	{
-		using Base = absl::flat_hash_map<Key, T, Hash, KeyEqual, Allocator>;
-
-	public:
-		using Base::Base;
-		using Base::erase;
-
-		typename Base::iterator erase(typename Base::iterator it)
-		{
-			auto next = std::next(it);
-			Base::erase(it);
-			return next;
-		}
-	};
+	using map = detail::WithIteratorErase<absl::flat_hash_map<Key, T, Hash, KeyEqual, Allocator>>;
 
 	template<class Key, class Hash = hash<Key>, class KeyEqual = std::equal_to<Key>, class Allocator = std::allocator<Key>>
-	class set : public absl::flat_hash_set<Key, Hash, KeyEqual, Allocator>
-	{
-		using Base = absl::flat_hash_set<Key, Hash, KeyEqual, Allocator>;
-
-	public:
-		using Base::Base;
-		using Base::erase;
-
-		typename Base::iterator erase(typename Base::iterator it)
-		{
-			auto next = std::next(it);
-			Base::erase(it);
-			return next;
-		}
-	};
+	using set = detail::WithIteratorErase<absl::flat_hash_set<Key, Hash, KeyEqual, Allocator>>;
 } // namespace ankerl::unordered_dense
 
 #endif
