@@ -3,8 +3,9 @@
 // and a receiving broadcaster gets the packets forwarded to its UDP socket.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
+import { localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -26,20 +27,16 @@ after(async () => {
 const OPUS = { mimeType: 'audio/opus', payloadType: 101, clockRate: 48000, channels: 2 };
 
 async function udpSocket(): Promise<dgram.Socket> {
-	const socket = dgram.createSocket('udp4');
+	const socket = await localUdpSocket();
 	sockets.push(socket);
-	await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
 	return socket;
 }
 
 function rtp(seq: number, ssrc: number): Buffer {
-	const packet = Buffer.alloc(12 + 100, 0xab);
-	packet[0] = 0x80;
-	packet[1] = OPUS.payloadType;
-	packet.writeUInt16BE(seq & 0xffff, 2);
-	packet.writeUInt32BE(seq * 960, 4);
-	packet.writeUInt32BE(ssrc, 8);
-	return packet;
+	return rtpPacket(
+		{ payloadType: OPUS.payloadType, ssrc, sequence: seq, timestamp: seq * 960 },
+		Buffer.alloc(100, 0xab),
+	);
 }
 
 /** An RTCP receiver report with no blocks: enough for comedia to learn our address. */

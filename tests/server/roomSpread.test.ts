@@ -13,6 +13,7 @@ import { setTimeout } from 'node:timers/promises';
 import type { types } from 'mediasoup';
 import type { Room } from '../../server/room/Room.ts';
 import { probe } from '../helpers/broadcasterScripts.ts';
+import { isRtcp, localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { WebRtcTestPeer } from '../helpers/WebRtcTestPeer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -253,33 +254,26 @@ describe('a room spread over two workers', () => {
 function sendOpus(ip: string, port: number, ssrc: number, payloadType: number): void {
 	const socket = dgram.createSocket('udp4');
 	sockets.push(socket);
-	const packet = Buffer.alloc(12 + 80);
+	const payload = Buffer.alloc(80);
 	let sequence = 0;
 	const timer = setInterval(() => {
-		packet.writeUInt8(0x80, 0);
-		packet.writeUInt8(payloadType, 1);
-		packet.writeUInt16BE(sequence & 0xffff, 2);
-		packet.writeUInt32BE((sequence * 960) >>> 0, 4);
-		packet.writeUInt32BE(ssrc, 8);
+		socket.send(rtpPacket({ payloadType, ssrc, sequence, timestamp: sequence * 960 }, payload), port, ip);
 		sequence++;
-		socket.send(packet, port, ip);
 	}, 20);
 	timers.push(timer);
 }
 
 /** A UDP socket that counts RTP packets by SSRC. */
 async function udpSink(): Promise<{ port: number; packetsBySsrc: Map<number, number> }> {
-	const socket = dgram.createSocket('udp4');
+	const socket = await localUdpSocket();
 	sockets.push(socket);
 	const packetsBySsrc = new Map<number, number>();
 	socket.on('message', (message) => {
-		// RTP only: RTCP packet types 200-207 read as payload types 72-79 (RFC 5761).
-		const payloadType = message.length >= 12 ? message.readUInt8(1) & 0x7f : -1;
-		if (message.readUInt8(0) >> 6 !== 2 || payloadType < 0 || (payloadType >= 72 && payloadType <= 79)) return;
+		// RTP only: version 2, a whole header, not RTCP.
+		if (message.length < 12 || message.readUInt8(0) >> 6 !== 2 || isRtcp(message)) return;
 		const ssrc = message.readUInt32BE(8);
 		packetsBySsrc.set(ssrc, (packetsBySsrc.get(ssrc) ?? 0) + 1);
 	});
-	await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
 	return { port: socket.address().port, packetsBySsrc };
 }
 

@@ -4,11 +4,12 @@
 // retransmissions, streams that carry none report nothing, and an idle consumer
 // costs the worker less memory than the unpatched 5.8 KB.
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
+import { isRtcp, localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const VIDEO_SSRC = 1111;
@@ -51,7 +52,7 @@ before(async () => {
 			encodings: [{ ssrc: AUDIO_SSRC }],
 		},
 	});
-	sender = await boundSocket();
+	sender = await localUdpSocket();
 });
 
 after(async () => {
@@ -63,12 +64,10 @@ after(async () => {
 async function consumeInto(
 	producer: ms.Producer,
 ): Promise<{ consumer: ms.Consumer; transport: ms.PlainTransport; sink: Socket; packets: Buffer[] }> {
-	const sink = await boundSocket();
+	const sink = await localUdpSocket();
 	const packets: Buffer[] = [];
 	sink.on('message', (message) => {
-		// RTP, not RTCP: RTCP's second byte is 192-223 (RFC 5761), RTP's here 96-127 or, with the marker, 224-255.
-		const second = message.readUInt8(1);
-		if (second < 192 || second > 223) packets.push(message);
+		if (!isRtcp(message)) packets.push(message);
 	});
 	const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
 	await transport.connect({ ip: '127.0.0.1', port: sink.address().port });
@@ -87,7 +86,11 @@ test('a VP8 consumer forwards, counts its bitrate and answers a NACK with an RTX
 		const rtxCodec = consumer.rtpParameters.codecs.find((codec) => codec.mimeType.toLowerCase() === 'video/rtx');
 		assert.ok(encoding?.ssrc && encoding.rtx?.ssrc && rtxCodec, 'the consumer has an RTX stream');
 
-		for (let i = 0; i < 20; i++) send(rtpPacket(VIDEO_PT, VIDEO_SSRC, 1000 + i, i * 3000, vp8KeyFramePayload()));
+		// Every packet a whole key frame, so the consumer forwards from the first.
+		for (let i = 0; i < 20; i++) {
+			const header = { payloadType: VIDEO_PT, ssrc: VIDEO_SSRC, sequence: 1000 + i, timestamp: i * 3000, marker: true };
+			send(rtpPacket(header, vp8KeyFramePayload()));
+		}
 		await waitFor('the 20 packets to reach the consumer side', () => packets.length >= 20);
 		const forwarded = packets.filter((p) => p.readUInt32BE(8) === encoding.ssrc);
 		assert.equal(forwarded.length, 20);
@@ -119,7 +122,10 @@ test('an Opus consumer forwards, and a consumer of a silent producer reports no 
 	const idle = await consumeInto(video);
 	const { consumer, packets } = await consumeInto(audio);
 	try {
-		for (let i = 0; i < 10; i++) send(rtpPacket(AUDIO_PT, AUDIO_SSRC, 500 + i, i * 960, Buffer.alloc(60, 0x5a)));
+		for (let i = 0; i < 10; i++) {
+			const header = { payloadType: AUDIO_PT, ssrc: AUDIO_SSRC, sequence: 500 + i, timestamp: i * 960, marker: true };
+			send(rtpPacket(header, Buffer.alloc(60, 0x5a)));
+		}
 		await waitFor('the 10 Opus packets to reach the consumer side', () => packets.length >= 10);
 		const [audioStats] = (await consumer.getStats()).filter((s) => s.type === 'outbound-rtp');
 		assert.ok(audioStats && audioStats.bitrate > 0 && audioStats.packetCount === 10);
@@ -170,12 +176,6 @@ function workerRssKb(): number {
 	return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
 }
 
-async function boundSocket(): Promise<Socket> {
-	const socket = createSocket('udp4');
-	await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-	return socket;
-}
-
 /** Where an RTP packet's payload starts: after the CSRCs and the header extension mediasoup adds. */
 function payloadOffset(packet: Buffer): number {
 	const csrcEnd = 12 + 4 * (packet.readUInt8(0) & 0x0f);
@@ -185,16 +185,6 @@ function payloadOffset(packet: Buffer): number {
 
 function send(packet: Buffer): void {
 	sender.send(packet, sendTransport.tuple.localPort, '127.0.0.1');
-}
-
-function rtpPacket(payloadType: number, ssrc: number, seq: number, timestamp: number, payload: Buffer): Buffer {
-	const header = Buffer.alloc(12);
-	header[0] = 0x80;
-	header[1] = 0x80 | payloadType; // marker: every packet is a whole frame
-	header.writeUInt16BE(seq, 2);
-	header.writeUInt32BE(timestamp, 4);
-	header.writeUInt32BE(ssrc, 8);
-	return Buffer.concat([header, payload]);
 }
 
 /** VP8 payload descriptor (S set, partition 0) and a key frame's header, so the consumer forwards from the start. */
