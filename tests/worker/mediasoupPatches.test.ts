@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
+import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
 
 const require = createRequire(import.meta.url);
@@ -82,20 +83,15 @@ test('the patched clone() gives what structuredClone() gives, as an independent 
 });
 
 let worker: ms.Worker;
+let router: ms.Router;
 
 before(async () => {
-	worker = await mediasoup.createWorker({ logLevel: 'warn' });
+	({ worker, router } = await opusVp8Router());
 });
 
 after(() => worker.close());
 
 test("600 consume() requests issued in one tick, far more than a pipe's 64 KB, are all answered", async () => {
-	const router = await worker.createRouter({
-		mediaCodecs: [
-			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-		],
-	});
 	const { producer } = await plainVp8Producer(router);
 	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
 
