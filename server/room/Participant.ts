@@ -1,7 +1,9 @@
 // What a room member owns, whether it talks protoo (Peer) or REST
 // (Broadcaster): its transports and, through them, its producers, consumers
 // and data channels. Closing a transport closes everything created on it, so
-// the maps only mirror mediasoup's ownership for lookups by id.
+// the maps only mirror mediasoup's ownership for lookups by id. Each object's
+// observer emits 'close' once; on() rather than once() because once() adds a
+// wrapper function and its state to each of a big room's 80,000 consumers.
 import type { types } from 'mediasoup';
 import type { DeviceInfo, PeerInfo } from '../../protocol/peer.ts';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
@@ -37,27 +39,27 @@ export abstract class Participant {
 	/** Adds a transport and forgets it (and what lived on it) when it closes. */
 	addTransport(transport: MediaTransport): void {
 		this.transports.set(transport.id, transport);
-		transport.observer.once('close', () => this.transports.delete(transport.id));
+		transport.observer.on('close', () => this.transports.delete(transport.id));
 	}
 
 	addProducer(producer: types.Producer): void {
 		this.producers.set(producer.id, producer);
-		producer.observer.once('close', () => this.producers.delete(producer.id));
+		producer.observer.on('close', () => this.producers.delete(producer.id));
 	}
 
 	addConsumer(consumer: types.Consumer): void {
 		this.consumers.set(consumer.id, consumer);
-		consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+		consumer.observer.on('close', () => this.consumers.delete(consumer.id));
 	}
 
 	addDataProducer(dataProducer: types.DataProducer): void {
 		this.dataProducers.set(dataProducer.id, dataProducer);
-		dataProducer.observer.once('close', () => this.dataProducers.delete(dataProducer.id));
+		dataProducer.observer.on('close', () => this.dataProducers.delete(dataProducer.id));
 	}
 
 	addDataConsumer(dataConsumer: types.DataConsumer): void {
 		this.dataConsumers.set(dataConsumer.id, dataConsumer);
-		dataConsumer.observer.once('close', () => this.dataConsumers.delete(dataConsumer.id));
+		dataConsumer.observer.on('close', () => this.dataConsumers.delete(dataConsumer.id));
 	}
 
 	transport(id: string): MediaTransport {

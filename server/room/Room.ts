@@ -21,9 +21,10 @@ import { RequestError } from '../signaling/RequestError.ts';
 import { Bot } from './Bot.ts';
 import type { Broadcaster } from './Broadcaster.ts';
 import { type ConsumePriority, ConsumeQueue } from './ConsumeQueue.ts';
-import { consumerLayers, parseBweTrace } from './mediaEvents.ts';
+import { parseBweTrace } from './mediaEvents.ts';
 import type { Participant } from './Participant.ts';
 import { Peer } from './Peer.ts';
+import { forwardConsumerEvents, type PeerConsumer, type PeerConsumerAppData } from './PeerConsumer.ts';
 import type { RoomRouter } from './RoomRouter.ts';
 import { RoomRouters } from './RoomRouters.ts';
 import {
@@ -334,19 +335,20 @@ export class Room extends EventEmitter<RoomEvents> {
 		}
 
 		for (let replica = 0; replica <= peer.consumerReplicas; replica++) {
-			let consumer: types.Consumer | undefined;
+			let consumer: PeerConsumer | undefined;
 			try {
 				const rtpCapabilities = peer.rtpCapabilities;
 				// By the time a slot is free the peer may have left or the producer closed.
 				consumer = await this.#consumes.run(priority, async () =>
 					transport.closed || producer.closed
 						? undefined
-						: transport.consume({
+						: transport.consume<PeerConsumerAppData>({
 								producerId: producer.id,
 								rtpCapabilities,
 								enableRtx: true,
 								paused: true,
 								ignoreDtx: true,
+								appData: { peer },
 							}),
 				);
 			} catch (error) {
@@ -361,7 +363,7 @@ export class Room extends EventEmitter<RoomEvents> {
 			}
 			if (!consumer) return;
 			peer.addConsumer(consumer);
-			this.#forwardConsumerEvents(peer, consumer);
+			forwardConsumerEvents(consumer);
 			try {
 				await peer.request('newConsumer', {
 					peerId: owner.id,
@@ -380,18 +382,6 @@ export class Room extends EventEmitter<RoomEvents> {
 				consumer.close();
 			}
 		}
-	}
-
-	#forwardConsumerEvents(peer: Peer, consumer: types.Consumer): void {
-		const consumerId = consumer.id;
-		consumer.on('producerclose', () => {
-			consumer.close();
-			peer.notify('consumerClosed', { consumerId });
-		});
-		consumer.on('producerpause', () => peer.notify('consumerPaused', { consumerId }));
-		consumer.on('producerresume', () => peer.notify('consumerResumed', { consumerId }));
-		consumer.on('score', (score) => peer.notify('consumerScore', { consumerId, score }));
-		consumer.on('layerschange', (layers) => peer.notify('consumerLayersChanged', consumerLayers(consumerId, layers)));
 	}
 
 	/** ownerId null: the bot's data producer. */

@@ -19,12 +19,16 @@ export class RoomRouter {
 		this.workerIndex = pooled.index;
 		// Every consumer on the router, whoever made it (peers, broadcasters,
 		// recording, pipes): the load a new member would add to.
+		// One listener function for all of them, and on() not once(), which
+		// would add a wrapper and its state to each consumer (a big room has
+		// 80,000): the observer emits 'close' once.
+		const onConsumerClose = () => {
+			this.#consumers--;
+		};
 		router.observer.on('newtransport', (transport) => {
 			transport.observer.on('newconsumer', (consumer) => {
 				this.#consumers++;
-				consumer.observer.once('close', () => {
-					this.#consumers--;
-				});
+				consumer.observer.on('close', onConsumerClose);
 			});
 		});
 	}
