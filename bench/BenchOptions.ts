@@ -23,6 +23,8 @@ export interface BenchOptions {
 	workersGiven: boolean;
 	rounds: number;
 	joinPeers: number;
+	/** join: how long the full room sits idle before its settled memory is read. */
+	joinSettleMs: number;
 	/** Server workers for join and rooms. */
 	joinWorkers: number;
 	rooms: number;
@@ -35,6 +37,8 @@ export interface BenchOptions {
 export class UsageError extends Error {}
 
 const cores = os.availableParallelism();
+/** Long enough for V8's memory reducer, which waits for a quiet spell, to give back the join's garbage. */
+const DEFAULT_JOIN_SETTLE_MS = 20_000;
 
 export const HELP = `Usage: npm run bench -- [scenario ...] [options]
 
@@ -79,6 +83,9 @@ Options:
   --srtp                fanout, raw, compare, spread: receivers get SRTP
                         (AEAD_AES_256_GCM, what WebRTC uses) instead of plain RTP
   --peers N             join: peers (default 200)
+  --settle MS           join: how long the full room sits idle, everyone still
+                        in, before the server's memory is read again (default
+                        ${DEFAULT_JOIN_SETTLE_MS}; 0: not read again)
   --join-workers N      join and rooms: server workers (default ${cores})
   --rooms N             rooms: rooms (default 50)
   --peers-per-room N    rooms: peers per room (default 4)
@@ -112,6 +119,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			samples: { type: 'string' },
 			srtp: { type: 'boolean', default: false },
 			peers: { type: 'string' },
+			settle: { type: 'string' },
 			'join-workers': { type: 'string' },
 			rooms: { type: 'string' },
 			'peers-per-room': { type: 'string' },
@@ -156,6 +164,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		workersGiven: values.workers !== undefined,
 		rounds: integer('--rounds', values.rounds, 3, 1),
 		joinPeers: integer('--peers', values.peers, 200, 1),
+		joinSettleMs: integer('--settle', values.settle, DEFAULT_JOIN_SETTLE_MS, 0),
 		joinWorkers: integer('--join-workers', values['join-workers'], cores, 1),
 		rooms: integer('--rooms', values.rooms, 50, 1),
 		peersPerRoom: integer('--peers-per-room', values['peers-per-room'], 4, 1),

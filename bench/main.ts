@@ -86,7 +86,7 @@ async function runScenario(
 		case 'join':
 			return single(
 				await withServer(options, options.joinWorkers, (server) =>
-					runJoin({ peers: options.joinPeers }, { server, progress }),
+					runJoin({ peers: options.joinPeers, settleMs: options.joinSettleMs }, { server, progress }),
 				),
 			);
 		case 'rooms':

@@ -24,6 +24,13 @@ export interface JoinOptions {
 	peers: number;
 	/** Default: a fresh random id, so runs never share a room. */
 	roomId?: string;
+	/**
+	 * How long the full room sits idle, everyone still in, before the server's
+	 * memory is read again (default 0: not read again). Right after the last
+	 * join the server still holds the garbage of the join burst, which V8 gives
+	 * back only once it is quiet for a while.
+	 */
+	settleMs?: number;
 }
 
 /** The issue's targets, on a 2-core machine. */
@@ -47,6 +54,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 	const peers = options.peers;
 	const roomId = options.roomId ?? `bench-join-${randomBytes(4).toString('hex')}`;
 	const { server } = context;
+	const settleMs = options.settleMs ?? 0;
 	const joined: LoadPeer[] = [];
 	const rows: Record<string, number>[] = [];
 	const before = serverUsage(server);
@@ -54,6 +62,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 	const benchCpuBefore = process.cpuUsage();
 	let end: ServerUsage;
 	let endSplit: ServerSplit;
+	let settledSplit: ServerSplit | undefined;
 	let allConsumed: boolean;
 	try {
 		for (let index = 0; index < peers; index++) {
@@ -63,6 +72,11 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 		end = serverUsage(server);
 		endSplit = serverSplit(server);
 		allConsumed = consumeEachOther(joined);
+		if (settleMs > 0) {
+			context.progress(`join: the room of ${peers} sits idle for ${settleMs} ms`);
+			await sleep(settleMs);
+			settledSplit = serverSplit(server);
+		}
 	} finally {
 		for (const peer of joined) peer.close();
 	}
@@ -79,6 +93,8 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			measured: JOIN_INTERVAL,
 			order: 'sequential: the next peer opens its WebSocket once every earlier peer consumes the newcomer',
 			memoryPerPeer: '(server node + workers RSS after the last join - RSS before the first peer) / peers',
+			settleMs,
+			settledMemoryPerPeer: 'the same, once the full room sat idle settleMs',
 		},
 		rows,
 		summary: {
@@ -91,6 +107,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			// Where the memory goes: the node process (JS objects per consumer) or the workers (C++ ones).
 			nodeMemoryPerPeerMb: round((endSplit.node.rssBytes - beforeSplit.node.rssBytes) / MB / peers),
 			workersMemoryPerPeerMb: round((endSplit.workers.rssBytes - beforeSplit.workers.rssBytes) / MB / peers),
+			...settledMemory(beforeSplit, settledSplit, peers),
 			serverCpuMs: Math.round(end.cpuMs - before.cpuMs),
 			// Node's thread is what a join waits on; the workers' CPU is spread over cores.
 			nodeCpuMs: Math.round(endSplit.node.cpuMs - beforeSplit.node.cpuMs),
@@ -186,6 +203,25 @@ function targetSummary(
 function columnOf(rows: Record<string, number>[], column: string, first: number, last: number): number[] | undefined {
 	if (rows.length < last) return undefined;
 	return rows.slice(first - 1, last).map((row) => row[column] ?? 0);
+}
+
+/** Memory per peer once the room sat idle; 'n/a' when it was not read again. */
+function settledMemory(
+	before: ServerSplit,
+	settled: ServerSplit | undefined,
+	peers: number,
+): Record<string, number | string> {
+	if (!settled) {
+		return { settledMemoryPerPeerMb: 'n/a', settledNodeMemoryPerPeerMb: 'n/a', settledWorkersMemoryPerPeerMb: 'n/a' };
+	}
+	const grew = (from: ProcessStats, to: ProcessStats) => (to.rssBytes - from.rssBytes) / MB / peers;
+	const node = grew(before.node, settled.node);
+	const workers = grew(before.workers, settled.workers);
+	return {
+		settledMemoryPerPeerMb: round(node + workers),
+		settledNodeMemoryPerPeerMb: round(node),
+		settledWorkersMemoryPerPeerMb: round(workers),
+	};
 }
 
 function progressLine(rows: Record<string, number>[], peers: number): string {

@@ -30,7 +30,7 @@ describe('join scenario', () => {
 	let report: ScenarioReport;
 
 	before(async () => {
-		report = await runJoin({ peers, roomId: `bench-join-test-${process.pid}` }, context);
+		report = await runJoin({ peers, roomId: `bench-join-test-${process.pid}`, settleMs: 300 }, context);
 	});
 
 	test('every peer consumes the audio and video of every other peer', () => {
@@ -63,6 +63,11 @@ describe('join scenario', () => {
 		assertPositive(report.summary.othersP95AllMs, 'othersP95AllMs');
 		assertPositive(report.summary.serverRssEndMb, 'serverRssEndMb');
 		assert.equal(typeof report.summary.memoryPerPeerMb, 'number');
+		// Read again after the room sat idle, everyone still in.
+		assert.equal(typeof report.summary.settledMemoryPerPeerMb, 'number');
+		assert.equal(typeof report.summary.settledNodeMemoryPerPeerMb, 'number');
+		assert.equal(report.parameters.settleMs, 300);
+		assert.ok(progress.some((line) => line === `join: the room of ${peers} sits idle for 300 ms`));
 		// Six peers reach neither window of the targets.
 		assert.equal(report.summary.p95Peers41to50Ms, 'n/a');
 		assert.equal(report.summary.passP95Peers191to200, 'n/a');
