@@ -129,6 +129,52 @@ test('consumers of one producer with the same capabilities share codecs, each st
 	receiving.close();
 });
 
+test('consumers of devices with many different capabilities each get what their capabilities allow', async () => {
+	// More different sets than the patch shares per producer (8): the later ones keep their own.
+	const { transport: sending, producer } = await plainVp8Producer(router);
+	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+	const all = router.rtpCapabilities;
+	const full = await receiving.consume({ producerId: producer.id, rtpCapabilities: all, paused: true });
+	// The producer's extensions a consumer may get; each variant drops some of them.
+	const videoUris = (full.rtpParameters.headerExtensions ?? []).map((ext) => ext.uri);
+	const variants: { caps: ms.RtpCapabilities; uris: string[]; feedback: string[] }[] = [];
+	for (let dropped = 0; dropped <= videoUris.length; dropped++) {
+		for (const withFir of [true, false]) {
+			const uris = videoUris.slice(dropped);
+			const droppedUris = videoUris.slice(0, dropped);
+			const codecs = (all.codecs ?? []).map((codec) => ({
+				...codec,
+				rtcpFeedback: codec.rtcpFeedback?.filter((fb) => withFir || fb.type !== 'ccm'),
+			}));
+			const headerExtensions = all.headerExtensions?.filter((ext) => !droppedUris.includes(ext.uri));
+			const vp8 = codecs.find((codec) => codec.mimeType === 'video/VP8');
+			const feedback = (vp8?.rtcpFeedback ?? []).map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim());
+			variants.push({ caps: { codecs, headerExtensions }, uris, feedback });
+		}
+	}
+	assert.ok(variants.length > 8, `${variants.length} different capabilities`);
+	for (const variant of variants) {
+		const consumer = await receiving.consume({ producerId: producer.id, rtpCapabilities: variant.caps, paused: true });
+		const { codecs, headerExtensions = [] } = consumer.rtpParameters;
+		assert.deepEqual(
+			headerExtensions.map((ext) => ext.uri),
+			variant.uris,
+		);
+		const got = (codecs[0]?.rtcpFeedback ?? []).map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim());
+		// mediasoup keeps transport-cc or REMB, whichever the header extensions allow.
+		const expected = variant.feedback.filter((fb) =>
+			variant.uris.some((uri) => uri.includes('transport-wide-cc'))
+				? fb !== 'goog-remb'
+				: variant.uris.some((uri) => uri.includes('abs-send-time'))
+					? fb !== 'transport-cc'
+					: fb !== 'goog-remb' && fb !== 'transport-cc',
+		);
+		assert.deepEqual(got, expected, `feedback with ${variant.uris.length} extensions`);
+	}
+	sending.close();
+	receiving.close();
+});
+
 test("3,000 consumers of one producer cost Node's heap under 3.2 KB each", async () => {
 	// 2.4 KB here; unpatched, each held its own copy of the codecs and header
 	// extensions: 4.4 KB.
