@@ -2,14 +2,17 @@
 // Chrome111 handler on werift (ICE + DTLS + SRTP + SCTP in Node), connect to
 // the real server's WebRtcServer and see and hear each other as users would:
 // RTP arriving, chat and bot messages, scores, the active speaker, bandwidth
-// estimates; over TCP, across an ICE restart, and a peer whose DTLS fails.
+// estimates, the simulcast layers forwarded; over TCP, across an ICE restart,
+// and a peer whose DTLS fails.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { types } from 'mediasoup';
 import type { types as msc } from 'mediasoup-client';
+import { localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { WebRtcTestPeer, type WebRtcTestPeerOptions } from '../helpers/WebRtcTestPeer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { vp8KeyFramePayload } from '../helpers/werift.ts';
 
 let server: TestServer;
 /** The current test's peers: each test closes its own, whatever happens. */
@@ -106,6 +109,53 @@ describe('media through the server', () => {
 		);
 		const score = consumerScore.score as { score: number; producerScore: number };
 		assert.ok(score.score > 0);
+	});
+
+	test('a simulcast broadcaster: the layers the server forwards reach the peer as consumerLayersChanged', async () => {
+		const roomId = newRoomId();
+		const listener = await connect(roomId, 'listener');
+		await listener.join({ displayName: 'Listener' });
+		const base = `/rooms/${roomId}/broadcasters`;
+		const created = await server.rest('POST', base, { id: 'camera', displayName: 'Camera', device: { name: 'test' } });
+		assert.equal(created.status, 200);
+		const transport = await server.rest('POST', `${base}/camera/transports`, { type: 'plain', comedia: true });
+		assert.equal(transport.status, 200);
+		const { id: transportId, ip, port } = transport.body as { id: string; ip: string; port: number };
+		// Two simulcast encodings: the consumer is a simulcast one, which reports its layers.
+		const produced = await server.rest('POST', `${base}/camera/transports/${transportId}/producers`, {
+			kind: 'video',
+			rtpParameters: {
+				codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+				encodings: [{ ssrc: 3001 }, { ssrc: 3002 }],
+			},
+		});
+		assert.equal(produced.status, 200);
+		const producerId = (produced.body as { id: string }).id;
+		const consumerId = await waitFor(
+			'the listener consumes the camera',
+			() => [...listener.consumers.values()].find((consumer) => consumer.producerId === producerId)?.id,
+		);
+
+		// Key frames on the lowest encoding only, 100 a second: the server forwards spatial layer 0.
+		const sender = await localUdpSocket();
+		let sequence = 0;
+		const pump = setInterval(() => {
+			const header = { payloadType: 101, ssrc: 3001, sequence, timestamp: sequence * 900, marker: true };
+			sender.send(rtpPacket(header, vp8KeyFramePayload()), port, ip);
+			sequence++;
+		}, 10);
+		try {
+			const layers = await listener.waitForNotification(
+				'consumerLayersChanged',
+				(data) => data.consumerId === consumerId && data.spatialLayer !== null,
+			);
+			assert.deepEqual(layers, { consumerId, spatialLayer: 0, temporalLayer: 0 });
+			await receivesRtp(listener, producerId);
+		} finally {
+			clearInterval(pump);
+			sender.close();
+			assert.equal((await server.rest('DELETE', `${base}/camera`)).status, 200);
+		}
 	});
 });
 
