@@ -81,6 +81,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 		for (const peer of joined) peer.close();
 	}
 	const benchCpuMs = cpuMs(process.cpuUsage(benchCpuBefore));
+	const grown = growthPerPeerMb(beforeSplit, endSplit, peers);
 	await sleep(SETTLE_AFTER_CLOSE_MS);
 	const afterClose = serverUsage(server);
 	return {
@@ -105,8 +106,8 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			serverRssAfterCloseMb: round(afterClose.rssBytes / MB),
 			memoryPerPeerMb: round((end.rssBytes - before.rssBytes) / MB / peers),
 			// Where the memory goes: the node process (JS objects per consumer) or the workers (C++ ones).
-			nodeMemoryPerPeerMb: round((endSplit.node.rssBytes - beforeSplit.node.rssBytes) / MB / peers),
-			workersMemoryPerPeerMb: round((endSplit.workers.rssBytes - beforeSplit.workers.rssBytes) / MB / peers),
+			nodeMemoryPerPeerMb: round(grown.node),
+			workersMemoryPerPeerMb: round(grown.workers),
 			...settledMemory(beforeSplit, settledSplit, peers),
 			serverCpuMs: Math.round(end.cpuMs - before.cpuMs),
 			// Node's thread is what a join waits on; the workers' CPU is spread over cores.
@@ -205,6 +206,12 @@ function columnOf(rows: Record<string, number>[], column: string, first: number,
 	return rows.slice(first - 1, last).map((row) => row[column] ?? 0);
 }
 
+/** How much the RSS of Node and of the workers grew from `from` to `to`, per peer, in MB. */
+function growthPerPeerMb(from: ServerSplit, to: ServerSplit, peers: number): { node: number; workers: number } {
+	const grew = (a: ProcessStats, b: ProcessStats) => (b.rssBytes - a.rssBytes) / MB / peers;
+	return { node: grew(from.node, to.node), workers: grew(from.workers, to.workers) };
+}
+
 /** Memory per peer once the room sat idle; 'n/a' when it was not read again. */
 function settledMemory(
 	before: ServerSplit,
@@ -214,9 +221,7 @@ function settledMemory(
 	if (!settled) {
 		return { settledMemoryPerPeerMb: 'n/a', settledNodeMemoryPerPeerMb: 'n/a', settledWorkersMemoryPerPeerMb: 'n/a' };
 	}
-	const grew = (from: ProcessStats, to: ProcessStats) => (to.rssBytes - from.rssBytes) / MB / peers;
-	const node = grew(before.node, settled.node);
-	const workers = grew(before.workers, settled.workers);
+	const { node, workers } = growthPerPeerMb(before, settled, peers);
 	return {
 		settledMemoryPerPeerMb: round(node + workers),
 		settledNodeMemoryPerPeerMb: round(node),
