@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { RecordedFile, RecordingList } from '../../protocol/recording.ts';
+import { createBroadcaster, producePlain } from '../helpers/restBroadcaster.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
@@ -36,23 +37,15 @@ const OPUS = { mimeType: 'audio/opus', payloadType: 101, clockRate: 48000, chann
 
 /** A broadcaster whose ffmpeg sends a test pattern (VP8) and a tone (opus) to the room. */
 async function startBroadcaster(roomId: string, id: string, kinds: ('audio' | 'video')[]) {
-	const api = `/rooms/${roomId}/broadcasters`;
-	assert.equal((await server.rest('POST', api, { id, displayName: id, device: { name: 'ffmpeg' } })).status, 200);
+	await createBroadcaster(server, roomId, id, { name: 'ffmpeg' });
 	const outputs: string[] = [];
 	for (const kind of kinds) {
-		const transport = (await server.rest('POST', `${api}/${id}/transports`, { type: 'plain', comedia: true })).body as {
-			id: string;
-			ip: string;
-			port: number;
-			rtcpPort: number;
-		};
 		const codec = kind === 'video' ? VP8 : OPUS;
 		const ssrc = kind === 'video' ? 22222222 : 11111111;
-		const produced = await server.rest('POST', `${api}/${id}/transports/${transport.id}/producers`, {
+		const { transport } = await producePlain(server, roomId, id, {
 			kind,
 			rtpParameters: { codecs: [codec], encodings: [{ ssrc }] },
 		});
-		assert.equal(produced.status, 200);
 		const url = `rtp://${transport.ip}:${transport.port}?rtcpport=${transport.rtcpPort}&pkt_size=1200`;
 		outputs.push(
 			...(kind === 'video'

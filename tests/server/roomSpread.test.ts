@@ -13,6 +13,7 @@ import { setTimeout } from 'node:timers/promises';
 import type { types } from 'mediasoup';
 import type { Room } from '../../server/room/Room.ts';
 import { probe } from '../helpers/broadcasterScripts.ts';
+import { createBroadcaster, producePlain } from '../helpers/restBroadcaster.ts';
 import { isRtcp, localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { WebRtcTestPeer } from '../helpers/WebRtcTestPeer.ts';
@@ -133,22 +134,20 @@ describe('a room spread over two workers', () => {
 		const api = `/rooms/${roomId}/broadcasters`;
 
 		// A plain RTP sender (what ffmpeg.sh does): opus from a UDP socket.
-		assert.equal(
-			(await server.rest('POST', api, { id: 'sender', displayName: 'Sender', device: { name: 'x' } })).status,
-			200,
-		);
-		const inbound = (
-			await server.rest('POST', `${api}/sender/transports`, { type: 'plain', comedia: true, rtcpMux: true })
-		).body as { id: string; ip: string; port: number };
-		const produced = await server.rest('POST', `${api}/sender/transports/${inbound.id}/producers`, {
-			kind: 'audio',
-			rtpParameters: {
-				codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
-				encodings: [{ ssrc: 1111 }],
+		await createBroadcaster(server, roomId, 'sender');
+		const { producerId, transport: inbound } = await producePlain(
+			server,
+			roomId,
+			'sender',
+			{
+				kind: 'audio',
+				rtpParameters: {
+					codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+					encodings: [{ ssrc: 1111 }],
+				},
 			},
-		});
-		assert.equal(produced.status, 200, JSON.stringify(produced.body));
-		const producerId = (produced.body as { id: string }).id;
+			{ rtcpMux: true },
+		);
 		sendOpus(inbound.ip, inbound.port, 1111, 100);
 		const room = await roomOf(roomId);
 		assert.notEqual(workerOf(room, 'sender'), workerOf(room, 'viewer'));

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { types } from 'mediasoup';
 import type { types as msc } from 'mediasoup-client';
+import { createBroadcaster, producePlain } from '../helpers/restBroadcaster.ts';
 import { localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { WebRtcTestPeer, type WebRtcTestPeerOptions } from '../helpers/WebRtcTestPeer.ts';
@@ -115,22 +116,15 @@ describe('media through the server', () => {
 		const roomId = newRoomId();
 		const listener = await connect(roomId, 'listener');
 		await listener.join({ displayName: 'Listener' });
-		const base = `/rooms/${roomId}/broadcasters`;
-		const created = await server.rest('POST', base, { id: 'camera', displayName: 'Camera', device: { name: 'test' } });
-		assert.equal(created.status, 200);
-		const transport = await server.rest('POST', `${base}/camera/transports`, { type: 'plain', comedia: true });
-		assert.equal(transport.status, 200);
-		const { id: transportId, ip, port } = transport.body as { id: string; ip: string; port: number };
+		await createBroadcaster(server, roomId, 'camera');
 		// Two simulcast encodings: the consumer is a simulcast one, which reports its layers.
-		const produced = await server.rest('POST', `${base}/camera/transports/${transportId}/producers`, {
+		const { producerId, transport } = await producePlain(server, roomId, 'camera', {
 			kind: 'video',
 			rtpParameters: {
 				codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
 				encodings: [{ ssrc: 3001 }, { ssrc: 3002 }],
 			},
 		});
-		assert.equal(produced.status, 200);
-		const producerId = (produced.body as { id: string }).id;
 		const consumerId = await waitFor(
 			'the listener consumes the camera',
 			() => [...listener.consumers.values()].find((consumer) => consumer.producerId === producerId)?.id,
@@ -141,7 +135,7 @@ describe('media through the server', () => {
 		let sequence = 0;
 		const pump = setInterval(() => {
 			const header = { payloadType: 101, ssrc: 3001, sequence, timestamp: sequence * 900, marker: true };
-			sender.send(rtpPacket(header, vp8KeyFramePayload()), port, ip);
+			sender.send(rtpPacket(header, vp8KeyFramePayload()), transport.port, transport.ip);
 			sequence++;
 		}, 10);
 		try {
@@ -154,7 +148,7 @@ describe('media through the server', () => {
 		} finally {
 			clearInterval(pump);
 			sender.close();
-			assert.equal((await server.rest('DELETE', `${base}/camera`)).status, 200);
+			assert.equal((await server.rest('DELETE', `/rooms/${roomId}/broadcasters/camera`)).status, 200);
 		}
 	});
 });
