@@ -138,6 +138,8 @@ test('consumers of devices with many different capabilities each get what their 
 	const full = await receiving.consume({ producerId: producer.id, rtpCapabilities: all, paused: true });
 	// The producer's extensions a consumer may get; each variant drops some of them.
 	const videoUris = (full.rtpParameters.headerExtensions ?? []).map((ext) => ext.uri);
+	const feedbackNames = (feedback: ms.RtcpFeedback[] = []) =>
+		feedback.map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim());
 	const variants: { caps: ms.RtpCapabilities; uris: string[]; feedback: string[] }[] = [];
 	for (let dropped = 0; dropped <= videoUris.length; dropped++) {
 		for (const withFir of [true, false]) {
@@ -149,8 +151,7 @@ test('consumers of devices with many different capabilities each get what their 
 			}));
 			const headerExtensions = all.headerExtensions?.filter((ext) => !droppedUris.includes(ext.uri));
 			const vp8 = codecs.find((codec) => codec.mimeType === 'video/VP8');
-			const feedback = (vp8?.rtcpFeedback ?? []).map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim());
-			variants.push({ caps: { codecs, headerExtensions }, uris, feedback });
+			variants.push({ caps: { codecs, headerExtensions }, uris, feedback: feedbackNames(vp8?.rtcpFeedback) });
 		}
 	}
 	assert.ok(variants.length > 8, `${variants.length} different capabilities`);
@@ -161,7 +162,7 @@ test('consumers of devices with many different capabilities each get what their 
 			headerExtensions.map((ext) => ext.uri),
 			variant.uris,
 		);
-		const got = (codecs[0]?.rtcpFeedback ?? []).map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim());
+		const got = feedbackNames(codecs[0]?.rtcpFeedback);
 		// mediasoup keeps transport-cc or REMB, whichever the header extensions allow.
 		const expected = variant.feedback.filter((fb) =>
 			variant.uris.some((uri) => uri.includes('transport-wide-cc'))
