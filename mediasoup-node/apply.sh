@@ -5,24 +5,4 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-package=${1:-$here/../node_modules/mediasoup}
-
-log() { printf '[mediasoup-node] %s\n' "$*" >&2; }
-die() {
-	printf '[mediasoup-node] error: %s\n' "$*" >&2
-	exit 1
-}
-
-[ -f "$package/package.json" ] || die "no mediasoup package at $package (run npm install first)"
-version=$(sed -n 's/^\t*"version": "\(.*\)",$/\1/p' "$package/package.json" | head -1)
-
-for p in "$here"/patches/*.patch; do
-	name=$(basename "$p")
-	if patch --dry-run --reverse --force --quiet -p1 -d "$package" <"$p" >/dev/null 2>&1; then
-		continue
-	fi
-	patch --dry-run --forward --quiet -p1 -d "$package" <"$p" >/dev/null 2>&1 ||
-		die "$name does not apply to mediasoup@$version (the patches are made for the version package.json pins)"
-	patch --forward --quiet -p1 -d "$package" <"$p"
-	log "applied $name to mediasoup@$version"
-done
+exec bash "$here/../scripts/applyPatches.sh" mediasoup-node "$here/patches" "${1:-$here/../node_modules/mediasoup}"

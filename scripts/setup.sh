@@ -11,7 +11,8 @@
 #   2. mediasoup-worker built from source, cached (mediasoup-worker/build.sh)
 #   3. npm dependencies, Node 24 among them (npm ci with MEDIASOUP_WORKER_BIN set)
 #   4. checks that the install scripts we rely on ran (node's, esbuild's)
-#   5. our patches to mediasoup's Node layer (mediasoup-node/apply.sh)
+#   5. our patches to mediasoup's Node layer and to protoo-server
+#      (mediasoup-node/apply.sh, protoo-server-patches/apply.sh)
 #   6. the worker put where mediasoup looks for it, and a smoke start
 set -euo pipefail
 
@@ -123,9 +124,11 @@ esbuild_ok || die "esbuild's binary is missing (esbuild's postinstall did not ru
 
 # --- 5. mediasoup's Node layer, patched --------------------------------------
 
-# Two performance patches (mediasoup-node/README.md). Every run: npm install
-# may have put back an unpatched copy; applied patches are left alone.
+# Performance patches (mediasoup-node/README.md), and protoo-server's fix of a
+# lost answer (protoo-server-patches/README.md). Every run: npm install may have
+# put back an unpatched copy; applied patches are left alone.
 bash mediasoup-node/apply.sh
+bash protoo-server-patches/apply.sh
 
 # --- 6. worker in place, smoke start -----------------------------------------
 

@@ -5,8 +5,6 @@
 // transport's one listener for its consumers forgets each as it closes.
 // (mediasoup's own suite, `npm run test:worker`, also runs on the patched layer.)
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +12,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
+import { assertPatchesApplied } from '../helpers/appliedPatches.ts';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
 
@@ -24,14 +23,7 @@ const patchesDir = path.resolve(import.meta.dirname, '../../mediasoup-node/patch
 const { clone } = require(path.join(mediasoupDir, 'node/lib/utils.js')) as { clone: <T>(value: T) => T };
 
 test('the set-up applied every patch of mediasoup-node/patches to node_modules/mediasoup', () => {
-	const patches = readdirSync(patchesDir).filter((name) => name.endsWith('.patch'));
-	assert.ok(patches.length >= 2, 'the patches are there');
-	for (const name of patches) {
-		const check = spawnSync('patch', ['--dry-run', '--reverse', '--force', '--quiet', '-p1', '-d', mediasoupDir], {
-			input: readFileSync(path.join(patchesDir, name)),
-		});
-		assert.equal(check.status, 0, `${name} is applied (patch -R --dry-run: ${check.stdout}${check.stderr})`);
-	}
+	assertPatchesApplied(patchesDir, mediasoupDir, 4);
 });
 
 test('the patched clone() gives what structuredClone() gives, as an independent copy', () => {

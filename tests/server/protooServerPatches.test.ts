@@ -1,0 +1,88 @@
+// Our patch to protoo-server (protoo-server-patches/): a request the remote
+// answers before the local socket reports the request written must still
+// resolve. Unpatched, protoo-server registered the request only once send()
+// resolved, on the socket's write callback; a server busy enough to read the
+// answer first dropped it as unknown, and the request timed out 30 s later
+// although the client had accepted it (the newConsumer of a consumer that then
+// stayed paused). The bench's 200-peer joins hit it a few times per run.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { test } from 'node:test';
+import * as protoo from 'protoo-server';
+import { assertPatchesApplied } from '../helpers/appliedPatches.ts';
+
+const require = createRequire(import.meta.url);
+const protooServerDir = path.dirname(require.resolve('protoo-server/package.json'));
+const patchesDir = path.resolve(import.meta.dirname, '../../protoo-server-patches/patches');
+
+/** A protoo message as protoo-server sends it. */
+interface SentMessage {
+	request?: boolean;
+	id?: number;
+	method?: string;
+}
+
+/**
+ * The order of events on a congested socket, made certain: the remote's answer
+ * to a request is read (emitted) before send() resolves, which it does on a
+ * later turn, as a socket's write callback does. Everything else of a
+ * protoo-server transport as its WebSocketTransport has it.
+ */
+class AnswerBeforeWriteTransport extends EventEmitter implements protoo.WebSocketTransport {
+	closed = false;
+	readonly answers: unknown[];
+
+	constructor(answers: unknown[]) {
+		super();
+		this.answers = answers;
+	}
+
+	override toString(): string {
+		return 'AnswerBeforeWriteTransport';
+	}
+
+	close(): void {
+		this.closed = true;
+		this.emit('close');
+	}
+
+	send(message: SentMessage): Promise<void> {
+		if (message.request) {
+			this.emit('message', { response: true, id: message.id, ok: true, data: this.answers.shift() });
+		}
+		return new Promise((resolve) => setImmediate(resolve));
+	}
+}
+
+test('the set-up applied every patch of protoo-server-patches/patches to node_modules/protoo-server', () => {
+	assertPatchesApplied(patchesDir, protooServerDir, 1);
+});
+
+test('a request answered before its write completed resolves with the answer', async () => {
+	const room = new protoo.Room();
+	const transport = new AnswerBeforeWriteTransport([{ first: true }, { second: true }]);
+	const peer = room.createPeer('peer', transport);
+	try {
+		const answers = await Promise.race([
+			Promise.all([peer.request('newConsumer', { id: 'a' }), peer.request('newConsumer', { id: 'b' })]),
+			new Promise((_, reject) => setTimeout(() => reject(new Error('the answered requests are still pending')), 2000)),
+		]);
+		assert.deepEqual(answers, [{ first: true }, { second: true }]);
+	} finally {
+		room.close();
+	}
+});
+
+test('a request whose send fails rejects at once, with the send error', async () => {
+	const room = new protoo.Room();
+	const transport = new AnswerBeforeWriteTransport([]);
+	transport.send = () => Promise.reject(new Error('socket gone'));
+	const peer = room.createPeer('peer', transport);
+	try {
+		await assert.rejects(peer.request('newConsumer', {}), /socket gone/);
+	} finally {
+		room.close();
+	}
+});
