@@ -18,6 +18,12 @@ export class Peer extends Participant {
 	joined = false;
 	/** Set when a newer connection with the same peerId replaced this one. */
 	replaced = false;
+	/**
+	 * Settles once the consumers this peer was owed at its join are made and
+	 * answered, or ARRIVAL_WAIT_MS after it (arrival.ts). Its producers reach
+	 * the others after that. A peer cannot produce before it joins.
+	 */
+	arrived: Promise<void> = Promise.resolve();
 
 	constructor(protooPeer: protoo.Peer, consumerReplicas: number) {
 		super(protooPeer.id);

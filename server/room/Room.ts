@@ -5,7 +5,8 @@
 // and consumer in it.
 //
 // The Room decides who consumes what: on join, a peer gets consumers of every
-// producer already there; a new producer gets a consumer on every joined peer.
+// producer already there; a new producer gets a consumer on every joined peer,
+// a newcomer's once the newcomer has its own (arrival.ts).
 // Consumers are created paused and resumed only once the client accepted them.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -18,6 +19,7 @@ import type { ResolvedConfig } from '../config/Config.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
 import { RoomRecorder } from '../recording/RoomRecorder.ts';
 import { RequestError } from '../signaling/RequestError.ts';
+import { arrival } from './arrival.ts';
 import { Bot } from './Bot.ts';
 import type { Broadcaster } from './Broadcaster.ts';
 import { type ConsumePriority, ConsumeQueue } from './ConsumeQueue.ts';
@@ -188,19 +190,24 @@ export class Room extends EventEmitter<RoomEvents> {
 
 		// The response goes out before the newConsumer requests (the client
 		// must know the peers first), hence the deferred fan-out.
-		setImmediate(() => this.#fanOutToNewPeer(peer, others));
+		peer.arrived = new Promise<void>((resolve) => {
+			setImmediate(() => resolve(this.#fanOutToNewPeer(peer, others)));
+		});
 		return { peers: others.map((member) => member.info) };
 	}
 
-	#fanOutToNewPeer(peer: Peer, others: Participant[]): void {
+	/** Makes the newcomer's consumers; settles as arrival() says. */
+	#fanOutToNewPeer(peer: Peer, others: Participant[]): Promise<void> {
+		const own: Promise<void>[] = [];
 		for (const other of others) {
-			for (const producer of other.producers.values()) void this.createConsumer(peer, other, producer, 'joiner');
+			for (const producer of other.producers.values()) own.push(this.createConsumer(peer, other, producer, 'joiner'));
 			for (const dataProducer of other.dataProducers.values()) {
 				if (dataProducer.label === 'chat') void this.createDataConsumer(peer, other.id, dataProducer);
 			}
 		}
 		void this.createDataConsumer(peer, null, this.bot.dataProducer);
 		for (const other of this.joinedPeers(peer)) other.notify('newPeer', peer.info);
+		return arrival(own);
 	}
 
 	changeDisplayName(peer: Participant, displayName: string): void {
@@ -282,7 +289,15 @@ export class Room extends EventEmitter<RoomEvents> {
 				.then(() => this.#audioLevelObserver.addProducer({ producerId: producer.id }))
 				.catch(() => {});
 		}
-		for (const peer of this.joinedPeers(owner)) void this.createConsumer(peer, owner, producer, 'fanOut');
+		// Who is in the room now: a peer joining later gets the producer with
+		// everything else there at its own join.
+		const audience = this.joinedPeers(owner);
+		const fanOut = (): void => {
+			if (producer.closed) return;
+			for (const peer of audience) void this.createConsumer(peer, owner, producer, 'fanOut');
+		};
+		if (owner instanceof Peer) void owner.arrived.then(fanOut);
+		else fanOut();
 		if (this.recorder.active) {
 			void this.#onHome('producer', producer.id)
 				.then(() => this.recorder.add(owner.id, producer))

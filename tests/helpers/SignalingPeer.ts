@@ -19,9 +19,14 @@ export interface SignalingPeerOptions {
 	url: string;
 	/** PEM of the server's certificate, trusted for this connection only. */
 	ca: string;
-	/** Answer newConsumer / newDataConsumer requests (default true). */
-	acceptConsumers?: boolean;
+	/**
+	 * How to answer newConsumer / newDataConsumer requests: accept them (the
+	 * default), refuse them, or ignore them (a client that never answers).
+	 */
+	consumerAnswer?: ConsumerAnswer;
 }
+
+export type ConsumerAnswer = 'accept' | 'refuse' | 'ignore';
 
 export interface JoinOptions {
 	displayName?: string;
@@ -54,7 +59,7 @@ export abstract class SignalingPeer {
 	protected constructor(
 		protoo: protooClient.Peer,
 		device: Device,
-		{ url, acceptConsumers = true }: SignalingPeerOptions,
+		{ url, consumerAnswer = 'accept' }: SignalingPeerOptions,
 	) {
 		this.protoo = protoo;
 		this.device = device;
@@ -70,7 +75,8 @@ export abstract class SignalingPeer {
 			this.notifications.push({ method: notification.method, data: notification.data ?? {} }),
 		);
 		protoo.on('request', (request, accept, reject) => {
-			if (!acceptConsumers) {
+			if (consumerAnswer === 'ignore') return;
+			if (consumerAnswer === 'refuse') {
 				reject(403, 'not accepting');
 				return;
 			}

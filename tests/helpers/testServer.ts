@@ -11,6 +11,7 @@ import { loadConfig } from '../../server/config/loadConfig.ts';
 import { type RunningServer, startServer } from '../../server/Server.ts';
 import { ensureCertificate } from '../../server/tls/certificates.ts';
 import { findFreePortRange } from './freePorts.ts';
+import type { ConsumerAnswer } from './SignalingPeer.ts';
 import { TestPeer, type TestPeerOptions } from './TestPeer.ts';
 
 const rootDir = path.resolve(import.meta.dirname, '../..');
@@ -22,7 +23,7 @@ export interface TestServer {
 	connect(
 		roomId: string,
 		peerId: string,
-		options?: { query?: string; acceptConsumers?: boolean; nativeCodecs?: TestPeerOptions['nativeCodecs'] },
+		options?: { query?: string; consumerAnswer?: ConsumerAnswer; nativeCodecs?: TestPeerOptions['nativeCodecs'] },
 	): Promise<TestPeer>;
 	rest(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: unknown }>;
 	close(): Promise<void>;
@@ -64,11 +65,11 @@ export async function startTestServer({
 		server,
 		ca: tls.cert,
 		port: server.port,
-		connect: (roomId, peerId, { query = '', acceptConsumers, nativeCodecs } = {}) =>
+		connect: (roomId, peerId, { query = '', consumerAnswer, nativeCodecs } = {}) =>
 			TestPeer.connect({
 				url: `wss://${base}/?roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(peerId)}${query}`,
 				ca: tls.cert,
-				...(acceptConsumers === undefined ? {} : { acceptConsumers }),
+				...(consumerAnswer === undefined ? {} : { consumerAnswer }),
 				...(nativeCodecs === undefined ? {} : { nativeCodecs }),
 			}),
 		rest: (method, urlPath, body) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body),

@@ -2,6 +2,8 @@
 // clients running mediasoup-client's Device (FakeHandler: signaling only).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ARRIVAL_WAIT_MS } from '../../server/room/arrival.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -233,7 +235,7 @@ describe('joining and media fan-out', () => {
 
 	test('a consumer the client refuses is closed on the server', async () => {
 		const roomId = newRoomId();
-		const refuser = await connect(roomId, 'refuser', { acceptConsumers: false });
+		const refuser = await connect(roomId, 'refuser', { consumerAnswer: 'refuse' });
 		await refuser.join();
 		const sender = await connect(roomId, 'sender');
 		await sender.join();
@@ -244,6 +246,35 @@ describe('joining and media fan-out', () => {
 			return dump.mapProducerIdConsumerIds.every((entry) => entry.values.length === 0);
 		});
 		assert.equal(room.peers.get('refuser')?.consumers.size, 0);
+	});
+});
+
+describe('fan-out of a newcomer', () => {
+	test("the others get a newcomer's producer once it answered its own consumers, or after ARRIVAL_WAIT_MS", async () => {
+		const roomId = newRoomId();
+		const alice = await connect(roomId, 'alice');
+		await alice.join();
+		await alice.produce('audio');
+		// Carol is owed a consumer of alice's audio and never answers for it.
+		const carol = await connect(roomId, 'carol', { consumerAnswer: 'ignore' });
+		const joinSentAt = Date.now();
+		await carol.join();
+		const producer = await carol.produce('audio');
+
+		// The server's wait starts after it got the join: until then alice must
+		// not have been offered carol's audio.
+		await sleep(Math.max(0, joinSentAt + ARRIVAL_WAIT_MS - 200 - Date.now()));
+		assert.equal(
+			[...alice.consumers.values()].filter((consumer) => consumer.producerId === producer.id).length,
+			0,
+			"alice got carol's audio while carol had an unanswered newConsumer",
+		);
+		// Then she gets it, long before protoo's request timeout would end the wait.
+		await waitFor("alice consumes carol's audio", () =>
+			[...alice.consumers.values()].some((consumer) => consumer.producerId === producer.id),
+		);
+		assert.ok(Date.now() - joinSentAt >= ARRIVAL_WAIT_MS);
+		assert.equal(carol.consumers.size, 0);
 	});
 });
 
