@@ -4,7 +4,7 @@
 // resolved, on the socket's write callback; a server busy enough to read the
 // answer first dropped it as unknown, and the request timed out 30 s later
 // although the client had accepted it (the newConsumer of a consumer that then
-// stayed paused). The bench's 200-peer joins hit it a few times per run.
+// stayed paused). The bench's joins of 120 to 200 peers hit it up to 10 times per run.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
