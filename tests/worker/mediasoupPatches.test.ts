@@ -12,6 +12,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
+import { deepFreeze } from '../../server/signaling/deepFreeze.ts';
 import { assertPatchesApplied } from '../helpers/appliedPatches.ts';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
@@ -167,6 +168,51 @@ test('consumers of devices with many different capabilities each get what their 
 	}
 	sending.close();
 	receiving.close();
+});
+
+test('consume() validates frozen capabilities once, others on every call, and leaves the producer as it was', async () => {
+	// Patch 0005: a frozen capabilities object is normalized once; the producer's parameters are read, not copied.
+	const ortc = require(path.join(mediasoupDir, 'node/lib/ortc.js')) as Record<string, (...args: unknown[]) => unknown>;
+	const validate = ortc.validateAndNormalizeRtpCapabilities;
+	assert.ok(validate);
+	let validations = 0;
+	ortc.validateAndNormalizeRtpCapabilities = (...args: unknown[]) => {
+		validations++;
+		return validate(...args);
+	};
+	const { transport: sending, producer } = await plainVp8Producer(router);
+	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+	const consumable = producer.consumableRtpParameters;
+	const consume = (rtpCapabilities: ms.RtpCapabilities) =>
+		receiving.consume({ producerId: producer.id, rtpCapabilities, paused: true });
+	const feedback = (consumer: ms.Consumer) => consumer.rtpParameters.codecs[0]?.rtcpFeedback?.map((fb) => fb.type);
+	try {
+		const frozen = deepFreeze(structuredClone(router.rtpCapabilities));
+		const fromFrozen = [await consume(frozen), await consume(frozen), await consume(frozen)];
+		assert.equal(validations, 1, 'a frozen object is validated once');
+		const open = structuredClone(router.rtpCapabilities);
+		const fromOpen = await consume(open);
+		assert.deepEqual(fromOpen.rtpParameters.codecs, fromFrozen[0]?.rtpParameters.codecs, 'the same result');
+		assert.deepEqual(fromOpen.rtpParameters.headerExtensions, fromFrozen[2]?.rtpParameters.headerExtensions);
+		assert.ok(feedback(fromOpen)?.includes('transport-cc'));
+		// An object that is not frozen may change between calls, and each call sees it as it is.
+		open.headerExtensions = open.headerExtensions?.filter((ext) => !ext.uri.includes('transport-wide-cc'));
+		const changed = await consume(open);
+		assert.ok(feedback(changed)?.includes('goog-remb') && !feedback(changed)?.includes('transport-cc'));
+		assert.equal(validations, 3, 'validated on every call');
+		// Frozen capabilities mediasoup refuses are refused on every call, not remembered as good.
+		const refused = deepFreeze({ codecs: [{ kind: 'video', mimeType: 'video/VP8' }] }) as ms.RtpCapabilities;
+		for (let call = 0; call < 2; call++) await assert.rejects(consume(refused), TypeError);
+		// The producer's own parameters, now read in place, are as they were, also after a consumer's copy changed.
+		const copy = fromFrozen[0]?.rtpParameters;
+		copy?.headerExtensions?.pop();
+		if (copy?.codecs[0]) copy.codecs[0].payloadType = 1;
+		assert.deepEqual(producer.consumableRtpParameters, consumable);
+	} finally {
+		ortc.validateAndNormalizeRtpCapabilities = validate;
+		sending.close();
+		receiving.close();
+	}
 });
 
 test('a transport forgets its consumers when they close or lose their producer', async () => {
