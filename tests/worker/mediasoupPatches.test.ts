@@ -16,6 +16,7 @@ import { deepFreeze } from '../../server/signaling/deepFreeze.ts';
 import { assertPatchesApplied } from '../helpers/appliedPatches.ts';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
+import { vp8Consumers, withoutTransportCc } from '../helpers/vp8Consumers.ts';
 
 const require = createRequire(import.meta.url);
 // mediasoup's exports map hides its files; its main is node/lib/index.js.
@@ -89,17 +90,9 @@ before(async () => {
 after(() => worker.close());
 
 test('consumers of one producer with the same capabilities share codecs, each still sees its own parameters', async () => {
-	const { transport: sending, producer } = await plainVp8Producer(router);
-	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+	const { consume, close } = await vp8Consumers(router);
 	const withTcc = router.rtpCapabilities;
-	// Without the transport-wide-cc extension mediasoup keeps REMB feedback instead: other codecs.
-	const withoutTcc: ms.RtpCapabilities = {
-		...withTcc,
-		headerExtensions: withTcc.headerExtensions?.filter((ext) => !ext.uri.includes('transport-wide-cc')),
-	};
-	const consume = (rtpCapabilities: ms.RtpCapabilities) =>
-		receiving.consume({ producerId: producer.id, rtpCapabilities, paused: true });
-	const [a, b, c] = await Promise.all([consume(withTcc), consume(withTcc), consume(withoutTcc)]);
+	const [a, b, c] = await Promise.all([consume(withTcc), consume(withTcc), consume(withoutTransportCc(withTcc))]);
 	assert.ok(a && b && c);
 	const feedback = (consumer: ms.Consumer) => consumer.rtpParameters.codecs[0]?.rtcpFeedback?.map((fb) => fb.type);
 	assert.ok(feedback(a)?.includes('transport-cc') && !feedback(a)?.includes('goog-remb'));
@@ -119,8 +112,7 @@ test('consumers of one producer with the same capabilities share codecs, each st
 	assert.notEqual(b.rtpParameters.codecs[0]?.payloadType, 1);
 	assert.deepEqual(a.rtpParameters.headerExtensions, b.rtpParameters.headerExtensions);
 	assert.equal((await a.dump()).rtpParameters.codecs[0]?.payloadType, b.rtpParameters.codecs[0]?.payloadType);
-	sending.close();
-	receiving.close();
+	close();
 });
 
 test('consumers of devices with many different capabilities each get what their capabilities allow', async () => {
@@ -180,11 +172,8 @@ test('consume() validates frozen capabilities once, others on every call, and le
 		validations++;
 		return validate(...args);
 	};
-	const { transport: sending, producer } = await plainVp8Producer(router);
-	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+	const { producer, consume, close } = await vp8Consumers(router);
 	const consumable = producer.consumableRtpParameters;
-	const consume = (rtpCapabilities: ms.RtpCapabilities) =>
-		receiving.consume({ producerId: producer.id, rtpCapabilities, paused: true });
 	const feedback = (consumer: ms.Consumer) => consumer.rtpParameters.codecs[0]?.rtcpFeedback?.map((fb) => fb.type);
 	try {
 		const frozen = deepFreeze(structuredClone(router.rtpCapabilities));
@@ -196,7 +185,7 @@ test('consume() validates frozen capabilities once, others on every call, and le
 		assert.deepEqual(fromOpen.rtpParameters.headerExtensions, fromFrozen[2]?.rtpParameters.headerExtensions);
 		assert.ok(feedback(fromOpen)?.includes('transport-cc'));
 		// An object that is not frozen may change between calls, and each call sees it as it is.
-		open.headerExtensions = open.headerExtensions?.filter((ext) => !ext.uri.includes('transport-wide-cc'));
+		open.headerExtensions = withoutTransportCc(open).headerExtensions;
 		const changed = await consume(open);
 		assert.ok(feedback(changed)?.includes('goog-remb') && !feedback(changed)?.includes('transport-cc'));
 		assert.equal(validations, 3, 'validated on every call');
@@ -210,8 +199,7 @@ test('consume() validates frozen capabilities once, others on every call, and le
 		assert.deepEqual(producer.consumableRtpParameters, consumable);
 	} finally {
 		ortc.validateAndNormalizeRtpCapabilities = validate;
-		sending.close();
-		receiving.close();
+		close();
 	}
 });
 

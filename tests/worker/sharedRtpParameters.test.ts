@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
-import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
+import { vp8Consumers, withoutTransportCc } from '../helpers/vp8Consumers.ts';
 
 let worker: ms.Worker;
 let router: ms.Router;
@@ -36,16 +36,9 @@ async function workerAndNode(consumer: ms.Consumer): Promise<{ inWorker: string[
 }
 
 test('consumers with different capabilities each keep their own codecs and header extensions in the worker', async () => {
-	const { transport: sending, producer } = await plainVp8Producer(router);
-	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+	const { consume, close } = await vp8Consumers(router);
 	const withTcc = router.rtpCapabilities;
-	// Without transport-wide-cc mediasoup keeps REMB feedback instead, and the extension goes.
-	const withoutTcc: ms.RtpCapabilities = {
-		...withTcc,
-		headerExtensions: withTcc.headerExtensions?.filter((ext) => !ext.uri.includes('transport-wide-cc')),
-	};
-	const consume = (rtpCapabilities: ms.RtpCapabilities) =>
-		receiving.consume({ producerId: producer.id, rtpCapabilities, paused: true });
+	const withoutTcc = withoutTransportCc(withTcc);
 	try {
 		const shared = [await consume(withTcc), await consume(withTcc)];
 		const other = await consume(withoutTcc);
@@ -64,8 +57,7 @@ test('consumers with different capabilities each keep their own codecs and heade
 		assert.deepEqual(inWorker, sides[0]?.inWorker);
 		assert.deepEqual((await workerAndNode(other)).inWorker, sides[2]?.inWorker, 'the other one is untouched');
 	} finally {
-		sending.close();
-		receiving.close();
+		close();
 	}
 });
 
