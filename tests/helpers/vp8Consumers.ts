@@ -27,6 +27,16 @@ export async function vp8Consumers(router: ms.Router): Promise<Vp8Consumers> {
 	};
 }
 
+/** RTCP feedback as `type parameter` names ("nack", "nack pli"), to compare. */
+export function feedbackNames(feedback: readonly ms.RtcpFeedback[] = []): string[] {
+	return feedback.map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim());
+}
+
+/** The feedback types of a consumer's first codec. */
+export function feedbackTypes(consumer: ms.Consumer): string[] | undefined {
+	return consumer.rtpParameters.codecs[0]?.rtcpFeedback?.map((fb) => fb.type);
+}
+
 /** The same capabilities without the transport-wide-cc header extension. */
 export function withoutTransportCc(capabilities: ms.RtpCapabilities): ms.RtpCapabilities {
 	return {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
-import { vp8Consumers, withoutTransportCc } from '../helpers/vp8Consumers.ts';
+import { feedbackNames, vp8Consumers, withoutTransportCc } from '../helpers/vp8Consumers.ts';
 
 let worker: ms.Worker;
 let router: ms.Router;
@@ -22,8 +22,8 @@ after(() => worker.close());
 /** What both sides must agree on: codecs with their feedback, and header extensions. */
 function summary(rtpParameters: ms.RtpParameters): string[] {
 	const codecs = rtpParameters.codecs.map((codec) => {
-		const feedback = (codec.rtcpFeedback ?? []).map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim());
-		return `${codec.mimeType}/${codec.payloadType} ${JSON.stringify(codec.parameters ?? {})} [${feedback.join(', ')}]`;
+		const feedback = feedbackNames(codec.rtcpFeedback).join(', ');
+		return `${codec.mimeType}/${codec.payloadType} ${JSON.stringify(codec.parameters ?? {})} [${feedback}]`;
 	});
 	const extensions = (rtpParameters.headerExtensions ?? []).map((ext) => `${ext.id} ${ext.uri}`);
 	return [...codecs, ...extensions];
