@@ -66,6 +66,7 @@ describe('join scenario', () => {
 		// Read again after the room sat idle, everyone still in.
 		assert.equal(typeof report.summary.settledMemoryPerPeerMb, 'number');
 		assert.equal(typeof report.summary.settledNodeMemoryPerPeerMb, 'number');
+		assertPositive(report.summary.serverRssSettledMb, 'serverRssSettledMb');
 		assert.equal(report.parameters.settleMs, 300);
 		assert.ok(progress.some((line) => line === `join: the room of ${peers} sits idle for 300 ms`));
 		// Six peers reach neither window of the targets.

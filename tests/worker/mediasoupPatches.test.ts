@@ -1,8 +1,9 @@
 // Our patches to mediasoup's Node layer (mediasoup-node/): the set-up applied
 // them, the patched clone() copies as structuredClone() does, the corked
 // channel delivers a burst of requests larger than a pipe holds, consumers
-// of one producer share the RTP parameters they have in common, and a
-// transport's one listener for its consumers forgets each as it closes.
+// of one producer share the RTP parameters they have in common, a
+// transport's one listener for its consumers forgets each as it closes, and
+// an emitter's listener table finds listeners by their exact name only.
 // (mediasoup's own suite, `npm run test:worker`, also runs on the patched layer.)
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -257,8 +258,8 @@ test("an emitter's listeners are its own and found by their exact name only", as
 });
 
 test("3,000 consumers of one producer, with the room's listeners, cost Node's heap under 2.3 KB each", async () => {
-	// 2.0 KB here. Without patch 0006, where each consumer's listeners and its
-	// observer's are kept is a dictionary: 2.5-2.7 KB. Before 0003 and 0004,
+	// 2.0 KB here. Without patch 0006 the consumer's listener table and its
+	// observer's are dictionaries: 2.5-2.7 KB. Before 0003 and 0004,
 	// each consumer also held its own copy of the codecs and header extensions
 	// (4.4 KB without the room's listeners).
 	v8.setFlagsFromString('--expose-gc');
@@ -277,7 +278,8 @@ test("3,000 consumers of one producer, with the room's listeners, cost Node's he
 		consumers.push(...(await Promise.all(batch)));
 	}
 	// What the room adds to each consumer (server/room/PeerConsumer.ts,
-	// Participant.ts, RoomRouter.ts): five events and two observer listeners.
+	// Participant.ts, RoomRouter.ts): five events and two observer listeners,
+	// one shared and one closure of its own.
 	for (const consumer of consumers) {
 		forwardConsumerEvents(consumer as PeerConsumer);
 		consumer.observer.on('close', onClose);
