@@ -5,6 +5,9 @@
 // answer first dropped it as unknown, and the request timed out 30 s later
 // although the client had accepted it (the newConsumer of a consumer that then
 // stayed paused). The bench's joins of 120 to 200 peers hit it up to 10 times per run.
+// And two requests pending at once never share an id, even when the random
+// ids protoo-server drew would have been equal: the second replaced the first
+// among the pending ones, and the first never settled.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -57,7 +60,7 @@ class AnswerBeforeWriteTransport extends EventEmitter implements protoo.WebSocke
 }
 
 test('the set-up applied every patch of protoo-server-patches/patches to node_modules/protoo-server', () => {
-	assertPatchesApplied(patchesDir, protooServerDir, 1);
+	assertPatchesApplied(patchesDir, protooServerDir, 2);
 });
 
 test('a request answered before its write completed resolves with the answer', async () => {
@@ -82,6 +85,52 @@ test('a request whose send fails rejects at once, with the send error', async ()
 	const peer = room.createPeer('peer', transport);
 	try {
 		await assert.rejects(peer.request('newConsumer', {}), /socket gone/);
+	} finally {
+		room.close();
+	}
+});
+
+/** A transport that keeps what it is sent; the test answers, in its own order. */
+class HeldTransport extends AnswerBeforeWriteTransport {
+	readonly sent: SentMessage[] = [];
+
+	override send(message: SentMessage): Promise<void> {
+		this.sent.push(message);
+		return Promise.resolve();
+	}
+
+	answer(id: number | undefined, data: unknown): void {
+		this.emit('message', { response: true, id, ok: true, data });
+	}
+}
+
+test('requests pending at once have their own ids and answers, even when the random draws are equal', async () => {
+	const room = new protoo.Room();
+	const transport = new HeldTransport([]);
+	const peer = room.createPeer('peer', transport);
+	const random = Math.random;
+	let draws = 0;
+	// The first two draws equal: upstream gave both requests the id 5000000.
+	Math.random = () => (draws++ < 2 ? 0.5 : random());
+	let first: Promise<unknown>;
+	let second: Promise<unknown>;
+	try {
+		first = peer.request('newConsumer', { id: 'a' });
+		second = peer.request('newConsumer', { id: 'b' });
+	} finally {
+		Math.random = random;
+	}
+	try {
+		const [a, b] = transport.sent;
+		assert.ok(a && b, 'both requests sent');
+		assert.notEqual(a.id, b.id);
+		transport.answer(a.id, { first: true });
+		transport.answer(b.id, { second: true });
+		const answers = await Promise.race([
+			Promise.all([first, second]),
+			new Promise((_, reject) => setTimeout(() => reject(new Error('an answered request is still pending')), 2000)),
+		]);
+		assert.deepEqual(answers, [{ first: true }, { second: true }]);
 	} finally {
 		room.close();
 	}
