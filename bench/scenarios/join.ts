@@ -284,11 +284,12 @@ export function cpuMs(usage: NodeJS.CpuUsage): number {
 	return (usage.user + usage.system) / 1000;
 }
 
-export function round(value: number): number {
-	return Math.round(value * 10) / 10;
+export function round(value: number, digits = 1): number {
+	const factor = 10 ** digits;
+	return Math.round(value * factor) / factor;
 }
 
 /** MB per peer to 10 KB: a tenth of a MB is 5% of the 2 MB target, too coarse to compare runs. */
 function roundPerPeer(value: number): number {
-	return Math.round(value * 100) / 100;
+	return round(value, 2);
 }

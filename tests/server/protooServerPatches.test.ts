@@ -59,6 +59,11 @@ class AnswerBeforeWriteTransport extends EventEmitter implements protoo.WebSocke
 	}
 }
 
+/** What the promise gives, or a rejection with `pending` if it has not settled in 2 s. */
+function settledSoon<T>(promise: Promise<T>, pending: string): Promise<T> {
+	return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(pending)), 2000))]);
+}
+
 test('the set-up applied every patch of protoo-server-patches/patches to node_modules/protoo-server', () => {
 	assertPatchesApplied(patchesDir, protooServerDir, 2);
 });
@@ -68,10 +73,10 @@ test('a request answered before its write completed resolves with the answer', a
 	const transport = new AnswerBeforeWriteTransport([{ first: true }, { second: true }]);
 	const peer = room.createPeer('peer', transport);
 	try {
-		const answers = await Promise.race([
+		const answers = await settledSoon(
 			Promise.all([peer.request('newConsumer', { id: 'a' }), peer.request('newConsumer', { id: 'b' })]),
-			new Promise((_, reject) => setTimeout(() => reject(new Error('the answered requests are still pending')), 2000)),
-		]);
+			'the answered requests are still pending',
+		);
 		assert.deepEqual(answers, [{ first: true }, { second: true }]);
 	} finally {
 		room.close();
@@ -126,10 +131,7 @@ test('requests pending at once have their own ids and answers, even when the ran
 		assert.notEqual(a.id, b.id);
 		transport.answer(a.id, { first: true });
 		transport.answer(b.id, { second: true });
-		const answers = await Promise.race([
-			Promise.all([first, second]),
-			new Promise((_, reject) => setTimeout(() => reject(new Error('an answered request is still pending')), 2000)),
-		]);
+		const answers = await settledSoon(Promise.all([first, second]), 'an answered request is still pending');
 		assert.deepEqual(answers, [{ first: true }, { second: true }]);
 	} finally {
 		room.close();
