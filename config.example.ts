@@ -133,6 +133,21 @@ export const config: Config = {
 		// private (systemd PrivateTmp) or not the client's. Env: TERMINAL_SOCKET.
 		socketPath: undefined,
 	},
+	// Garbage collection of the server's own Node process (the workers are C++ and
+	// free memory at once). See server/nodeHeap.ts and bench/RESULTS.md item 11.
+	nodeHeap: {
+		// A full collection runs once the heap grew this many percent over what was
+		// live after the last one. 0 leaves it to V8, which allows up to 300% on a
+		// machine with much memory: a burst of 200 joins then left about 160 MB of
+		// garbage in the process. 30 keeps the peak near what the rooms use, for
+		// about 15% more of the server's CPU while people join. Env: NODE_HEAP_GROWING_PERCENT.
+		growingPercent: 30,
+		// V8's pretenuring: objects from a place in the code whose objects tended to
+		// live long are allocated straight into the old generation. The server's
+		// requests live for a round trip and then die, so there it filled the old
+		// generation with garbage; off, the bench used less memory and no more CPU.
+		pretenuring: false,
+	},
 	// Secret a client must present to apply network throttling (a testing feature);
 	// unset disables it. Env: THROTTLE_SECRET.
 	throttleSecret: undefined,

@@ -1,14 +1,16 @@
 // The server a bench run measures: either one the bench starts as a child
-// process (`node server/main.ts`, exactly what `npm start` runs, with its own
-// ports, certificate and terminal socket), or one already running somewhere
-// that the bench only talks to over HTTPS. Only a started one has process ids,
-// so only then can the bench read its CPU and memory.
+// process (`node --max-semi-space-size=16 server/main.ts`, exactly what
+// `npm start` runs, with its own ports, certificate and terminal socket), or
+// one already running somewhere that the bench only talks to over HTTPS. Only
+// a started one has process ids, so only then can the bench read its CPU and
+// memory.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVER_NODE_ARGS } from '../server/nodeHeap.ts';
 import { ensureCertificate } from '../server/tls/certificates.ts';
 import { findFreePortRange } from '../tests/helpers/freePorts.ts';
 
@@ -87,7 +89,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			...(options.roomSpread ? { MEDIASOUP_ROOM_SPREAD: options.roomSpread } : {}),
 			...options.env,
 		};
-		const child = spawn(process.execPath, [path.join(rootDir, 'server/main.ts')], {
+		const child = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(rootDir, 'server/main.ts')], {
 			cwd: rootDir,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],

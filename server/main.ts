@@ -7,6 +7,7 @@ import { version as mediasoupVersion } from 'mediasoup';
 import { ConfigError } from './config/ConfigError.ts';
 import { loadConfig } from './config/loadConfig.ts';
 import { createLogger } from './logging/logger.ts';
+import { applyNodeHeapSettings, missingNodeArgs, SERVER_NODE_ARGS } from './nodeHeap.ts';
 import { startServer } from './Server.ts';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,6 +17,14 @@ async function main(): Promise<void> {
 	const log = await createLogger(config.logLevel);
 	log.info({ node: process.version, mediasoup: mediasoupVersion }, 'starting');
 	for (const notice of config.notices) log.info(notice);
+	applyNodeHeapSettings(config.nodeHeap);
+	const missing = missingNodeArgs(process.execArgv, process.env.NODE_OPTIONS);
+	if (missing.length > 0) {
+		log.warn(
+			{ missing, want: SERVER_NODE_ARGS },
+			'Node was started without the flags `npm start` passes: its young generation may grow to 128 MB',
+		);
+	}
 
 	const tls = {
 		cert: await readFile(config.https.tls.cert, 'utf8'),

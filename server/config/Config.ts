@@ -4,6 +4,7 @@
 // every setting; this file only says what type each one has.
 import type { types } from 'mediasoup';
 import type { LogLevel } from '../logging/levels.ts';
+import type { NodeHeapSettings } from '../nodeHeap.ts';
 
 export type { LogLevel } from '../logging/levels.ts';
 export { plainTransportListenInfo, webRtcServerListenInfos } from './listenInfos.ts';
@@ -68,6 +69,8 @@ export interface Config {
 		/** UNIX socket of the admin terminal (`npm run connect`); undefined: one in os.tmpdir() named after the HTTPS port. */
 		socketPath: string | undefined;
 	};
+	/** Garbage collection of the server's own Node process (server/nodeHeap.ts). */
+	nodeHeap: NodeHeapSettings;
 	throttleSecret: string | undefined;
 	logLevel: LogLevel;
 }

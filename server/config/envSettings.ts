@@ -25,6 +25,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 	{ name: 'MEDIASOUP_MAX_PORT', setting: 'mediasoup.maxPort', kind: 'integer' },
 	{ name: 'TERMINAL_SOCKET', setting: 'terminal.socketPath', kind: 'string' },
 	{ name: 'RECORDINGS_DIR', setting: 'recording.directory', kind: 'string' },
+	{ name: 'NODE_HEAP_GROWING_PERCENT', setting: 'nodeHeap.growingPercent', kind: 'integer' },
 	{ name: 'THROTTLE_SECRET', setting: 'throttleSecret', kind: 'string' },
 	{ name: 'LOG_LEVEL', setting: 'logLevel', kind: 'string' },
 ];

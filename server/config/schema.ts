@@ -112,6 +112,10 @@ const schema = z.strictObject({
 			'the path of a UNIX socket (absolute, or relative to the project root), or leave it unset',
 		).optional(),
 	}),
+	nodeHeap: z.strictObject({
+		growingPercent: integer(0, 1000, 'a percentage from 0 (V8 decides) to 1000, e.g. 30'),
+		pretenuring: z.boolean({ error: 'true or false' }),
+	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling').optional(),
 	logLevel: oneOf(LOG_LEVELS),
 });

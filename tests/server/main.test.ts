@@ -1,7 +1,7 @@
 // The entry point as `npm start` runs it, in a child process: it prints the
 // Node version, serves HTTPS, shuts down cleanly on SIGTERM (no worker process
-// left behind), and refuses a bad configuration with a message saying what to
-// change.
+// left behind), refuses a bad configuration with a message saying what to
+// change, and warns when started without the Node flags `npm start` passes.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { SERVER_NODE_ARGS } from '../../server/nodeHeap.ts';
 import { ensureCertificate } from '../../server/tls/certificates.ts';
 import { findFreePortRange } from '../helpers/freePorts.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -34,8 +35,11 @@ before(async () => {
 
 after(() => rmSync(certDir, { recursive: true, force: true }));
 
-function startMain(extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
-	const child = spawn(process.execPath, [path.join(root, 'server', 'main.ts')], {
+function startMain(
+	extraEnv: Record<string, string> = {},
+	nodeArgs: readonly string[] = SERVER_NODE_ARGS,
+): { child: ChildProcess; output: () => string } {
+	const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'server', 'main.ts')], {
 		env: { ...process.env, ...env, ...extraEnv },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -70,6 +74,7 @@ test('starts on Node 24, serves, and exits cleanly on SIGTERM', async () => {
 	try {
 		await waitFor('the server to listen', () => output().includes('"msg":"listening"'), { timeoutMs: 20_000 });
 		assert.match(output(), /"node":"v24\./);
+		assert.doesNotMatch(output(), /started without the flags/);
 		const workerPids = [...output().matchAll(/"pid":(\d+)\}/g)].map((match) => Number(match[1]));
 		assert.equal(await getStatus(`https://127.0.0.1:${env.HTTPS_LISTEN_PORT}/rooms/main-test`), 200);
 
@@ -78,6 +83,19 @@ test('starts on Node 24, serves, and exits cleanly on SIGTERM', async () => {
 		assert.match(output(), /"msg":"stopped"/);
 		assert.ok(workerPids.length >= 2, `worker pids logged: ${workerPids}`);
 		for (const pid of workerPids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} is gone`);
+	} finally {
+		child.kill('SIGKILL');
+	}
+});
+
+test('started by hand without the Node flags of npm start, it says which are missing', async () => {
+	const { child, output } = startMain({}, []);
+	const exited = exitOf(child);
+	try {
+		await waitFor('the server to listen', () => output().includes('"msg":"listening"'), { timeoutMs: 20_000 });
+		assert.match(output(), /"missing":\["--max-semi-space-size=16"\].*started without the flags `npm start` passes/);
+		child.kill('SIGTERM');
+		assert.equal(await exited, 0);
 	} finally {
 		child.kill('SIGKILL');
 	}
