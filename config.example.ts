@@ -140,7 +140,7 @@ export const config: Config = {
 		// live after the last one. 0 leaves it to V8, which allows up to 300% on a
 		// machine with much memory: a burst of 200 joins then left about 160 MB of
 		// garbage in the process. 30 keeps the peak near what the rooms use, for
-		// about 15% more of the server's CPU while people join. Env: NODE_HEAP_GROWING_PERCENT.
+		// 15-20% more of the server's CPU while people join. Env: NODE_HEAP_GROWING_PERCENT.
 		growingPercent: 30,
 		// V8's pretenuring: objects from a place in the code whose objects tended to
 		// live long are allocated straight into the old generation. The server's
