@@ -38,6 +38,18 @@ const cases: Case[] = [
 		says: [`HTTPS_LISTEN_PORT=${port}`, 'an integer from 1 to 65535'],
 	})),
 	{
+		name: 'a heap growth that is not a percentage',
+		env: { NODE_HEAP_GROWING_PERCENT: '-5' },
+		setting: 'nodeHeap.growingPercent',
+		says: ['NODE_HEAP_GROWING_PERCENT=-5', 'a percentage from 0 (V8 decides) to 1000'],
+	},
+	{
+		name: 'pretenuring in config.ts that is not true or false',
+		configTs: configTsFrom('{ ...base, nodeHeap: { ...base.nodeHeap, pretenuring: "no" } }'),
+		setting: 'nodeHeap.pretenuring',
+		says: ['in config.ts', 'true or false'],
+	},
+	{
 		name: 'a port in config.ts that is not a number',
 		configTs: configTsFrom('{ ...base, mediasoup: { ...base.mediasoup, webRtcServerPort: "44444" } }'),
 		setting: 'mediasoup.webRtcServerPort',
