@@ -149,7 +149,6 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 		}
 		await room.bringTo(broadcaster, 'producer', producerId);
 		const consumer = await transport.consume({ producerId, rtpCapabilities: broadcaster.rtpCapabilities });
-		broadcaster.addConsumer(consumer);
 		consumer.on('producerclose', () => consumer.close());
 		res.json({
 			id: consumer.id,

@@ -3,10 +3,12 @@
 // and data channels. Closing a transport closes everything created on it, so
 // the maps only mirror mediasoup's ownership for lookups by id. Each object's
 // observer emits 'close' once; on() rather than once() because once() adds a
-// wrapper function and its state to each of a big room's 80,000 consumers.
+// wrapper function and its state. Consumers have no map here: a big room has
+// 80,000 of them, and their transports already keep them (transportConsumers).
 import type { types } from 'mediasoup';
 import type { DeviceInfo, PeerInfo } from '../../protocol/peer.ts';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
+import { transportConsumers } from '../media/transportConsumers.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 
 export type ParticipantKind = 'peer' | 'broadcaster';
@@ -24,7 +26,6 @@ export abstract class Participant {
 	sctpCapabilities: SctpCapabilities | undefined;
 	readonly transports = new Map<string, MediaTransport>();
 	readonly producers = new Map<string, types.Producer>();
-	readonly consumers = new Map<string, types.Consumer>();
 	readonly dataProducers = new Map<string, types.DataProducer>();
 	readonly dataConsumers = new Map<string, types.DataConsumer>();
 
@@ -47,9 +48,13 @@ export abstract class Participant {
 		producer.observer.on('close', () => this.producers.delete(producer.id));
 	}
 
-	addConsumer(consumer: types.Consumer): void {
-		this.consumers.set(consumer.id, consumer);
-		consumer.observer.on('close', () => this.consumers.delete(consumer.id));
+	/** The member's live consumers, on all its transports (a copy: for listings, not for every request). */
+	get consumers(): ReadonlyMap<string, types.Consumer> {
+		const all = new Map<string, types.Consumer>();
+		for (const transport of this.transports.values()) {
+			for (const [id, consumer] of transportConsumers(transport)) all.set(id, consumer);
+		}
+		return all;
 	}
 
 	addDataProducer(dataProducer: types.DataProducer): void {
@@ -71,7 +76,15 @@ export abstract class Participant {
 	}
 
 	consumer(id: string): types.Consumer {
-		return found(this.consumers.get(id), 'consumer', id);
+		return found(this.#liveConsumer(id), 'consumer', id);
+	}
+
+	#liveConsumer(id: string): types.Consumer | undefined {
+		for (const transport of this.transports.values()) {
+			const consumer = transportConsumers(transport).get(id);
+			if (consumer) return consumer;
+		}
+		return undefined;
 	}
 
 	dataProducer(id: string): types.DataProducer {

@@ -377,7 +377,6 @@ export class Room extends EventEmitter<RoomEvents> {
 				return;
 			}
 			if (!consumer) return;
-			peer.addConsumer(consumer);
 			forwardConsumerEvents(consumer);
 			try {
 				await peer.request('newConsumer', {

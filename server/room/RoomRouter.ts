@@ -3,6 +3,7 @@
 // and the counts RoomRouters places members by. RoomRouters owns it; closing
 // the router closes everything on it, including its ends of pipe transports.
 import type { types } from 'mediasoup';
+import { transportConsumers } from '../media/transportConsumers.ts';
 import type { PooledWorker } from '../media/WorkerPool.ts';
 
 export class RoomRouter {
@@ -11,25 +12,18 @@ export class RoomRouter {
 	readonly workerIndex: number;
 	/** Room members (peers, broadcasters) whose transports live on this router. */
 	members = 0;
-	#consumers = 0;
+	/** Every transport on the router, whoever made it (peers, broadcasters, recording, pipes). */
+	readonly #transports = new Set<types.Transport>();
 
 	constructor(router: types.Router, pooled: PooledWorker) {
 		this.router = router;
 		this.webRtcServer = pooled.webRtcServer;
 		this.workerIndex = pooled.index;
-		// Every consumer on the router, whoever made it (peers, broadcasters,
-		// recording, pipes): the load a new member would add to.
-		// One listener function for all of them, and on() not once(), which
-		// would add a wrapper and its state to each consumer (a big room has
-		// 80,000): the observer emits 'close' once.
-		const onConsumerClose = () => {
-			this.#consumers--;
-		};
+		// Transports, not consumers: a listener on each of a big room's 80,000
+		// consumers costs memory, and the transports keep their consumers.
 		router.observer.on('newtransport', (transport) => {
-			transport.observer.on('newconsumer', (consumer) => {
-				this.#consumers++;
-				consumer.observer.on('close', onConsumerClose);
-			});
+			this.#transports.add(transport);
+			transport.observer.on('close', () => this.#transports.delete(transport));
 		});
 	}
 
@@ -37,8 +31,11 @@ export class RoomRouter {
 		return this.router.id;
 	}
 
+	/** Consumers on the router: the load a new member would add to. Read when placing a member. */
 	get consumers(): number {
-		return this.#consumers;
+		let count = 0;
+		for (const transport of this.#transports) count += transportConsumers(transport).size;
+		return count;
 	}
 
 	get closed(): boolean {
