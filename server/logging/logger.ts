@@ -15,14 +15,21 @@ export interface LoggerOptions {
 	destination?: DestinationStream;
 }
 
+/**
+ * The code logs errors as `{ error }`; pino serializes only `err` by itself,
+ * and an Error's own fields are not enumerable, so without this every logged
+ * error was `{}`: no message, no stack.
+ */
+const serializers = { error: pino.stdSerializers.err };
+
 // Until main calls createLogger (tests, scripts): JSON, quiet unless asked.
-let root: Logger = pino({ level: defaultLevel() });
+let root: Logger = pino({ level: defaultLevel(), serializers });
 
 /** Creates the root logger, makes it the parent of later childLogger() calls, and returns it. */
 export async function createLogger(level: LogLevel, options: LoggerOptions = {}): Promise<Logger> {
 	const pretty = options.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');
 	const stream = pretty ? await prettyStream(options.destination) : undefined;
-	root = pino({ level }, stream ?? options.destination);
+	root = pino({ level, serializers }, stream ?? options.destination);
 	if (pretty && !stream) root.warn('pino-pretty is not installed (production install?): logging JSON lines');
 	return root;
 }

@@ -25,6 +25,19 @@ test('JSON lines at the configured level; childLogger names the component', asyn
 	);
 });
 
+test('an error logged as { error } keeps its type, message and stack', async () => {
+	const out = memory();
+	const root = await createLogger('info', { pretty: false, destination: out });
+	root.error({ error: new TypeError('bad thing') }, 'failed');
+	childLogger('Room').warn({ error: 'just a string' }, 'odd');
+	const [first, second] = out.lines as { error: { type?: string; message?: string; stack?: string } | string }[];
+	assert.ok(typeof first?.error === 'object');
+	assert.equal(first.error.type, 'TypeError');
+	assert.equal(first.error.message, 'bad thing');
+	assert.match(first.error.stack ?? '', /logger\.test\.ts/);
+	assert.equal(second?.error, 'just a string');
+});
+
 test('a new root logger replaces the parent of later children', async () => {
 	const first = memory();
 	const second = memory();
