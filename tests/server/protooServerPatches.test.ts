@@ -7,7 +7,9 @@
 // stayed paused). The bench's joins of 120 to 200 peers hit it up to 10 times per run.
 // And two requests pending at once never share an id, even when the random
 // ids protoo-server drew would have been equal: the second replaced the first
-// among the pending ones, and the first never settled.
+// among the pending ones, and the first never settled. And a text frame of
+// JSON `null` no longer throws out of the parser (it ended the process), and a
+// request whose method is not a string is answered with 400 instead of dropped.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -65,7 +67,7 @@ function settledSoon<T>(promise: Promise<T>, pending: string): Promise<T> {
 }
 
 test('the set-up applied every patch of protoo-server-patches/patches to node_modules/protoo-server', () => {
-	assertPatchesApplied(patchesDir, protooServerDir, 2);
+	assertPatchesApplied(patchesDir, protooServerDir, 3);
 });
 
 test('a request answered before its write completed resolves with the answer', async () => {
@@ -133,6 +135,40 @@ test('requests pending at once have their own ids and answers, even when the ran
 		transport.answer(b.id, { second: true });
 		const answers = await settledSoon(Promise.all([first, second]), 'an answered request is still pending');
 		assert.deepEqual(answers, [{ first: true }, { second: true }]);
+	} finally {
+		room.close();
+	}
+});
+
+/** protoo-server's message parser, as its WebSocket transport calls it for every text frame. */
+const { parse } = require(path.join(protooServerDir, 'lib', 'Message.js')) as {
+	parse: (raw: string) => Record<string, unknown> | undefined;
+};
+
+test('a frame that is JSON but not an object is dropped, never thrown on (null used to throw)', () => {
+	for (const frame of ['null', '7', '"text"', 'true', '[]', '[{"request":true}]']) {
+		assert.equal(parse(frame), undefined, frame);
+	}
+});
+
+test('a request with an id but no string method is kept, marked invalid, and the peer answers it with 400', () => {
+	const invalid = parse(JSON.stringify({ request: true, id: 9, method: 42 }));
+	assert.equal(invalid?.id, 9);
+	assert.match(String(invalid?.invalid), /"method": it must be a string/);
+	// Without an id there is nothing an answer could refer to.
+	assert.equal(parse(JSON.stringify({ request: true, method: 42 })), undefined);
+
+	const room = new protoo.Room();
+	const transport = new HeldTransport([]);
+	const peer = room.createPeer('peer', transport);
+	let requests = 0;
+	peer.on('request', () => requests++);
+	try {
+		transport.emit('message', invalid);
+		assert.deepEqual(transport.sent, [
+			{ response: true, id: 9, errorCode: 400, errorReason: 'missing or invalid "method": it must be a string' },
+		]);
+		assert.equal(requests, 0, 'the application never sees it');
 	} finally {
 		room.close();
 	}
