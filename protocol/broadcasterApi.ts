@@ -8,6 +8,7 @@ import { MAX_DEVICE_FIELD_LENGTH } from './limits.ts';
 import type { ParseFailure } from './methodMap.ts';
 import { peerInfoSchema } from './peer.ts';
 import {
+	codecsOfKind,
 	dtlsParametersSchema,
 	mediaKindSchema,
 	rtpCapabilitiesSchema,
@@ -94,11 +95,13 @@ export const connectPlainTransportBodySchema = z.object({
 export type ConnectPlainTransportBody = z.output<typeof connectPlainTransportBodySchema>;
 
 /** POST .../transports/:transportId/producers */
-export const createBroadcasterProducerBodySchema = z.object({
-	kind: mediaKindSchema,
-	rtpParameters: rtpParametersSchema,
-	appData: appDataSchema,
-});
+export const createBroadcasterProducerBodySchema = z
+	.object({
+		kind: mediaKindSchema,
+		rtpParameters: rtpParametersSchema,
+		appData: appDataSchema,
+	})
+	.superRefine(codecsOfKind);
 export type CreateBroadcasterProducerBody = z.output<typeof createBroadcasterProducerBodySchema>;
 
 /** The query string of POST .../transports/:transportId/consume?producerId=ID */

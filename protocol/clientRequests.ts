@@ -7,6 +7,7 @@ import { MAX_CONSUMER_PRIORITY, MIN_CONSUMER_PRIORITY } from './limits.ts';
 import { type MessageOf, type ParseFailure, parseMessage } from './methodMap.ts';
 import { deviceInfoSchema } from './peer.ts';
 import {
+	codecsOfKind,
 	dtlsParametersSchema,
 	mediaKindSchema,
 	rtpCapabilitiesSchema,
@@ -30,10 +31,11 @@ const layerSchema = z.int().min(0);
 const throttleValue = z.number().min(0).optional();
 
 const join = z.object({
-	// The classic demo's clients always send it, but nothing breaks without one:
-	// the server falls back to a default name.
-	displayName: displayNameSchema.optional(),
-	device: deviceInfoSchema.default(() => ({})),
+	// The contract names both, and every client of the dialect sends them; the
+	// name may be empty (the server falls back to a default one), and each field
+	// of device is optional.
+	displayName: displayNameSchema,
+	device: deviceInfoSchema,
 	// A peer that joins without rtpCapabilities never consumes (PROTOCOL.md).
 	rtpCapabilities: rtpCapabilitiesSchema.optional(),
 	sctpCapabilities: sctpCapabilitiesSchema.optional(),
@@ -48,11 +50,13 @@ const createWebRtcTransport = z.object({
 
 const connectWebRtcTransport = transportRef.extend({ dtlsParameters: dtlsParametersSchema });
 
-const produce = transportRef.extend({
-	kind: mediaKindSchema,
-	rtpParameters: rtpParametersSchema,
-	appData: appDataSchema,
-});
+const produce = transportRef
+	.extend({
+		kind: mediaKindSchema,
+		rtpParameters: rtpParametersSchema,
+		appData: appDataSchema,
+	})
+	.superRefine(codecsOfKind);
 
 const setConsumerPreferredLayers = consumerRef.extend({
 	spatialLayer: layerSchema,

@@ -24,6 +24,9 @@ export const MAX_SECRET_LENGTH = 256;
  */
 export const MAX_APP_DATA_BYTES = 4 * 1024;
 
+/** Upper bound on consumerReplicas: it multiplies consumers, a load-testing knob only. */
+export const MAX_CONSUMER_REPLICAS = 16;
+
 /** Consumer priority range accepted by mediasoup's consumer.setPriority(). */
 export const MIN_CONSUMER_PRIORITY = 1;
 export const MAX_CONSUMER_PRIORITY = 255;

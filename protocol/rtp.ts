@@ -103,6 +103,24 @@ export const rtpParametersSchema = z.looseObject({
 });
 export type RtpParameters = z.infer<typeof rtpParametersSchema>;
 
+/**
+ * A refinement for what a producer sends, `{kind, rtpParameters}`: every codec
+ * must be of that kind (an audio/opus codec in a video producer is refused;
+ * mediasoup would accept it and forward nothing playable). RTX, RED and FEC
+ * carry their kind in the MIME type too ("video/rtx").
+ */
+export function codecsOfKind(value: { kind: MediaKind; rtpParameters: RtpParameters }, ctx: z.RefinementCtx): void {
+	value.rtpParameters.codecs.forEach((codec, index) => {
+		if (!codec.mimeType.toLowerCase().startsWith(`${value.kind}/`)) {
+			ctx.addIssue({
+				code: 'custom',
+				message: `${codec.mimeType} is not a ${value.kind} codec`,
+				path: ['rtpParameters', 'codecs', index, 'mimeType'],
+			});
+		}
+	});
+}
+
 // --- ICE and DTLS (WebRtcTransport) ---
 
 export const iceParametersSchema = z.looseObject({
@@ -173,8 +191,14 @@ export const sctpCapabilitiesSchema = z.looseObject({
 });
 export type SctpCapabilities = z.infer<typeof sctpCapabilitiesSchema>;
 
+/**
+ * SCTP stream ids are 16 bits, and WebRTC data channels reserve 65535 (RFC
+ * 8831, section 6.5). mediasoup 3.27's transports have all 65535 streams.
+ */
+export const MAX_SCTP_STREAM_ID = 65534;
+
 export const sctpStreamParametersSchema = z.looseObject({
-	streamId: uint,
+	streamId: uint.max(MAX_SCTP_STREAM_ID),
 	ordered: z.boolean().optional(),
 	maxPacketLifeTime: uint.optional(),
 	maxRetransmits: uint.optional(),

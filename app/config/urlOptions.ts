@@ -2,6 +2,7 @@
 // `?roomId=R&peerId=P` plus flags. Parsing is pure (a URL in, options out);
 // writing a generated roomId back into the address bar is main.tsx's job.
 import type { types } from 'mediasoup-client';
+import { MAX_CONSUMER_REPLICAS } from '../../protocol/limits.ts';
 import type { WebcamResolution } from '../store/slices/me.ts';
 import { randomId } from './randomId.ts';
 
@@ -103,7 +104,7 @@ export function parseUrlOptions(url: URL): UrlOptions {
 		externalVideo: externalVideo === 'true' || externalVideo === 'false' ? null : externalVideo,
 		throttleSecret: text(params, 'throttleSecret'),
 		e2eKey: text(params, 'e2eKey'),
-		consumerReplicas: integer(params, 'consumerReplicas', 0, 0, 16),
+		consumerReplicas: integer(params, 'consumerReplicas', 0, 0, MAX_CONSUMER_REPLICAS),
 		stats: flag(params, 'stats', false),
 		mic: flag(params, 'mic', true),
 		webcam: flag(params, 'webcam', true),

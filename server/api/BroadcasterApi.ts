@@ -10,6 +10,7 @@ import * as api from '../../protocol/broadcasterApi.ts';
 import { Broadcaster } from '../room/Broadcaster.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { connectWebRtcTransportOnce } from '../room/transports.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 import { fromWire } from '../signaling/wire.ts';
 
@@ -115,9 +116,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 			return;
 		}
 		const body = parse(api.connectBroadcasterTransportBodySchema, req.body);
-		await (transport as types.WebRtcTransport).connect({
-			dtlsParameters: fromWire.dtlsParameters(body.dtlsParameters),
-		});
+		await connectWebRtcTransportOnce(transport as types.WebRtcTransport, fromWire.dtlsParameters(body.dtlsParameters));
 		res.json({});
 	});
 

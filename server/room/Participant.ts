@@ -71,6 +71,22 @@ export abstract class Participant {
 		return found(this.transports.get(id), 'transport', id);
 	}
 
+	/**
+	 * A transport of this member to produce on. A WebRTC transport is one
+	 * direction: created with `producing: false` it only receives, and media
+	 * or data sent on it would have nowhere to go.
+	 */
+	producingTransport(id: string): MediaTransport {
+		const transport = this.transport(id);
+		if (transport.appData.producing !== true) {
+			throw new RequestError(
+				400,
+				`transport "${id}" was created for receiving (producing: false): produce on a sending transport`,
+			);
+		}
+		return transport;
+	}
+
 	producer(id: string): types.Producer {
 		return found(this.producers.get(id), 'producer', id);
 	}

@@ -3,6 +3,7 @@
 import type { types } from 'mediasoup';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
 import { plainTransportListenInfo, type ResolvedConfig } from '../config/Config.ts';
+import { RequestError } from '../signaling/RequestError.ts';
 
 export interface WebRtcTransportRequest {
 	forceTcp: boolean;
@@ -14,6 +15,8 @@ export interface WebRtcTransportRequest {
 
 export interface TransportAppData extends types.AppData {
 	ownerId: string;
+	/** WebRTC transports: set once connect() was called (see connectWebRtcTransportOnce). */
+	connectCalled?: boolean;
 	producing: boolean;
 	consuming: boolean;
 	/** Whether SCTP (data channels) is enabled on it. */
@@ -85,6 +88,28 @@ export async function createPlainTransport(
 			comedia: request.comedia,
 		},
 	});
+}
+
+/**
+ * DTLS is set up once per transport; a second connect is the client's mistake
+ * (409), not a server failure. The mark is set before the await so that two
+ * connects sent together are caught too, and dropped when mediasoup refused the
+ * parameters, so the client can try again with good ones.
+ */
+export async function connectWebRtcTransportOnce(
+	transport: types.WebRtcTransport,
+	dtlsParameters: types.DtlsParameters,
+): Promise<void> {
+	if (transport.appData.connectCalled === true) {
+		throw new RequestError(409, `transport "${transport.id}" is already connected`);
+	}
+	transport.appData.connectCalled = true;
+	try {
+		await transport.connect({ dtlsParameters });
+	} catch (error) {
+		transport.appData.connectCalled = false;
+		throw error;
+	}
 }
 
 async function applyBitrateLimits(transport: types.WebRtcTransport, config: ResolvedConfig): Promise<void> {

@@ -1,10 +1,11 @@
 // Serves one validated protoo request of a peer (PROTOCOL.md section 1).
 // Validation already happened (protocol/), so this is only the behaviour:
 // thrown RequestErrors become protoo error responses.
-import type { types } from 'mediasoup';
+import { parseScalabilityMode, type types } from 'mediasoup';
 import type { ClientRequest } from '../../protocol/signaling.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
+import { connectWebRtcTransportOnce } from '../room/transports.ts';
 import { applyThrottle, checkThrottleSecret, resetThrottle } from './NetworkThrottle.ts';
 import { RequestError } from './RequestError.ts';
 import { fromWire } from './wire.ts';
@@ -17,8 +18,8 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 		case 'join': {
 			const { displayName, device, rtpCapabilities, sctpCapabilities } = request.data;
 			return room.join(peer, {
-				displayName: displayName ?? '',
-				device: device ?? {},
+				displayName,
+				device,
 				rtpCapabilities: fromWire.rtpCapabilities(rtpCapabilities),
 				sctpCapabilities,
 			});
@@ -42,9 +43,10 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 		}
 
 		case 'connectWebRtcTransport':
-			await webRtcTransport(peer, request.data.transportId).connect({
-				dtlsParameters: fromWire.dtlsParameters(request.data.dtlsParameters),
-			});
+			await connectWebRtcTransportOnce(
+				webRtcTransport(peer, request.data.transportId),
+				fromWire.dtlsParameters(request.data.dtlsParameters),
+			);
 			return undefined;
 
 		case 'restartIce':
@@ -53,7 +55,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 		case 'produce': {
 			requireJoined(peer);
 			const { transportId, kind, rtpParameters, appData } = request.data;
-			const producer = await peer.transport(transportId).produce({
+			const producer = await peer.producingTransport(transportId).produce({
 				kind,
 				rtpParameters: fromWire.rtpParameters(rtpParameters),
 				// peerId lets observers (active speaker) and consumers name the owner.
@@ -85,7 +87,9 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 
 		case 'setConsumerPreferredLayers': {
 			const { consumerId, spatialLayer, temporalLayer } = request.data;
-			await peer.consumer(consumerId).setPreferredLayers({ spatialLayer, temporalLayer });
+			const consumer = peer.consumer(consumerId);
+			checkLayers(consumer, spatialLayer, temporalLayer);
+			await consumer.setPreferredLayers({ spatialLayer, temporalLayer });
 			return undefined;
 		}
 
@@ -100,7 +104,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 		case 'produceData': {
 			requireJoined(peer);
 			const { transportId, sctpStreamParameters, label, protocol, appData } = request.data;
-			const dataProducer = await peer.transport(transportId).produceData({
+			const dataProducer = await peer.producingTransport(transportId).produceData({
 				sctpStreamParameters: fromWire.sctpStreamParameters(sctpStreamParameters),
 				label,
 				protocol,
@@ -156,6 +160,28 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 
 function requireJoined(peer: Peer): void {
 	if (!peer.joined) throw new RequestError(403, 'peer not yet joined');
+}
+
+/**
+ * mediasoup quietly takes the nearest layer it has; a layer the consumer
+ * cannot have is refused instead, so a client learns it asked for nothing.
+ */
+function checkLayers(consumer: types.Consumer, spatialLayer: number, temporalLayer: number | undefined): void {
+	const { spatialLayers, temporalLayers } = parseScalabilityMode(
+		consumer.rtpParameters.encodings?.[0]?.scalabilityMode,
+	);
+	if (spatialLayer >= spatialLayers) {
+		throw new RequestError(
+			400,
+			`spatialLayer ${spatialLayer} is out of range: this consumer has 0..${spatialLayers - 1}`,
+		);
+	}
+	if (temporalLayer !== undefined && temporalLayer >= temporalLayers) {
+		throw new RequestError(
+			400,
+			`temporalLayer ${temporalLayer} is out of range: this consumer has 0..${temporalLayers - 1}`,
+		);
+	}
 }
 
 function webRtcTransport(peer: Peer, transportId: string): types.WebRtcTransport {

@@ -4,8 +4,7 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
-import { z } from 'zod';
-import { idSchema } from '../../protocol/fields.ts';
+import { parseConnectionQuery } from '../../protocol/connectionQuery.ts';
 import { parseClientRequest } from '../../protocol/signaling.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
@@ -16,15 +15,6 @@ import { toRequestError } from './RequestError.ts';
 /** Largest WebSocket message accepted; bigger ones close the connection (WebSocket 1009). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** Upper bound on consumerReplicas: it multiplies consumers, a load-testing knob only. */
-const MAX_CONSUMER_REPLICAS = 16;
-
-const connectionQuerySchema = z.object({
-	roomId: idSchema,
-	peerId: idSchema,
-	consumerReplicas: z.coerce.number().int().min(0).max(MAX_CONSUMER_REPLICAS).default(0),
-});
-
 export function attachProtooSignaling(server: HttpsServer, rooms: RoomRegistry, log: Logger): protoo.WebSocketServer {
 	const webSocketServer = new protoo.WebSocketServer(server, {
 		maxReceivedFrameSize: MAX_MESSAGE_BYTES,
@@ -34,29 +24,38 @@ export function attachProtooSignaling(server: HttpsServer, rooms: RoomRegistry, 
 	});
 
 	webSocketServer.on('connectionrequest', (info, accept, reject) => {
-		const url = new URL(info.request.url ?? '/', 'https://localhost');
-		const query = connectionQuerySchema.safeParse(Object.fromEntries(url.searchParams));
-		if (!query.success) {
-			const reason = query.error.issues
-				.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`)
-				.join('; ');
-			log.warn({ url: info.request.url, reason }, 'protoo connection rejected');
-			reject(400, `bad connection request: ${reason}`);
+		const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
+		if (!parsed.ok) {
+			log.warn({ url: info.request.url, reason: parsed.reason }, 'protoo connection rejected');
+			reject(400, `bad connection request: ${parsed.reason}`);
 			return;
 		}
-		const { roomId, peerId, consumerReplicas } = query.data;
-		rooms.getOrCreate(roomId).then(
-			(room) => {
-				const peer = room.addPeer(peerId, accept(), consumerReplicas);
-				serveRequests(room, peer, log);
-			},
-			(error: unknown) => {
+		const { roomId, peerId, consumerReplicas } = parsed.query;
+		for (const note of parsed.lenient) log.info({ roomId, peerId, url: info.request.url }, note);
+		rooms
+			.getOrCreate(roomId)
+			.catch((error: unknown) => {
 				log.error({ roomId, peerId, error }, 'room creation failed');
 				reject(500, `could not create room "${roomId}"`);
-			},
-		);
+			})
+			.then((room) => {
+				if (!room) return;
+				const peer = room.addPeer(peerId, accept(), consumerReplicas);
+				serveRequests(room, peer, log);
+			})
+			// Nothing a client sends may end the process: an unhandled rejection would.
+			.catch((error: unknown) => log.error({ roomId, peerId, error }, 'protoo connection failed'));
 	});
 	return webSocketServer;
+}
+
+/** The request target as a URL; one that does not parse has no query at all. */
+function connectionUrl(target: string | undefined): URL {
+	try {
+		return new URL(target ?? '/', 'https://localhost');
+	} catch {
+		return new URL('https://localhost/');
+	}
 }
 
 function serveRequests(room: Room, peer: Peer, log: Logger): void {

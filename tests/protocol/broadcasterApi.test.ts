@@ -127,11 +127,15 @@ describe('transport operations', () => {
 	});
 
 	test('producers: kind and rtpParameters, appData defaulting to {}', () => {
-		const body = accept(createBroadcasterProducerBodySchema, { kind: 'video', rtpParameters: opusRtpParameters });
+		const body = accept(createBroadcasterProducerBodySchema, { kind: 'audio', rtpParameters: opusRtpParameters });
 		assert.deepEqual(body.appData, {});
+		assert.equal(
+			reject(createBroadcasterProducerBodySchema, { kind: 'video', rtpParameters: opusRtpParameters }),
+			'invalid request body: rtpParameters.codecs[0].mimeType: audio/opus is not a video codec',
+		);
 		assert.match(
 			reject(createBroadcasterProducerBodySchema, {
-				kind: 'video',
+				kind: 'audio',
 				rtpParameters: opusRtpParameters,
 				appData: appDataOfSize(MAX_APP_DATA_BYTES),
 			}),

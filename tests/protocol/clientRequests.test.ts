@@ -119,10 +119,15 @@ describe('valid requests', () => {
 		}
 	});
 
-	test('join accepts a message without displayName or device (device becomes {})', () => {
-		const request = accept('join', { rtpCapabilities });
+	test('join needs displayName and device, as the contract names them; both may be empty', () => {
+		assert.equal(
+			reject('join', { rtpCapabilities }),
+			'invalid "join" request: displayName: missing, expected string; device: missing, expected object',
+		);
+		assert.match(reject('join', { displayName: 'Alice', rtpCapabilities }), /device: missing/);
+		const request = accept('join', { displayName: '', device: {}, rtpCapabilities });
 		assert.ok(request.method === 'join');
-		assert.equal(request.data.displayName, undefined);
+		assert.equal(request.data.displayName, '');
 		assert.deepEqual(request.data.device, {});
 	});
 
@@ -250,7 +255,7 @@ describe('bad requests', () => {
 	test('a too-long displayName is refused in join and changeDisplayName', () => {
 		const displayName = 'x'.repeat(MAX_DISPLAY_NAME_LENGTH + 1);
 		const limit = `displayName: expected string to have <=${MAX_DISPLAY_NAME_LENGTH} characters`;
-		assert.equal(reject('join', { displayName }), `invalid "join" request: ${limit}`);
+		assert.equal(reject('join', { displayName, device: {} }), `invalid "join" request: ${limit}`);
 		assert.equal(reject('changeDisplayName', { displayName }), `invalid "changeDisplayName" request: ${limit}`);
 		assert.equal(accept('changeDisplayName', { displayName: displayName.slice(1) }).method, 'changeDisplayName');
 	});
@@ -264,7 +269,10 @@ describe('bad requests', () => {
 	});
 
 	test('device fields must be strings', () => {
-		assert.match(reject('join', { device: { name: 42 } }), /device\.name: expected string, received number/);
+		assert.match(
+			reject('join', { displayName: 'A', device: { name: 42 } }),
+			/device\.name: expected string, received number/,
+		);
 	});
 
 	test('createWebRtcTransport flags must be booleans', () => {

@@ -48,7 +48,15 @@ const validOpus = {
 	encodings: [{ ssrc: 4444 }],
 };
 
-const cases: { name: string; method: string; data: () => unknown; code: number; reason: RegExp }[] = [
+/** Each bad request, sent by bob unless `by` says who (alice owns the consumer of bob's audio). */
+const cases: {
+	name: string;
+	method: string;
+	data: () => unknown;
+	code: number;
+	reason: RegExp;
+	by?: () => TestPeer;
+}[] = [
 	{ name: 'unknown method', method: 'fooBar', data: () => ({}), code: 400, reason: /unknown method "fooBar"/ },
 	{
 		name: 'wrong type',
@@ -128,7 +136,7 @@ const cases: { name: string; method: string; data: () => unknown; code: number; 
 	{
 		name: 'joining twice',
 		method: 'join',
-		data: () => ({ displayName: 'again' }),
+		data: () => ({ displayName: 'again', device: {} }),
 		code: 403,
 		reason: /already joined/,
 	},
@@ -140,6 +148,67 @@ const cases: { name: string; method: string; data: () => unknown; code: number; 
 		reason: /secret/,
 	},
 	{
+		name: 'a video producer whose only codec is audio',
+		method: 'produce',
+		data: () => ({ transportId: bob.sendTransport?.id, kind: 'video', rtpParameters: validOpus, appData: {} }),
+		code: 400,
+		reason: /rtpParameters\.codecs\[0\]\.mimeType: audio\/opus is not a video codec/,
+	},
+	{
+		name: 'producing on the peer its own receiving transport',
+		method: 'produce',
+		data: () => ({ transportId: bob.recvTransport?.id, kind: 'audio', rtpParameters: validOpus, appData: {} }),
+		code: 400,
+		reason: /was created for receiving \(producing: false\)/,
+	},
+	{
+		name: 'data producer on the receiving transport',
+		method: 'produceData',
+		data: () => ({ transportId: bob.recvTransport?.id, sctpStreamParameters: { streamId: 7 }, appData: {} }),
+		code: 400,
+		reason: /was created for receiving/,
+	},
+	{
+		name: 'a spatial layer the consumer does not have',
+		method: 'setConsumerPreferredLayers',
+		data: () => ({ consumerId: [...alice.consumers.keys()][0], spatialLayer: 1e9 }),
+		code: 400,
+		reason: /spatialLayer 1000000000 is out of range: this consumer has 0\.\.0/,
+		by: () => alice,
+	},
+	{
+		name: 'a temporal layer the consumer does not have',
+		method: 'setConsumerPreferredLayers',
+		data: () => ({ consumerId: [...alice.consumers.keys()][0], spatialLayer: 0, temporalLayer: 5 }),
+		code: 400,
+		reason: /temporalLayer 5 is out of range/,
+		by: () => alice,
+	},
+	{
+		name: 'an SCTP stream id over 16 bits',
+		method: 'produceData',
+		data: () => ({ transportId: bob.sendTransport?.id, sctpStreamParameters: { streamId: 70000 }, appData: {} }),
+		code: 400,
+		reason: /sctpStreamParameters\.streamId: .*65534/,
+	},
+	{
+		name: 'join with neither displayName nor device',
+		method: 'join',
+		data: () => ({}),
+		code: 400,
+		reason: /displayName: missing, expected string; device: missing, expected object/,
+	},
+	{
+		name: 'connecting a transport a second time',
+		method: 'connectWebRtcTransport',
+		data: () => ({
+			transportId: bob.sendTransport?.id,
+			dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] },
+		}),
+		code: 409,
+		reason: /already connected/,
+	},
+	{
 		name: 'too long displayName',
 		method: 'changeDisplayName',
 		data: () => ({ displayName: 'x'.repeat(1000) }),
@@ -148,10 +217,10 @@ const cases: { name: string; method: string; data: () => unknown; code: number; 
 	},
 ];
 
-for (const { name, method, data, code, reason } of cases) {
+for (const { name, method, data, code, reason, by = () => bob } of cases) {
 	test(`${name} is rejected with ${code} and nothing changes`, async () => {
 		const before = await routerState();
-		const error = await bob.requestError(method, data());
+		const error = await by().requestError(method, data());
 		assert.equal(error.code, code, `${method}: ${error.reason}`);
 		assert.match(error.reason, reason);
 		assert.deepEqual(await routerState(), before);
@@ -183,14 +252,39 @@ test('produce before join is refused', async () => {
 	}
 });
 
-test('malformed JSON and oversized messages never reach a handler; the room stays intact', async () => {
-	const before = await routerState();
+/** A protoo WebSocket of our own, to send what no protoo client would. */
+async function rawConnection(query: string): Promise<websocket.connection> {
 	const client = new websocket.client({ tlsOptions: { ca: server.ca } });
-	const connection = await new Promise<websocket.connection>((resolve, reject) => {
+	return new Promise<websocket.connection>((resolve, reject) => {
 		client.on('connect', resolve);
 		client.on('connectFailed', reject);
-		client.connect(`wss://127.0.0.1:${server.port}/?roomId=${roomId}&peerId=raw`, 'protoo');
+		client.connect(`wss://127.0.0.1:${server.port}/?${query}`, 'protoo');
 	});
+}
+
+/** Sends a raw frame; resolves with the next protoo response that comes back, or undefined after a while. */
+function answerTo(connection: websocket.connection, frame: string, waitMs = 1000): Promise<unknown> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(() => {
+			connection.off('message', onMessage);
+			resolve(undefined);
+		}, waitMs);
+		const onMessage = (message: websocket.Message) => {
+			if (message.type !== 'utf8') return;
+			const parsed = JSON.parse(message.utf8Data) as { response?: boolean };
+			if (!parsed.response) return;
+			clearTimeout(timer);
+			connection.off('message', onMessage);
+			resolve(parsed);
+		};
+		connection.on('message', onMessage);
+		connection.sendUTF(frame);
+	});
+}
+
+test('malformed JSON and oversized messages never reach a handler; the room stays intact', async () => {
+	const before = await routerState();
+	const connection = await rawConnection(`roomId=${roomId}&peerId=raw`);
 	const closed = new Promise<number>((resolve) => connection.on('close', (code) => resolve(code)));
 	connection.sendUTF('{ this is not json');
 	connection.sendUTF(JSON.stringify({ request: true, id: 1, method: 'join' })); // no data at all
@@ -201,4 +295,76 @@ test('malformed JSON and oversized messages never reach a handler; the room stay
 	assert.deepEqual(await routerState(), before);
 	// The others are unaffected.
 	await bob.request('getRouterRtpCapabilities');
+});
+
+test('no JSON value that is not a protoo message takes the server down or gets an answer it should not', async () => {
+	const before = await routerState();
+	const connection = await rawConnection(`roomId=${roomId}&peerId=frames`);
+	try {
+		// Each used to reach protoo-server's Message.parse; `null` threw out of
+		// the socket's message event and ended the process.
+		for (const frame of ['null', '0', '-1.5', '42', '"a string"', '""', 'true', 'false', '[]', '[null, 1]', '{}']) {
+			assert.equal(await answerTo(connection, frame, 200), undefined, `${frame}: nothing to answer`);
+		}
+		// A notification or response that fits nothing is dropped, too.
+		connection.sendUTF(JSON.stringify({ notification: true, method: 7 }));
+		connection.sendUTF(JSON.stringify({ response: true, id: 123, ok: true, data: null }));
+		// The connection still works, and so does everyone else's.
+		const answer = await answerTo(
+			connection,
+			JSON.stringify({ request: true, id: 2, method: 'getRouterRtpCapabilities', data: {} }),
+		);
+		assert.deepEqual((answer as { id: number; ok: boolean }).ok, true);
+		await bob.request('getRouterRtpCapabilities');
+		assert.deepEqual(await routerState(), before);
+	} finally {
+		connection.close();
+	}
+});
+
+test('a request whose method is not a string is answered with 400', async () => {
+	const connection = await rawConnection(`roomId=${roomId}&peerId=methods`);
+	try {
+		for (const [id, method] of [
+			[10, 42],
+			[11, null],
+			[12, { name: 'join' }],
+			[13, undefined],
+		] as const) {
+			const answer = await answerTo(connection, JSON.stringify({ request: true, id, method, data: {} }));
+			assert.deepEqual(answer, {
+				response: true,
+				id,
+				errorCode: 400,
+				errorReason: 'missing or invalid "method": it must be a string',
+			});
+		}
+	} finally {
+		connection.close();
+	}
+});
+
+test('data that is not an object is refused for every method, and every request is answered', async () => {
+	const before = await routerState();
+	const { clientRequests } = await import('../../protocol/clientRequests.ts');
+	for (const method of Object.keys(clientRequests)) {
+		for (const data of [7, 'text', true, [1, 2], [{}]]) {
+			const error = await bob.requestError(method, data);
+			assert.equal(error.code, 400, `${method} with ${JSON.stringify(data)}: ${error.reason}`);
+			assert.match(error.reason, /expected object/, `${method} with ${JSON.stringify(data)}`);
+		}
+	}
+	assert.deepEqual(await routerState(), before);
+	assert.equal(bob.closed, false);
+});
+
+test('the WebSocket URL: roomId or peerId given twice is refused with 400 naming it', async () => {
+	for (const query of [`roomId=${roomId}&roomId=other&peerId=twice`, `roomId=${roomId}&peerId=a&peerId=b`]) {
+		await assert.rejects(rawConnection(query), (error: Error) => {
+			assert.match(error.message, /400/);
+			assert.match(error.message, /(roomId|peerId): given 2 times, expected once/);
+			return true;
+		});
+	}
+	assert.equal((await server.server.rooms.find(roomId))?.peers.has('twice'), false);
 });

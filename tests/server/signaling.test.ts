@@ -177,6 +177,38 @@ describe('joining and media fan-out', () => {
 		await waitFor('three consumers of one producer', () => viewer.consumers.size === 3);
 	});
 
+	test("the classic demo app's URL, with the literal consumerReplicas=undefined, connects, joins and consumes", async () => {
+		const roomId = newRoomId();
+		const sender = await connect(roomId, 'sender');
+		await sender.join();
+		await sender.produce('audio');
+		// The classic app builds `?roomId=R&peerId=P&consumerReplicas=${consumerReplicas}`
+		// whether or not its page had the parameter; its server reads NaN as 0.
+		const classic = await connect(roomId, 'classic', { query: '&consumerReplicas=undefined' });
+		const { peers } = await classic.join({ displayName: 'Classic' });
+		assert.deepEqual(
+			peers.map((peer) => peer.id),
+			['sender'],
+		);
+		await waitFor('the classic peer consumes the sender, once', () => classic.consumers.size === 1);
+		assert.equal((await roomOf(roomId)).peers.get('classic')?.consumerReplicas, 0);
+	});
+
+	test('consumerReplicas out of 0..16 is refused; anything that is not a number counts as 0', async () => {
+		const roomId = newRoomId();
+		await assert.rejects(connect(roomId, 'many', { query: '&consumerReplicas=17' }), /failed|closed/);
+		await assert.rejects(connect(roomId, 'negative', { query: '&consumerReplicas=-1' }), /failed|closed/);
+		for (const [peerId, query] of [
+			['empty', '&consumerReplicas='],
+			['word', '&consumerReplicas=abc'],
+			['twice', '&consumerReplicas=1&consumerReplicas=2'],
+		] as const) {
+			const peer = await connect(roomId, peerId, { query });
+			assert.equal((await roomOf(roomId)).peers.get(peerId)?.consumerReplicas, 0, query);
+			peer.close();
+		}
+	});
+
 	test('a peer whose device cannot decode video gets the audio only, and nothing is left half-made', async () => {
 		const roomId = newRoomId();
 		const audioOnly = await connect(roomId, 'audio-only', { nativeCodecs: (codec) => codec.kind === 'audio' });
