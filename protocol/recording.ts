@@ -21,8 +21,18 @@ export type RecordingStarted = z.infer<typeof recordingStartedSchema>;
 export const recordingStoppedSchema = z.object({ files: z.array(recordedFileSchema) });
 export type RecordingStopped = z.infer<typeof recordingStoppedSchema>;
 
-/** GET /recordings: every file of every room. */
+/**
+ * GET /recordings: every file of every room. `folder` is the recording folder
+ * (the room id made safe for a file name, plus a hash); `roomId` is the room's
+ * own id, or null for a folder that does not say (made by an older server).
+ */
 export const recordingListSchema = z.array(
-	z.object({ roomId: z.string(), name: z.string(), bytes: z.int().min(0), url: z.string() }),
+	z.object({
+		roomId: z.string().nullable(),
+		folder: z.string(),
+		name: z.string(),
+		bytes: z.int().min(0),
+		url: z.string(),
+	}),
 );
 export type RecordingList = z.infer<typeof recordingListSchema>;

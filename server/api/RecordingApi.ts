@@ -1,10 +1,11 @@
 // REST routes for recording (ours): start and stop recording a room, list the
 // recordings and download them. Served by the same Express app as the
 // broadcaster API, so the same access rules apply to both.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request } from 'express';
 import type { RecordingList } from '../../protocol/recording.ts';
+import { ROOM_ID_FILE } from '../recording/RoomRecorder.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 
@@ -46,19 +47,22 @@ export function createRecordingApi(rooms: RoomRegistry, directory: string): expr
 async function listRecordings(directory: string): Promise<RecordingList> {
 	const folders = await readdir(directory, { withFileTypes: true }).catch(() => []);
 	const lists = await Promise.all(
-		folders
-			.filter((entry) => entry.isDirectory())
-			.map(async (folder) => {
-				const files = await readdir(path.join(directory, folder.name));
-				return Promise.all(
-					files.map(async (name) => ({
-						roomId: folder.name,
-						name,
-						bytes: (await stat(path.join(directory, folder.name, name))).size,
-						url: `/recordings/${encodeURIComponent(folder.name)}/${encodeURIComponent(name)}`,
-					})),
-				);
-			}),
+		folders.filter((entry) => entry.isDirectory()).map((entry) => listFolder(directory, entry.name)),
 	);
 	return lists.flat().sort((a, b) => a.url.localeCompare(b.url));
+}
+
+async function listFolder(directory: string, folder: string): Promise<RecordingList> {
+	const folderPath = path.join(directory, folder);
+	const roomId = await readFile(path.join(folderPath, ROOM_ID_FILE), 'utf8').catch(() => null);
+	const names = (await readdir(folderPath)).filter((name) => !name.startsWith('.'));
+	return Promise.all(
+		names.map(async (name) => ({
+			roomId,
+			folder,
+			name,
+			bytes: (await stat(path.join(folderPath, name))).size,
+			url: `/recordings/${encodeURIComponent(folder)}/${encodeURIComponent(name)}`,
+		})),
+	);
 }

@@ -1,8 +1,9 @@
 // Records a room: every audio and video producer, including producers that
-// appear while recording, one file each under <directory>/<roomId>/. Owned by
-// the Room; stopping (or the room closing) finalises every file.
+// appear while recording, one file each in the room's recording folder, which
+// also names its room in ROOM_ID_FILE. Owned by the Room; stopping (or the room
+// closing) finalises every file.
 import { execFile } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
@@ -11,8 +12,15 @@ import { errorMessage } from '../errorMessage.ts';
 import { RequestError } from '../signaling/RequestError.ts';
 import { ProducerRecording, type RecordedFile } from './ProducerRecording.ts';
 
+/**
+ * The file in a recording folder that holds the room's id: the folder's name
+ * holds only a safe part of it. A dot file, so it is neither listed nor served.
+ */
+export const ROOM_ID_FILE = '.room-id';
+
 export class RoomRecorder {
 	readonly directory: string;
+	readonly #roomId: string;
 	readonly #router: types.Router;
 	readonly #log: Logger;
 	readonly #recordings = new Map<string, ProducerRecording>();
@@ -20,9 +28,10 @@ export class RoomRecorder {
 	readonly #finished: Promise<RecordedFile>[] = [];
 	#startedAt: number | undefined;
 
-	constructor(router: types.Router, directory: string, log: Logger) {
+	constructor(router: types.Router, { directory, roomId }: { directory: string; roomId: string }, log: Logger) {
 		this.#router = router;
 		this.directory = directory;
+		this.#roomId = roomId;
 		this.#log = log;
 	}
 
@@ -58,6 +67,8 @@ export class RoomRecorder {
 			this.#log.error({ failures }, 'recording could not start');
 			throw new RequestError(500, `recording could not start: ${failures.join('; ')}`);
 		}
+		// Only once recording runs: a start that failed leaves nothing behind.
+		await writeFile(path.join(this.directory, ROOM_ID_FILE), this.#roomId);
 		this.#log.info({ directory: this.directory }, 'recording started');
 		return this.#startedAt;
 	}

@@ -91,7 +91,7 @@ export class Room extends EventEmitter<RoomEvents> {
 		this.#audioLevelObserver = parts.audioLevelObserver;
 		this.recorder = new RoomRecorder(
 			this.router,
-			path.join(parts.config.recording.directory, recordingFolderName(parts.id)),
+			{ directory: path.join(parts.config.recording.directory, recordingFolderName(parts.id)), roomId: parts.id },
 			this.log,
 		);
 

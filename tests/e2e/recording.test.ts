@@ -88,7 +88,7 @@ describe('recording from the page', { timeout: 180_000 }, () => {
 			// One file per producer, listed for download, finalised when the badge went.
 			const folder = path.basename(room.recorder.directory);
 			const listed = ((await env.server.rest('GET', '/recordings')).body as RecordingList).filter(
-				(entry) => entry.roomId === folder,
+				(entry) => entry.folder === folder,
 			);
 			const fileOf = (producerId: string) => {
 				const matching = listed.filter((entry) => entry.name.includes(`-${producerId}.`));

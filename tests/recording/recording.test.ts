@@ -134,6 +134,8 @@ test('a peer records a room: every producer, also a later one; files are valid a
 		const listed = (await server.rest('GET', '/recordings')).body as RecordingList;
 		const entry = listed.find((item) => item.name === video.name);
 		assert.ok(entry, 'the video file is listed');
+		assert.equal(entry.roomId, roomId, 'the listing names the room by its id');
+		assert.equal(entry.folder, folder, 'and names the folder the file is in');
 		const download = await server.rest('GET', entry.url);
 		assert.equal(download.status, 200);
 		assert.equal((await server.rest('GET', '/recordings/..%2F..%2Fetc/passwd')).status, 400);
@@ -159,8 +161,8 @@ test('REST start/stop, and closing the room finalises the files', async () => {
 	const directory = room.recorder.directory;
 	const listed = await waitFor('two finalised files', async () => {
 		const all = (await server.rest('GET', '/recordings')).body as RecordingList;
-		const mine = all.filter((item) => item.roomId === path.basename(directory));
-		return mine.length === 2 && mine.every((item) => item.bytes > 0) && mine;
+		const mine = all.filter((item) => item.folder === path.basename(directory));
+		return mine.length === 2 && mine.every((item) => item.bytes > 0 && item.roomId === roomId) && mine;
 	});
 	for (const item of listed) {
 		const info = await waitFor(`${item.name} readable`, () =>
