@@ -39,15 +39,16 @@ die() {
 
 # Compiler, meson/ninja and the -dev libraries the worker is built against;
 # openssl for certificates; iproute2 for tc (the network throttle); GStreamer
-# for recording (one gst-launch-1.0 per recorded producer).
+# for recording (one gst-launch-1.0 per recorded producer) and for
+# broadcasters/gstreamer.sh; ffmpeg (with ffprobe), jq and curl for the
+# broadcaster scripts (broadcasters/*.sh; the tests use them too).
 packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev libsrtp2-dev
 	libabsl-dev flatbuffers-compiler libflatbuffers-dev openssl ca-certificates iproute2
-	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+	ffmpeg jq curl)
 # Debian's Chromium for the end-to-end tests (Playwright drives it; it never
-# downloads a browser of its own), with fonts so pages render text; ffmpeg
-# (and ffprobe) to send test media and check recordings; jq and curl for the
-# broadcaster scripts.
-test_packages=(chromium fonts-liberation ffmpeg jq curl)
+# downloads a browser of its own), with fonts so pages render text.
+test_packages=(chromium fonts-liberation)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi
