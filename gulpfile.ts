@@ -2,7 +2,8 @@
 // esbuild-register). Run them as `node_modules/.bin/gulp <task>`:
 //
 //   build      bundle app/ into dist/app/ (development, with sourcemaps;
-//              `--production` or NODE_ENV=production: minified, no maps)
+//              `--production` or NODE_ENV=production: minified, no maps),
+//              with the stamp `npm start` checks (tools/ensureApp.ts)
 //   clean      remove dist/
 //   typecheck  tsc over the whole project
 //   lint       biome check

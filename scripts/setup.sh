@@ -14,6 +14,8 @@
 #   5. our patches to mediasoup's Node layer and to protoo-server
 #      (mediasoup-node/apply.sh, protoo-server-patches/apply.sh)
 #   6. the worker put where mediasoup looks for it, and a smoke start
+#   7. the browser app built into dist/app (production), when it is missing or
+#      out of date (tools/ensureApp.ts)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -149,3 +151,12 @@ node_modules/.bin/node -e '
 ' --input-type=module || die "mediasoup-worker does not start (delete $(dirname "$worker_bin") to rebuild it)"
 
 echo "$stamp" >"$stamp_file"
+
+# --- 7. the browser app ------------------------------------------------------
+
+# The production bundle the server serves from dist/app (the server refuses to
+# start without one). Built (esbuild, about half a second) when dist/app is
+# missing or its stamp does not match the sources and the mode: a development
+# bundle left by `gulp build` or the end-to-end tests is replaced. After the
+# npm stamp, so an app that does not build never triggers a reinstall.
+node_modules/.bin/node tools/ensureApp.ts
