@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVER_NODE_ARGS } from '../server/nodeHeap.ts';
 import { ensureCertificate } from '../server/tls/certificates.ts';
 import { findFreePortRange } from '../tests/helpers/freePorts.ts';
+import { buildAppIfMissing } from '../tools/appBuild.ts';
 
 export interface ServerUnderTest {
 	/** https://127.0.0.1:PORT */
@@ -65,6 +66,8 @@ export function killStartedServers(): void {
 }
 
 export async function startServerProcess(options: StartServerOptions): Promise<ServerUnderTest> {
+	// server/main.ts refuses to start without a built app (`npm start` builds it).
+	await buildAppIfMissing({ rootDir, production: true });
 	const tempDir = mkdtempSync(path.join(os.tmpdir(), 'bench-server-'));
 	try {
 		const certificate = await ensureCertificate({ certDir: tempDir, log: { debug: () => {} } });

@@ -1,5 +1,7 @@
 // Server entry point (`npm start`): configuration, certificate, then the
-// server; closes everything in order on SIGINT/SIGTERM.
+// server; closes everything in order on SIGINT/SIGTERM. Refuses to start
+// without a built browser app, which `npm start`'s set-up builds.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,17 @@ import { startServer } from './Server.ts';
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main(): Promise<void> {
+	// Without it every page would answer `Cannot GET /`. The in-process tests
+	// call startServer() directly, without an app.
+	const appIndex = path.join(rootDir, 'dist', 'app', 'index.html');
+	if (!existsSync(appIndex)) {
+		console.error(
+			`no browser app to serve: ${appIndex} is missing.\n` +
+				'Build it with `npm run setup` (or `npm run build -- --production`), then start the server again; ' +
+				'`npm start` does this by itself.',
+		);
+		process.exit(1);
+	}
 	const config = await loadConfig({ rootDir });
 	const log = await createLogger(config.logLevel);
 	log.info({ node: process.version, mediasoup: mediasoupVersion }, 'starting');

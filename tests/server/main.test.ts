@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SERVER_NODE_ARGS } from '../../server/nodeHeap.ts';
 import { ensureCertificate } from '../../server/tls/certificates.ts';
+import { buildAppIfMissing } from '../../tools/appBuild.ts';
 import { findFreePortRange } from '../helpers/freePorts.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
@@ -19,6 +20,9 @@ let certDir: string;
 let env: Record<string, string>;
 
 before(async () => {
+	// main.ts refuses to start without a built app (`npm start` builds it;
+	// tests/e2e/freshClone.test.ts checks the refusal).
+	await buildAppIfMissing({ rootDir: root, production: true });
 	certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-main-'));
 	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
 	env = {
