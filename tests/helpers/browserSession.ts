@@ -1,6 +1,7 @@
 // End-to-end tests in a real browser: Debian's Chromium driven by
 // playwright-core, with fake camera and microphone, against the real server
-// started in-process (testServer.ts) serving a freshly built app.
+// started in-process (testServer.ts) serving a freshly built app
+// (E2eEnvironment), or against any running server (BrowserSession).
 //
 // A test opens peers (one browser context each, like separate people), reads
 // what a person would see from the page, and reads the browser's own
@@ -227,47 +228,21 @@ export class BrowserPeer {
 	}
 }
 
-/** One browser and one server for a test file, and the peers of the running test. */
-export class E2eEnvironment {
-	readonly server: TestServer;
+/** One browser for a test file, the server at `baseUrl`, and the peers of the running test. */
+export class BrowserSession {
 	readonly browser: Browser;
+	readonly baseUrl: string;
 	#peers: BrowserPeer[] = [];
 
-	/**
-	 * `env`: settings for the server, as environment variables would give them
-	 * (e.g. { RECORDINGS_DIR: dir }), on top of the test server's own.
-	 * `numWorkers`: mediasoup workers of the server (default 1).
-	 */
-	static async start({
-		env = {},
-		numWorkers = 1,
-	}: {
-		env?: Record<string, string>;
-		numWorkers?: number;
-	} = {}): Promise<E2eEnvironment> {
-		if (!existsSync(CHROMIUM_PATH)) {
-			throw new Error(
-				`no Chromium at ${CHROMIUM_PATH}: install the Debian package chromium (scripts/setup.sh --for-tests) or set CHROMIUM_PATH`,
-			);
-		}
-		await buildAppOnce();
-		const server = await startTestServer({ env, numWorkers });
-		try {
-			const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-			return new E2eEnvironment(server, browser);
-		} catch (error) {
-			await server.close();
-			throw error;
-		}
+	/** Launches Chromium for a server already running at `baseUrl` (e.g. https://127.0.0.1:4443). */
+	static async launch(baseUrl: string): Promise<BrowserSession> {
+		checkChromium();
+		return new BrowserSession(await launchChromium(), baseUrl);
 	}
 
-	private constructor(server: TestServer, browser: Browser) {
-		this.server = server;
+	protected constructor(browser: Browser, baseUrl: string) {
 		this.browser = browser;
-	}
-
-	get baseUrl(): string {
-		return `https://127.0.0.1:${this.server.port}`;
+		this.baseUrl = baseUrl;
 	}
 
 	/**
@@ -345,8 +320,58 @@ export class E2eEnvironment {
 
 	async close(): Promise<void> {
 		await this.browser.close().catch(() => {});
+	}
+}
+
+/** One browser and one in-process server (with a freshly built app) for a test file. */
+export class E2eEnvironment extends BrowserSession {
+	readonly server: TestServer;
+
+	/**
+	 * `env`: settings for the server, as environment variables would give them
+	 * (e.g. { RECORDINGS_DIR: dir }), on top of the test server's own.
+	 * `numWorkers`: mediasoup workers of the server (default 1).
+	 */
+	static async start({
+		env = {},
+		numWorkers = 1,
+	}: {
+		env?: Record<string, string>;
+		numWorkers?: number;
+	} = {}): Promise<E2eEnvironment> {
+		checkChromium();
+		await buildAppOnce();
+		const server = await startTestServer({ env, numWorkers });
+		try {
+			return new E2eEnvironment(await launchChromium(), server);
+		} catch (error) {
+			await server.close();
+			throw error;
+		}
+	}
+
+	private constructor(browser: Browser, server: TestServer) {
+		super(browser, `https://127.0.0.1:${server.port}`);
+		this.server = server;
+	}
+
+	override async close(): Promise<void> {
+		await super.close();
 		await this.server.close();
 	}
+}
+
+function checkChromium(): void {
+	if (!existsSync(CHROMIUM_PATH)) {
+		throw new Error(
+			`no Chromium at ${CHROMIUM_PATH}: install the Debian package chromium (scripts/setup.sh --for-tests) or set CHROMIUM_PATH`,
+		);
+	}
+}
+
+/** Debian's Chromium with a fake camera and microphone. */
+function launchChromium(): Promise<Browser> {
+	return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 /** A room id of its own per test, so tests never see each other's peers. */
