@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { version as mediasoupVersion } from 'mediasoup';
 import { ConfigError } from './config/ConfigError.ts';
 import { loadConfig } from './config/loadConfig.ts';
+import { logUncaughtErrors } from './lastResort.ts';
 import { createLogger } from './logging/logger.ts';
 import { applyNodeHeapSettings, missingNodeArgs, SERVER_NODE_ARGS } from './nodeHeap.ts';
 import { startServer } from './Server.ts';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
 	}
 	const config = await loadConfig({ rootDir });
 	const log = await createLogger(config.logLevel);
+	logUncaughtErrors(log);
 	log.info({ node: process.version, mediasoup: mediasoupVersion }, 'starting');
 	for (const notice of config.notices) log.info(notice);
 	applyNodeHeapSettings(config.nodeHeap);
