@@ -2,8 +2,8 @@
 // arriving at once for a new room share one creation, never make two rooms.
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/Config.ts';
+import { createHttpError } from '../errors.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
-import { RequestError } from '../signaling/RequestError.ts';
 import { Room } from './Room.ts';
 
 /** A room nobody entered within this time (e.g. made by GET /rooms/:id) closes. */
@@ -38,7 +38,7 @@ export class RoomRegistry {
 	async #create(roomId: string): Promise<Room> {
 		const room = await Room.create(roomId, this.#pool, this.#config, this.#log);
 		const emptyCheck = setTimeout(() => room.closeIfEmpty(), EMPTY_ROOM_GRACE_MS).unref();
-		room.once('close', () => {
+		room.observer.once('close', () => {
 			clearTimeout(emptyCheck);
 			const entry = this.#rooms.get(roomId);
 			// Only forget the entry if it is still this room.
@@ -55,10 +55,10 @@ export class RoomRegistry {
 		return room && !room.closed ? room : undefined;
 	}
 
-	/** A room that exists, or a 404 RequestError naming it: for routes that must not create rooms. */
+	/** A room that exists, or a 404 HttpError naming it: for routes that must not create rooms. */
 	async existing(roomId: string): Promise<Room> {
 		const room = await this.find(roomId);
-		if (!room) throw new RequestError(404, `room with id "${roomId}" not found`);
+		if (!room) throw createHttpError(404, `room with id "${roomId}" not found`);
 		return room;
 	}
 
