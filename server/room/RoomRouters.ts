@@ -143,7 +143,7 @@ export class RoomRouters extends Closable {
 		if (!pooled) return undefined;
 		const extra = await createRoomRouter(pooled, this.#options.config);
 		if (this.closed) {
-			extra.router.close();
+			extra.close();
 			return undefined;
 		}
 		this.#routers.push(extra);
@@ -177,7 +177,7 @@ export class RoomRouters extends Closable {
 	#closeExtra(roomRouter: RoomRouter): void {
 		const index = this.#routers.indexOf(roomRouter);
 		if (index >= 0) this.#routers.splice(index, 1);
-		roomRouter.router.close();
+		roomRouter.close();
 		this.#options.log.info(
 			{ roomId: this.#options.roomId, worker: roomRouter.workerIndex, routers: this.#routers.length },
 			'room left a worker',
@@ -246,13 +246,13 @@ export class RoomRouters extends Closable {
 
 	#watch(roomRouter: RoomRouter): void {
 		roomRouter.router.on('workerclose', () => this.close());
-		roomRouter.router.observer.once('close', () => {
+		roomRouter.observer.once('close', () => {
 			this.#forgetPipes((key) => key.endsWith(`>${roomRouter.id}`));
 		});
 	}
 
 	protected closing(): void {
-		for (const roomRouter of this.#routers) roomRouter.router.close();
+		for (const roomRouter of this.#routers) roomRouter.close();
 	}
 }
 
