@@ -82,7 +82,7 @@ export async function startServer({
 		close: () => {
 			closing ??= (async () => {
 				await terminal.close();
-				await rooms.close();
+				rooms.close();
 				server.close();
 				server.closeAllConnections();
 				await pool.close();

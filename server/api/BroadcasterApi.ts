@@ -7,11 +7,11 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import * as api from '../../protocol/broadcasterApi.ts';
+import { createHttpError } from '../errors.ts';
 import { Broadcaster } from '../room/Broadcaster.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { connectWebRtcTransportOnce } from '../room/transports.ts';
-import { RequestError } from '../signaling/RequestError.ts';
 import { fromWire } from '../signaling/wire.ts';
 
 export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.Router {
@@ -28,12 +28,14 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	router.post('/rooms/:roomId/broadcasters', async (req, res) => {
 		const body = parse(api.createBroadcasterBodySchema, req.body);
 		const room = await rooms.getOrCreate(param(req, 'roomId'));
-		const broadcaster = new Broadcaster(body.id);
-		broadcaster.displayName = body.displayName;
-		broadcaster.device = { flag: 'broadcaster', name: body.device.name, version: body.device.version };
-		broadcaster.rtpCapabilities = fromWire.rtpCapabilities(body.rtpCapabilities);
+		const broadcaster = new Broadcaster(body.id, {
+			displayName: body.displayName,
+			device: { flag: 'broadcaster', name: body.device.name, version: body.device.version },
+			rtpCapabilities: fromWire.rtpCapabilities(body.rtpCapabilities),
+			sctpCapabilities: undefined,
+		});
 		room.addBroadcaster(broadcaster);
-		const peers = room.members(broadcaster).map((member) => ({
+		const peers = room.joinedMembers(broadcaster).map((member) => ({
 			...member.info,
 			producers: [...member.producers.values()].map((producer) => ({ id: producer.id, kind: producer.kind })),
 		}));
@@ -42,7 +44,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 
 	router.delete('/rooms/:roomId/broadcasters/:broadcasterId', async (req, res) => {
 		const room = await existingRoom(req);
-		room.removeBroadcaster(param(req, 'broadcasterId'));
+		room.broadcaster(param(req, 'broadcasterId')).close();
 		res.json({});
 	});
 
@@ -67,7 +69,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 			return;
 		}
 		if (body.srtp === true && body.comedia) {
-			throw new RequestError(
+			throw createHttpError(
 				400,
 				"srtp needs comedia false: the receiver's SRTP key comes with connect, which a comedia transport does not take",
 			);
@@ -93,18 +95,18 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 		if (transport.type === 'plain') {
 			const target = parse(api.connectPlainTransportBodySchema, req.body);
 			if (transport.appData.comedia === true) {
-				throw new RequestError(
+				throw createHttpError(
 					400,
 					`plain transport "${transport.id}" was made with comedia: it sends where it receives from; make it with comedia false to connect it`,
 				);
 			}
 			const plain = transport as types.PlainTransport;
 			if (plain.tuple.remoteIp !== undefined) {
-				throw new RequestError(409, `plain transport "${transport.id}" is already connected`);
+				throw createHttpError(409, `plain transport "${transport.id}" is already connected`);
 			}
 			const srtp = plain.srtpParameters !== undefined;
 			if (srtp !== (target.srtpParameters !== undefined)) {
-				throw new RequestError(
+				throw createHttpError(
 					400,
 					srtp
 						? `plain transport "${transport.id}" was made with srtp: connect needs srtpParameters {cryptoSuite, keyBase64}`
@@ -140,13 +142,13 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
 		const transport = broadcaster.transport(param(req, 'transportId'));
 		const { producerId } = parse(api.broadcasterConsumeQuerySchema, req.query, 'query');
-		if (!room.members().some((member) => member.producers.has(producerId))) {
-			throw new RequestError(404, `producer with id "${producerId}" not found`);
+		if (!room.joinedMembers().some((member) => member.producers.has(producerId))) {
+			throw createHttpError(404, `producer with id "${producerId}" not found`);
 		}
 		if (!broadcaster.rtpCapabilities) {
-			throw new RequestError(400, 'broadcaster was created without rtpCapabilities, so it cannot consume');
+			throw createHttpError(400, 'broadcaster was created without rtpCapabilities, so it cannot consume');
 		}
-		await room.bringTo(broadcaster, 'producer', producerId);
+		await room.routers.pipeToMember(broadcaster, 'producer', producerId);
 		const consumer = await transport.consume({ producerId, rtpCapabilities: broadcaster.rtpCapabilities });
 		consumer.on('producerclose', () => consumer.close());
 		res.json({
@@ -163,10 +165,10 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
 		const transport = broadcaster.transport(param(req, 'transportId'));
 		const body = parse(api.broadcasterConsumeDataBodySchema, req.body);
-		if (!room.routers.originOf(body.dataProducerId)) {
-			throw new RequestError(404, `dataProducer with id "${body.dataProducerId}" not found`);
+		if (!room.routers.originRouter(body.dataProducerId)) {
+			throw createHttpError(404, `dataProducer with id "${body.dataProducerId}" not found`);
 		}
-		await room.bringTo(broadcaster, 'dataProducer', body.dataProducerId);
+		await room.routers.pipeToMember(broadcaster, 'dataProducer', body.dataProducerId);
 		const dataConsumer = await transport.consumeData({ dataProducerId: body.dataProducerId });
 		broadcaster.addDataConsumer(dataConsumer);
 		dataConsumer.on('dataproducerclose', () => dataConsumer.close());
@@ -193,12 +195,12 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 
 function param(req: Request, name: string): string {
 	const value = req.params[name];
-	if (typeof value !== 'string' || value === '') throw new RequestError(400, `path parameter ${name} is required`);
+	if (typeof value !== 'string' || value === '') throw createHttpError(400, `path parameter ${name} is required`);
 	return value;
 }
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, subject?: string): z.output<S> {
 	const result = api.parseBody(schema, body, subject);
-	if (!result.ok) throw new RequestError(400, result.reason);
+	if (!result.ok) throw createHttpError(400, result.reason);
 	return result.data;
 }

@@ -5,9 +5,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request } from 'express';
 import type { RecordingList } from '../../protocol/recording.ts';
+import { createHttpError } from '../errors.ts';
 import { ROOM_ID_FILE } from '../recording/RoomRecorder.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
-import { RequestError } from '../signaling/RequestError.ts';
 
 /** Folder and file names we create: nothing else may be asked for (no "..", no "/"). */
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
@@ -18,11 +18,11 @@ export function createRecordingApi(rooms: RoomRegistry, directory: string): expr
 	const room = (req: Request) => rooms.existing(String(req.params.roomId));
 
 	router.post('/rooms/:roomId/recording', async (req, res) => {
-		res.json(await (await room(req)).startRecording());
+		res.json(await (await room(req)).recorder.start());
 	});
 
 	router.delete('/rooms/:roomId/recording', async (req, res) => {
-		res.json(await (await room(req)).stopRecording());
+		res.json(await (await room(req)).recorder.stop());
 	});
 
 	router.get('/recordings', async (_req, res) => {
@@ -32,12 +32,12 @@ export function createRecordingApi(rooms: RoomRegistry, directory: string): expr
 	router.get('/recordings/:folder/:name', (req, res, next) => {
 		const { folder, name } = req.params;
 		if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(name)) {
-			throw new RequestError(400, 'folder and file name may only contain letters, digits, "_", "-" and "."');
+			throw createHttpError(400, 'folder and file name may only contain letters, digits, "_", "-" and "."');
 		}
 		res.download(path.join(directory, folder, name), name, (error) => {
 			if (!error) return;
 			if (res.headersSent) return next(error);
-			next(new RequestError(404, `recording "${folder}/${name}" not found`));
+			next(createHttpError(404, `recording "${folder}/${name}" not found`));
 		});
 	});
 

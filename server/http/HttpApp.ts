@@ -6,8 +6,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
 import { createRecordingApi } from '../api/RecordingApi.ts';
+import { toHttpError } from '../errors.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
-import { toRequestError } from '../signaling/RequestError.ts';
 
 /** REST bodies are small JSON documents (RTP parameters at most). */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -33,20 +33,19 @@ export function createHttpApp({
 	return app;
 }
 
+/** body-parser's errors (http-errors marked with a `type`), in our words. */
+const BODY_ERRORS: Readonly<Record<string, string>> = {
+	'entity.parse.failed': 'body is not valid JSON',
+	'entity.too.large': `body larger than ${MAX_BODY_BYTES} bytes`,
+};
+
 /** Every error becomes `{ error: reason }` with its status; 500s are logged. */
 function jsonErrors(log: Logger): ErrorRequestHandler {
 	return (error: unknown, req, res, _next) => {
-		const bodyParserStatus = (error as { status?: unknown; type?: unknown }).type
-			? (error as { status?: number }).status
-			: undefined;
-		if (bodyParserStatus === 400 || bodyParserStatus === 413) {
-			const reason = bodyParserStatus === 413 ? `body larger than ${MAX_BODY_BYTES} bytes` : 'body is not valid JSON';
-			res.status(bodyParserStatus).json({ error: reason });
-			return;
-		}
-		const { status, message } = toRequestError(error);
-		if (status === 500) log.error({ method: req.method, url: req.originalUrl, error }, 'REST request failed');
-		else log.warn({ method: req.method, url: req.originalUrl, status, reason: message }, 'REST request rejected');
-		res.status(status).json({ error: message });
+		const { status, message, type } = toHttpError(error);
+		const reason = (typeof type === 'string' && BODY_ERRORS[type]) || message;
+		if (status >= 500) log.error({ method: req.method, url: req.originalUrl, error }, 'REST request failed');
+		else log.warn({ method: req.method, url: req.originalUrl, status, reason }, 'REST request rejected');
+		res.status(status).json({ error: reason });
 	};
 }

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { types } from 'mediasoup';
+import type { CloseEvents } from '../lifecycle/Closable.ts';
 import { closeWorker } from './closeWorker.ts';
 import type { PooledWorker } from './PooledWorker.ts';
 import { startPooledWorker } from './startPooledWorker.ts';
@@ -71,6 +72,13 @@ const DEFAULT_REPLACE_RETRY_DELAY_MS = 250;
 const MAX_REPLACE_RETRY_DELAY_MS = 5000;
 
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+	/**
+	 * Emits `close` once every worker process has exited, like every owning
+	 * class (lifecycle/Closable.ts); closing is asynchronous here because
+	 * the processes take a moment to exit. Worker events are on the pool itself,
+	 * as a mediasoup Worker emits 'died' on itself.
+	 */
+	readonly observer = new EventEmitter<CloseEvents>();
 	readonly #options: WorkerPoolOptions;
 	readonly #logger: WorkerPoolLogger;
 	/** By index; undefined while a dead worker's replacement is starting (or was given up). */
@@ -175,6 +183,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 		// A replacement in flight sees the pool closed and closes what it started.
 		await Promise.all([...live.map((pooled) => closeWorker(pooled.worker)), ...this.#replacements]);
 		this.#logger.info({}, 'mediasoup workers closed');
+		this.observer.emit('close');
 	}
 
 	#adopt(pooled: PooledWorker): void {

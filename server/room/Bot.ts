@@ -3,11 +3,12 @@
 // the room's router and closes with it.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { Closable } from '../lifecycle/Closable.ts';
 
 /** SCTP payload protocol identifier of a WebRTC string message (RFC 8831). */
 const PPID_WEBRTC_STRING = 51;
 
-export class Bot {
+export class Bot extends Closable {
 	readonly dataProducer: types.DataProducer;
 	readonly #transport: types.DirectTransport;
 	readonly #log: Logger;
@@ -19,9 +20,12 @@ export class Bot {
 	}
 
 	private constructor(transport: types.DirectTransport, dataProducer: types.DataProducer, log: Logger) {
+		super();
 		this.#transport = transport;
 		this.dataProducer = dataProducer;
 		this.#log = log;
+		// The router closing (the room closing, a worker dying) closes the transport.
+		transport.observer.once('close', () => this.close());
 	}
 
 	/**
@@ -41,7 +45,7 @@ export class Bot {
 		});
 	}
 
-	close(): void {
+	protected closing(): void {
 		this.#transport.close();
 	}
 }

@@ -1,5 +1,6 @@
 // How a room's consume() calls reach the worker: a few at a time, a
-// newcomer's own consumers before the fan-out of its producers to the others.
+// newcomer's own consumers before the fan-out of its producers to the others
+// (the policy is Subscriptions'; this is its mechanism, tested on its own).
 //
 // Why: the worker's channel and Node's event loop are both FIFO. When peer 200
 // joins a room, its two producers fan out to 199 peers (398 consume() calls)

@@ -1,40 +1,80 @@
 // What a room member owns, whether it talks protoo (Peer) or REST
 // (Broadcaster): its transports and, through them, its producers, consumers
 // and data channels. Closing a transport closes everything created on it, so
-// the maps only mirror mediasoup's ownership for lookups by id. Each object's
-// observer emits 'close' once; on() rather than once() because once() adds a
-// wrapper function and its state. Consumers have no map here: a big room has
-// 80,000 of them, and their transports already keep them (transportConsumers).
+// the maps only mirror mediasoup's ownership for lookups by id; closing the
+// member closes its transports. Each object's observer emits 'close' once;
+// on() rather than once() because once() adds a wrapper function and its
+// state. Consumers have no map here: a big room has 80,000 of them, and their
+// transports already keep them (transportConsumers).
 import type { types } from 'mediasoup';
 import type { DeviceInfo, PeerInfo } from '../../protocol/peer.ts';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
+import { createHttpError } from '../errors.ts';
+import { Closable } from '../lifecycle/Closable.ts';
 import { transportConsumers } from '../media/transportConsumers.ts';
-import { RequestError } from '../signaling/RequestError.ts';
 
 export type ParticipantKind = 'peer' | 'broadcaster';
 
 /** WebRTC or plain: what both offer (produce, consume, stats, close) is on the base type. */
 export type MediaTransport = types.Transport;
 
-export abstract class Participant {
+/** What a member says about itself: a peer in join, a broadcaster when it is created. */
+export interface MemberDescription {
+	displayName: string;
+	device: DeviceInfo;
+	/** Without them the member never consumes. */
+	rtpCapabilities: types.RtpCapabilities | undefined;
+	/** mediasoup-client's SCTP capabilities: present when the member can do data channels. */
+	sctpCapabilities: SctpCapabilities | undefined;
+}
+
+const NOT_DESCRIBED: MemberDescription = {
+	displayName: '',
+	device: {},
+	rtpCapabilities: undefined,
+	sctpCapabilities: undefined,
+};
+
+export abstract class Participant extends Closable {
 	readonly id: string;
 	abstract readonly kind: ParticipantKind;
-	displayName = '';
-	device: DeviceInfo = {};
-	rtpCapabilities: types.RtpCapabilities | undefined;
-	/** mediasoup-client's SCTP capabilities: set when the member can do data channels. */
-	sctpCapabilities: SctpCapabilities | undefined;
+	#description: MemberDescription = NOT_DESCRIBED;
 	readonly transports = new Map<string, MediaTransport>();
 	readonly producers = new Map<string, types.Producer>();
 	readonly dataProducers = new Map<string, types.DataProducer>();
 	readonly dataConsumers = new Map<string, types.DataConsumer>();
 
 	constructor(id: string) {
+		super();
 		this.id = id;
 	}
 
+	get displayName(): string {
+		return this.#description.displayName;
+	}
+
+	get rtpCapabilities(): types.RtpCapabilities | undefined {
+		return this.#description.rtpCapabilities;
+	}
+
+	get sctpCapabilities(): SctpCapabilities | undefined {
+		return this.#description.sctpCapabilities;
+	}
+
 	get info(): PeerInfo {
-		return { id: this.id, displayName: this.displayName, device: this.device };
+		return { id: this.id, displayName: this.displayName, device: this.#description.device };
+	}
+
+	/** Takes what the member says about itself (once: a peer at join, a broadcaster at creation). */
+	protected describe(description: MemberDescription): void {
+		this.#description = { ...description };
+	}
+
+	/** Changes the display name; answers the old one. */
+	rename(displayName: string): string {
+		const old = this.displayName;
+		this.#description = { ...this.#description, displayName };
+		return old;
 	}
 
 	/** Adds a transport and forgets it (and what lived on it) when it closes. */
@@ -79,7 +119,7 @@ export abstract class Participant {
 	producingTransport(id: string): MediaTransport {
 		const transport = this.transport(id);
 		if (transport.appData.producing !== true) {
-			throw new RequestError(
+			throw createHttpError(
 				400,
 				`transport "${id}" was created for receiving (producing: false): produce on a sending transport`,
 			);
@@ -120,12 +160,12 @@ export abstract class Participant {
 	}
 
 	/** Closing the transports closes every producer, consumer and data channel on them. */
-	closeTransports(): void {
+	protected closing(): void {
 		for (const transport of [...this.transports.values()]) transport.close();
 	}
 }
 
 function found<T>(value: T | undefined, what: string, id: string): T {
-	if (value === undefined) throw new RequestError(404, `${what} with id "${id}" not found`);
+	if (value === undefined) throw createHttpError(404, `${what} with id "${id}" not found`);
 	return value;
 }

@@ -1,51 +1,64 @@
-// A room member connected over protoo (a browser, or any client of the
-// classic mediasoup-demo dialect). Owns its protoo peer: closing the Peer
-// closes the WebSocket; the Room reacts to the protoo peer's 'close'.
-import type * as protoo from 'protoo-server';
+// A room member connected over a PeerChannel (a browser, or any client of the
+// classic mediasoup-demo dialect). Owns its channel: closing the Peer closes
+// it, and the channel closing (the client gone) closes the Peer.
 import type {
 	ServerNotificationData,
 	ServerNotificationMethod,
 	ServerRequestData,
 	ServerRequestMethod,
 } from '../../protocol/signaling.ts';
-import { Participant } from './Participant.ts';
+import { createHttpError } from '../errors.ts';
+import { type MemberDescription, Participant } from './Participant.ts';
+import type { PeerChannel } from './PeerChannel.ts';
 
 export class Peer extends Participant {
 	readonly kind = 'peer';
-	readonly protoo: protoo.Peer;
 	/** How many extra consumers of each producer to create (load testing). */
 	readonly consumerReplicas: number;
-	joined = false;
-	/** Set when a newer connection with the same peerId replaced this one. */
-	replaced = false;
-	/**
-	 * Settles once the consumers this peer was owed at its join are made and
-	 * answered, or ARRIVAL_WAIT_MS after it (arrival.ts). Its producers reach
-	 * the others after that. A peer cannot produce before it joins.
-	 */
-	arrived: Promise<void> = Promise.resolve();
+	readonly #channel: PeerChannel;
+	#joined = false;
+	#replaced = false;
 
-	constructor(protooPeer: protoo.Peer, consumerReplicas: number) {
-		super(protooPeer.id);
-		this.protoo = protooPeer;
+	constructor(id: string, channel: PeerChannel, consumerReplicas: number) {
+		super(id);
+		this.#channel = channel;
 		this.consumerReplicas = consumerReplicas;
+		channel.observer.once('close', () => this.close());
 	}
 
-	get closed(): boolean {
-		return this.protoo.closed;
+	/** Whether it joined: the others know it, and it gets consumers. */
+	get joined(): boolean {
+		return this.#joined;
 	}
 
-	/** Fire and forget: a notification to a peer that just left is not an error. */
+	/** Whether a newer connection with the same peerId replaced this one. */
+	get replaced(): boolean {
+		return this.#replaced;
+	}
+
+	/** The join request: what the peer says about itself, once. */
+	join(description: MemberDescription): void {
+		if (this.#joined) throw createHttpError(403, 'peer already joined');
+		this.describe(description);
+		this.#joined = true;
+	}
+
+	/** A newer connection with this peerId takes over: this one closes. */
+	replace(): void {
+		this.#replaced = true;
+		this.close();
+	}
+
 	notify<M extends ServerNotificationMethod>(method: M, data: ServerNotificationData<M>): void {
-		if (this.protoo.closed) return;
-		this.protoo.notify(method, data).catch(() => {});
+		if (!this.#channel.closed) this.#channel.notify(method, data);
 	}
 
 	request<M extends ServerRequestMethod>(method: M, data: ServerRequestData<M>): Promise<unknown> {
-		return this.protoo.request(method, data);
+		return this.#channel.request(method, data);
 	}
 
-	close(): void {
-		this.protoo.close();
+	protected override closing(): void {
+		super.closing();
+		this.#channel.close();
 	}
 }

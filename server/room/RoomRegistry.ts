@@ -1,29 +1,31 @@
 // All live rooms, by roomId. Creation is serialized per roomId: two peers
 // arriving at once for a new room share one creation, never make two rooms.
+// Owns the rooms: closing it closes them, and a room made after that closes at once.
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/Config.ts';
+import { createHttpError } from '../errors.ts';
+import { Closable } from '../lifecycle/Closable.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
-import { RequestError } from '../signaling/RequestError.ts';
 import { Room } from './Room.ts';
 
 /** A room nobody entered within this time (e.g. made by GET /rooms/:id) closes. */
 const EMPTY_ROOM_GRACE_MS = 30_000;
 
-export class RoomRegistry {
+export class RoomRegistry extends Closable {
 	readonly #rooms = new Map<string, Promise<Room>>();
 	readonly #pool: WorkerPool;
 	readonly #config: ResolvedConfig;
 	readonly #log: Logger;
-	#closed = false;
 
 	constructor(pool: WorkerPool, config: ResolvedConfig, log: Logger) {
+		super();
 		this.#pool = pool;
 		this.#config = config;
 		this.#log = log;
 	}
 
 	getOrCreate(roomId: string): Promise<Room> {
-		if (this.#closed) return Promise.reject(new Error('server is shutting down'));
+		if (this.closed) return Promise.reject(new Error('server is shutting down'));
 		const existing = this.#rooms.get(roomId);
 		if (existing) return existing;
 		const creation = this.#create(roomId);
@@ -37,8 +39,12 @@ export class RoomRegistry {
 
 	async #create(roomId: string): Promise<Room> {
 		const room = await Room.create(roomId, this.#pool, this.#config, this.#log);
+		if (this.closed) {
+			room.close();
+			throw new Error('server is shutting down');
+		}
 		const emptyCheck = setTimeout(() => room.closeIfEmpty(), EMPTY_ROOM_GRACE_MS).unref();
-		room.once('close', () => {
+		room.observer.once('close', () => {
 			clearTimeout(emptyCheck);
 			const entry = this.#rooms.get(roomId);
 			// Only forget the entry if it is still this room.
@@ -55,10 +61,10 @@ export class RoomRegistry {
 		return room && !room.closed ? room : undefined;
 	}
 
-	/** A room that exists, or a 404 RequestError naming it: for routes that must not create rooms. */
+	/** A room that exists, or a 404 HttpError naming it: for routes that must not create rooms. */
 	async existing(roomId: string): Promise<Room> {
 		const room = await this.find(roomId);
-		if (!room) throw new RequestError(404, `room with id "${roomId}" not found`);
+		if (!room) throw createHttpError(404, `room with id "${roomId}" not found`);
 		return room;
 	}
 
@@ -67,9 +73,9 @@ export class RoomRegistry {
 		return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 	}
 
-	async close(): Promise<void> {
-		this.#closed = true;
-		for (const room of await this.all()) room.close();
+	/** Closes every room; one still being created closes as soon as it exists. */
+	protected closing(): void {
+		for (const creation of this.#rooms.values()) void creation.then((room) => room.close()).catch(() => {});
 		this.#rooms.clear();
 	}
 }

@@ -1,12 +1,14 @@
 // One of the routers a room spans: a mediasoup Router on one worker, the
 // worker's WebRtcServer (which every WebRTC transport on this router uses),
 // and the counts RoomRouters places members by. RoomRouters owns it; closing
-// the router closes everything on it, including its ends of pipe transports.
+// it closes the router and everything on it, including its ends of pipe
+// transports; the router closing by itself (its worker died) closes it too.
 import type { types } from 'mediasoup';
+import { Closable } from '../lifecycle/Closable.ts';
 import { transportConsumers } from '../media/transportConsumers.ts';
 import type { PooledWorker } from '../media/WorkerPool.ts';
 
-export class RoomRouter {
+export class RoomRouter extends Closable {
 	readonly router: types.Router;
 	readonly webRtcServer: types.WebRtcServer;
 	readonly workerIndex: number;
@@ -16,6 +18,7 @@ export class RoomRouter {
 	readonly #transports = new Set<types.Transport>();
 
 	constructor(router: types.Router, pooled: PooledWorker) {
+		super();
 		this.router = router;
 		this.webRtcServer = pooled.webRtcServer;
 		this.workerIndex = pooled.index;
@@ -25,6 +28,7 @@ export class RoomRouter {
 			this.#transports.add(transport);
 			transport.observer.on('close', () => this.#transports.delete(transport));
 		});
+		router.observer.once('close', () => this.close());
 	}
 
 	get id(): string {
@@ -38,7 +42,7 @@ export class RoomRouter {
 		return count;
 	}
 
-	get closed(): boolean {
-		return this.router.closed;
+	protected closing(): void {
+		this.router.close();
 	}
 }

@@ -9,10 +9,12 @@
 // pair of pipe transports when either router closes.
 //
 // The Room owns this; it closes every router on close. An extra router closes
-// when its last member leaves, taking its pipe transports with it.
+// when its last member leaves, taking its pipe transports with it. A worker of
+// the room closing (it died) closes this, and the room with it.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/Config.ts';
+import { Closable } from '../lifecycle/Closable.ts';
 import type { PooledWorker, WorkerPool } from '../media/WorkerPool.ts';
 import type { Participant } from './Participant.ts';
 import { RoomRouter } from './RoomRouter.ts';
@@ -26,7 +28,7 @@ export interface RoomRoutersOptions {
 	log: Logger;
 }
 
-export class RoomRouters {
+export class RoomRouters extends Closable {
 	readonly home: RoomRouter;
 	readonly #routers: RoomRouter[];
 	readonly #options: RoomRoutersOptions;
@@ -39,9 +41,6 @@ export class RoomRouters {
 	readonly #pipes = new Map<string, Promise<void>>();
 	/** One router creation at a time, so two newcomers do not both add one. */
 	#adding: Promise<RoomRouter | undefined> | undefined;
-	#closed = false;
-	/** Called when a router of the room goes because its worker closed or died. */
-	onWorkerClose: () => void = () => {};
 
 	static async create(options: RoomRoutersOptions): Promise<RoomRouters> {
 		const home = await createRoomRouter(options.pool.pick(), options.config);
@@ -49,6 +48,7 @@ export class RoomRouters {
 	}
 
 	private constructor(home: RoomRouter, options: RoomRoutersOptions) {
+		super();
 		this.home = home;
 		this.#routers = [home];
 		this.#options = options;
@@ -62,7 +62,7 @@ export class RoomRouters {
 	// --- placing members -----------------------------------------------------
 
 	/** The router of a member's transports, chosen on first use. */
-	placeOf(member: Participant): Promise<RoomRouter> {
+	placeMember(member: Participant): Promise<RoomRouter> {
 		let placement = this.#placements.get(member);
 		if (!placement) {
 			const settling: Promise<RoomRouter> = this.#place().then((roomRouter) => {
@@ -88,7 +88,7 @@ export class RoomRouters {
 	}
 
 	#take(chosen: RoomRouter): RoomRouter {
-		if (this.#closed || chosen.closed) throw new Error('room closed while placing a member');
+		if (this.closed || chosen.closed) throw new Error('room closed while placing a member');
 		chosen.members++;
 		return chosen;
 	}
@@ -142,8 +142,8 @@ export class RoomRouters {
 		const pooled = this.#options.pool.pickOther(this.#takenWorkers());
 		if (!pooled) return undefined;
 		const extra = await createRoomRouter(pooled, this.#options.config);
-		if (this.#closed) {
-			extra.router.close();
+		if (this.closed) {
+			extra.close();
 			return undefined;
 		}
 		this.#routers.push(extra);
@@ -156,12 +156,12 @@ export class RoomRouters {
 	}
 
 	/** Where a member was placed, once its placement settled. */
-	placed(member: Participant): RoomRouter | undefined {
+	memberRouter(member: Participant): RoomRouter | undefined {
 		return this.#settled.get(member);
 	}
 
 	/** A member left (its transports are closed): an extra router nobody is on any more closes. */
-	release(member: Participant): void {
+	releaseMember(member: Participant): void {
 		const placement = this.#placements.get(member);
 		if (!placement) return;
 		this.#placements.delete(member);
@@ -169,7 +169,7 @@ export class RoomRouters {
 		void placement
 			.then((roomRouter) => {
 				roomRouter.members--;
-				if (roomRouter !== this.home && roomRouter.members === 0 && !this.#closed) this.#closeExtra(roomRouter);
+				if (roomRouter !== this.home && roomRouter.members === 0 && !this.closed) this.#closeExtra(roomRouter);
 			})
 			.catch(() => {});
 	}
@@ -177,7 +177,7 @@ export class RoomRouters {
 	#closeExtra(roomRouter: RoomRouter): void {
 		const index = this.#routers.indexOf(roomRouter);
 		if (index >= 0) this.#routers.splice(index, 1);
-		roomRouter.router.close();
+		roomRouter.close();
 		this.#options.log.info(
 			{ roomId: this.#options.roomId, worker: roomRouter.workerIndex, routers: this.#routers.length },
 			'room left a worker',
@@ -187,7 +187,7 @@ export class RoomRouters {
 	// --- piping --------------------------------------------------------------
 
 	/** Records where a producer or data producer lives, until it closes. */
-	adopt(object: types.Producer | types.DataProducer, origin: RoomRouter): void {
+	trackOrigin(object: types.Producer | types.DataProducer, origin: RoomRouter): void {
 		this.#origins.set(object.id, origin);
 		// Both kinds' observers emit 'close'; TypeScript cannot call the union's once().
 		const observer: { once(event: 'close', listener: () => void): unknown } = object.observer;
@@ -198,7 +198,7 @@ export class RoomRouters {
 	}
 
 	/** The router a producer or data producer was created on (undefined once it closed). */
-	originOf(id: string): RoomRouter | undefined {
+	originRouter(id: string): RoomRouter | undefined {
 		return this.#origins.get(id);
 	}
 
@@ -206,7 +206,7 @@ export class RoomRouters {
 	 * Makes a producer or data producer of the room available on `target`
 	 * (pipes it there once; later calls share that pipe). Rejects if it closed.
 	 */
-	bring(kind: PipedKind, id: string, target: RoomRouter): Promise<void> {
+	pipeTo(target: RoomRouter, kind: PipedKind, id: string): Promise<void> {
 		const origin = this.#origins.get(id);
 		if (!origin) return Promise.reject(new Error(`${kind} "${id}" is not in this room (closed?)`));
 		if (origin === target) return Promise.resolve();
@@ -228,6 +228,16 @@ export class RoomRouters {
 		this.#options.log.debug({ roomId: this.#options.roomId, kind, id, to: target.workerIndex }, 'piped');
 	}
 
+	/**
+	 * Makes a producer (or data producer) of the room consumable on a
+	 * member's router: pipes it there if it lives on another one.
+	 */
+	async pipeToMember(member: Participant, kind: PipedKind, id: string): Promise<RoomRouter> {
+		const place = await this.placeMember(member);
+		await this.pipeTo(place, kind, id);
+		return place;
+	}
+
 	#forgetPipes(matches: (key: string) => boolean): void {
 		for (const key of [...this.#pipes.keys()]) if (matches(key)) this.#pipes.delete(key);
 	}
@@ -235,16 +245,14 @@ export class RoomRouters {
 	// --- lifetime --------------------------------------------------------------
 
 	#watch(roomRouter: RoomRouter): void {
-		roomRouter.router.on('workerclose', () => this.onWorkerClose());
-		roomRouter.router.observer.once('close', () => {
+		roomRouter.router.on('workerclose', () => this.close());
+		roomRouter.observer.once('close', () => {
 			this.#forgetPipes((key) => key.endsWith(`>${roomRouter.id}`));
 		});
 	}
 
-	close(): void {
-		if (this.#closed) return;
-		this.#closed = true;
-		for (const roomRouter of this.#routers) roomRouter.router.close();
+	protected closing(): void {
+		for (const roomRouter of this.#routers) roomRouter.close();
 	}
 }
 

@@ -1,9 +1,12 @@
-// Creating transports with the configured options. Who owns a transport (a
-// Peer or a Broadcaster) decides what happens when it fails; see Room.
+// Creating transports with the configured options, connecting them, and what
+// a failed transport of a peer means (the peer is gone).
 import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
 import { plainTransportListenInfo, type ResolvedConfig } from '../config/Config.ts';
-import { RequestError } from '../signaling/RequestError.ts';
+import { createHttpError } from '../errors.ts';
+import { parseBweTrace } from './mediaEvents.ts';
+import type { Peer } from './Peer.ts';
 
 export interface WebRtcTransportRequest {
 	forceTcp: boolean;
@@ -101,7 +104,7 @@ export async function connectWebRtcTransportOnce(
 	dtlsParameters: types.DtlsParameters,
 ): Promise<void> {
 	if (transport.appData.connectCalled === true) {
-		throw new RequestError(409, `transport "${transport.id}" is already connected`);
+		throw createHttpError(409, `transport "${transport.id}" is already connected`);
 	}
 	transport.appData.connectCalled = true;
 	try {
@@ -110,6 +113,30 @@ export async function connectWebRtcTransportOnce(
 		transport.appData.connectCalled = false;
 		throw error;
 	}
+}
+
+/** A failed transport means a dead peer: it is closed, and the client may rejoin. */
+export function watchPeerTransport(peer: Peer, transport: types.WebRtcTransport, log: Logger): void {
+	const fail = (why: string) => {
+		if (peer.closed) return;
+		log.warn({ peerId: peer.id, transportId: transport.id, why }, 'transport failed');
+		peer.close();
+	};
+	transport.on('icestatechange', (state) => {
+		if (state === 'closed') fail('ICE closed');
+	});
+	transport.on('dtlsstatechange', (state) => {
+		if (state === 'failed' || state === 'closed') fail(`DTLS ${state}`);
+	});
+	transport.on('sctpstatechange', (state) => {
+		log.debug({ peerId: peer.id, transportId: transport.id, state }, 'SCTP state');
+	});
+	// Downlink bandwidth estimation for the client's stats.
+	void transport.enableTraceEvent(['bwe']).catch(() => {});
+	transport.on('trace', (trace) => {
+		const bwe = parseBweTrace(trace);
+		if (bwe) peer.notify('downlinkBwe', bwe);
+	});
 }
 
 async function applyBitrateLimits(transport: types.WebRtcTransport, config: ResolvedConfig): Promise<void> {

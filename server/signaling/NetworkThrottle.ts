@@ -3,7 +3,7 @@
 // configured throttle secret. Without tc, a clear 500, not a crash.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { RequestError } from './RequestError.ts';
+import { createHttpError, isHttpError } from '../errors.ts';
 
 const run = promisify(execFile);
 
@@ -17,8 +17,8 @@ export interface ThrottleSettings {
 const DEVICE = 'lo';
 
 export function checkThrottleSecret(configured: string | undefined, given: string): void {
-	if (!configured) throw new RequestError(403, 'network throttle is disabled (no throttleSecret configured)');
-	if (given !== configured) throw new RequestError(403, 'wrong throttle secret');
+	if (!configured) throw createHttpError(403, 'network throttle is disabled (no throttleSecret configured)');
+	if (given !== configured) throw createHttpError(403, 'wrong throttle secret');
 }
 
 export async function applyThrottle(settings: ThrottleSettings): Promise<void> {
@@ -36,7 +36,7 @@ export async function resetThrottle(): Promise<void> {
 		await tc(['qdisc', 'del', 'dev', DEVICE, 'root']);
 	} catch (error) {
 		// Nothing applied: nothing to reset.
-		if (error instanceof RequestError && /No such file|Cannot delete qdisc/i.test(error.message)) return;
+		if (isHttpError(error) && /No such file|Cannot delete qdisc/i.test(error.message)) return;
 		throw error;
 	}
 }
@@ -47,9 +47,9 @@ async function tc(args: string[]): Promise<void> {
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ENOENT') {
-			throw new RequestError(500, 'network throttle needs Linux tc (Debian package iproute2), which is not installed');
+			throw createHttpError(500, 'network throttle needs Linux tc (Debian package iproute2), which is not installed');
 		}
 		const stderr = (error as { stderr?: string }).stderr?.trim();
-		throw new RequestError(500, `tc ${args.join(' ')} failed: ${stderr || String(error)}`);
+		throw createHttpError(500, `tc ${args.join(' ')} failed: ${stderr || String(error)}`);
 	}
 }

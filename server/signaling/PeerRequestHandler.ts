@@ -3,11 +3,11 @@
 // thrown RequestErrors become protoo error responses.
 import { parseScalabilityMode, type types } from 'mediasoup';
 import type { ClientRequest } from '../../protocol/signaling.ts';
+import { createHttpError } from '../errors.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import { connectWebRtcTransportOnce } from '../room/transports.ts';
 import { applyThrottle, checkThrottleSecret, resetThrottle } from './NetworkThrottle.ts';
-import { RequestError } from './RequestError.ts';
 import { fromWire } from './wire.ts';
 
 export async function handlePeerRequest(room: Room, peer: Peer, request: ClientRequest): Promise<unknown> {
@@ -116,7 +116,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 
 		case 'changeDisplayName':
 			requireJoined(peer);
-			room.changeDisplayName(peer, request.data.displayName);
+			room.rename(peer, request.data.displayName);
 			return undefined;
 
 		case 'getTransportStats':
@@ -144,11 +144,11 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 
 		case 'startRecording':
 			requireJoined(peer);
-			return room.startRecording();
+			return room.recorder.start();
 
 		case 'stopRecording':
 			requireJoined(peer);
-			return room.stopRecording();
+			return room.recorder.stop();
 
 		case 'resetNetworkThrottle':
 			checkThrottleSecret(room.config.throttleSecret, request.data.secret ?? '');
@@ -159,7 +159,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 }
 
 function requireJoined(peer: Peer): void {
-	if (!peer.joined) throw new RequestError(403, 'peer not yet joined');
+	if (!peer.joined) throw createHttpError(403, 'peer not yet joined');
 }
 
 /**
@@ -171,13 +171,13 @@ function checkLayers(consumer: types.Consumer, spatialLayer: number, temporalLay
 		consumer.rtpParameters.encodings?.[0]?.scalabilityMode,
 	);
 	if (spatialLayer >= spatialLayers) {
-		throw new RequestError(
+		throw createHttpError(
 			400,
 			`spatialLayer ${spatialLayer} is out of range: this consumer has 0..${spatialLayers - 1}`,
 		);
 	}
 	if (temporalLayer !== undefined && temporalLayer >= temporalLayers) {
-		throw new RequestError(
+		throw createHttpError(
 			400,
 			`temporalLayer ${temporalLayer} is out of range: this consumer has 0..${temporalLayers - 1}`,
 		);
@@ -186,6 +186,6 @@ function checkLayers(consumer: types.Consumer, spatialLayer: number, temporalLay
 
 function webRtcTransport(peer: Peer, transportId: string): types.WebRtcTransport {
 	const transport = peer.transport(transportId);
-	if (transport.type !== 'webrtc') throw new RequestError(400, `transport "${transportId}" is not a WebRTC transport`);
+	if (transport.type !== 'webrtc') throw createHttpError(400, `transport "${transportId}" is not a WebRTC transport`);
 	return transport as types.WebRtcTransport;
 }

@@ -6,11 +6,12 @@ import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
 import { parseConnectionQuery } from '../../protocol/connectionQuery.ts';
 import { parseClientRequest } from '../../protocol/signaling.ts';
+import { toHttpError } from '../errors.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { handlePeerRequest } from './PeerRequestHandler.ts';
-import { toRequestError } from './RequestError.ts';
+import { ProtooChannel } from './ProtooChannel.ts';
 
 /** Largest WebSocket message accepted; bigger ones close the connection (WebSocket 1009). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -40,8 +41,12 @@ export function attachProtooSignaling(server: HttpsServer, rooms: RoomRegistry, 
 			})
 			.then((room) => {
 				if (!room) return;
-				const peer = room.addPeer(peerId, accept(), consumerReplicas);
-				serveRequests(room, peer, log);
+				// A protoo Room of its own: protoo refuses a second peer with one id
+				// in a Room, and a replacing connection arrives while the old one
+				// is still open. Our Room decides about replacement.
+				const channel = new ProtooChannel(new protoo.Room().createPeer(peerId, accept()));
+				const peer = room.addPeer(peerId, channel, consumerReplicas);
+				serveRequests(room, peer, channel, log);
 			})
 			// Nothing a client sends may end the process: an unhandled rejection would.
 			.catch((error: unknown) => log.error({ roomId, peerId, error }, 'protoo connection failed'));
@@ -58,8 +63,8 @@ function connectionUrl(target: string | undefined): URL {
 	}
 }
 
-function serveRequests(room: Room, peer: Peer, log: Logger): void {
-	peer.protoo.on('request', (message, accept, reject) => {
+function serveRequests(room: Room, peer: Peer, channel: ProtooChannel, log: Logger): void {
+	channel.protoo.on('request', (message, accept, reject) => {
 		const parsed = parseClientRequest(message.method, message.data);
 		if (!parsed.ok) {
 			log.warn({ peerId: peer.id, method: message.method, reason: parsed.reason }, 'bad request');
@@ -69,12 +74,12 @@ function serveRequests(room: Room, peer: Peer, log: Logger): void {
 		handlePeerRequest(room, peer, parsed.request).then(
 			(response) => accept(response),
 			(error: unknown) => {
-				const { status, message: reason } = toRequestError(error);
+				const { status, message: reason } = toHttpError(error);
 				log.warn({ peerId: peer.id, method: message.method, status, reason }, 'request failed');
 				reject(status, reason);
 			},
 		);
 	});
 	// Clients of this dialect send no notifications we act on.
-	peer.protoo.on('notification', () => {});
+	channel.protoo.on('notification', () => {});
 }

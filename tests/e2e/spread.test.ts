@@ -19,7 +19,7 @@ describe('a room spread over two workers', { timeout: 180_000 }, () => {
 
 	function workerOf(room: Room, peerId: string): number | undefined {
 		const peer = room.peers.get(peerId);
-		return peer && room.routers.placed(peer)?.workerIndex;
+		return peer && room.routers.memberRouter(peer)?.workerIndex;
 	}
 
 	test('browsers on different workers see, hear and chat with each other', async (t) => {

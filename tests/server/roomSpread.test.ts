@@ -64,7 +64,7 @@ async function roomOf(roomId: string): Promise<Room> {
 function workerOf(room: Room, memberId: string): number {
 	const member = room.peers.get(memberId) ?? room.broadcasters.get(memberId);
 	assert.ok(member, `${memberId} is in the room`);
-	const placed = room.routers.placed(member);
+	const placed = room.routers.memberRouter(member);
 	assert.ok(placed, `${memberId} was placed on a router`);
 	return placed.workerIndex;
 }
