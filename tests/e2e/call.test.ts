@@ -2,7 +2,7 @@
 // peer sees both, and leaving removes the tile on the other side.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
+import { E2eEnvironment, expectSeeAndHearEachOther, uniqueRoomId } from '../helpers/browserSession.ts';
 
 describe('call', { timeout: 180_000 }, () => {
 	let env: E2eEnvironment;
@@ -21,15 +21,7 @@ describe('call', { timeout: 180_000 }, () => {
 
 			await alice.tile('bob').getByTestId('peer-name').filter({ hasText: 'Bob' }).waitFor();
 			await bob.tile('alice').getByTestId('peer-name').filter({ hasText: 'Alice' }).waitFor();
-			await alice.tile('bob').getByTestId('peer-video').waitFor();
-			await bob.tile('alice').getByTestId('peer-video').waitFor();
-
-			await Promise.all([
-				alice.expectVideoFrom('bob'),
-				bob.expectVideoFrom('alice'),
-				alice.expectAudioFrom('bob'),
-				bob.expectAudioFrom('alice'),
-			]);
+			await expectSeeAndHearEachOther(alice, bob);
 			// The video element really plays: it has a picture size.
 			const width = await alice
 				.tile('bob')

@@ -13,7 +13,7 @@ import { copyFile, lstat, mkdir, mkdtemp, readlink, rm, symlink } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BrowserSession, uniqueRoomId } from '../helpers/browserSession.ts';
+import { BrowserSession, expectSeeAndHearEachOther, uniqueRoomId } from '../helpers/browserSession.ts';
 import { findFreePortRange } from '../helpers/freePorts.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
@@ -181,14 +181,7 @@ describe('a fresh clone', { timeout: 240_000 }, () => {
 			const roomId = uniqueRoomId('fresh');
 			const alice = await browser.openPeer({ roomId, peerId: 'alice' });
 			const bob = await browser.openPeer({ roomId, peerId: 'bob' });
-			await alice.tile('bob').getByTestId('peer-video').waitFor();
-			await bob.tile('alice').getByTestId('peer-video').waitFor();
-			await Promise.all([
-				alice.expectVideoFrom('bob'),
-				bob.expectVideoFrom('alice'),
-				alice.expectAudioFrom('bob'),
-				bob.expectAudioFrom('alice'),
-			]);
+			await expectSeeAndHearEachOther(alice, bob);
 		});
 
 		// SIGTERM to the server, as `kill PID` would send: it shuts down in

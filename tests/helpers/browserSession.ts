@@ -84,6 +84,18 @@ export interface PeerOptions {
 	waitConnected?: boolean;
 }
 
+/** Both pages show the other's video tile, decode its video and receive its audio. */
+export async function expectSeeAndHearEachOther(a: BrowserPeer, b: BrowserPeer): Promise<void> {
+	await a.tile(b.peerId).getByTestId('peer-video').waitFor();
+	await b.tile(a.peerId).getByTestId('peer-video').waitFor();
+	await Promise.all([
+		a.expectVideoFrom(b.peerId),
+		b.expectVideoFrom(a.peerId),
+		a.expectAudioFrom(b.peerId),
+		b.expectAudioFrom(a.peerId),
+	]);
+}
+
 export class BrowserPeer {
 	readonly peerId: string;
 	readonly context: BrowserContext;

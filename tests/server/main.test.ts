@@ -3,9 +3,7 @@
 // left behind), refuses a bad configuration with a message saying what to
 // change, and warns when started without the Node flags `npm start` passes.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,6 +11,7 @@ import { SERVER_NODE_ARGS } from '../../server/nodeHeap.ts';
 import { ensureCertificate } from '../../server/tls/certificates.ts';
 import { buildAppIfMissing } from '../../tools/appBuild.ts';
 import { findFreePortRange } from '../helpers/freePorts.ts';
+import { exitOf, httpsStatus, startNode } from '../helpers/nodeProcess.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -39,37 +38,8 @@ before(async () => {
 
 after(() => rmSync(certDir, { recursive: true, force: true }));
 
-function startMain(
-	extraEnv: Record<string, string> = {},
-	nodeArgs: readonly string[] = SERVER_NODE_ARGS,
-): { child: ChildProcess; output: () => string } {
-	const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'server', 'main.ts')], {
-		env: { ...process.env, ...env, ...extraEnv },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	child.stdout?.on('data', (chunk: Buffer) => {
-		output += chunk.toString();
-	});
-	child.stderr?.on('data', (chunk: Buffer) => {
-		output += chunk.toString();
-	});
-	return { child, output: () => output };
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-	return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-function getStatus(url: string): Promise<number> {
-	return new Promise((resolve, reject) => {
-		request(url, { rejectUnauthorized: false }, (res) => {
-			res.resume();
-			resolve(res.statusCode ?? 0);
-		})
-			.on('error', reject)
-			.end();
-	});
+function startMain(extraEnv: Record<string, string> = {}, nodeArgs: readonly string[] = SERVER_NODE_ARGS) {
+	return startNode([...nodeArgs, path.join(root, 'server', 'main.ts')], { ...env, ...extraEnv });
 }
 
 test('starts on Node 24, serves, and exits cleanly on SIGTERM', async () => {
@@ -80,7 +50,7 @@ test('starts on Node 24, serves, and exits cleanly on SIGTERM', async () => {
 		assert.match(output(), /"node":"v24\./);
 		assert.doesNotMatch(output(), /started without the flags/);
 		const workerPids = [...output().matchAll(/"pid":(\d+)\}/g)].map((match) => Number(match[1]));
-		assert.equal(await getStatus(`https://127.0.0.1:${env.HTTPS_LISTEN_PORT}/rooms/main-test`), 200);
+		assert.equal(await httpsStatus(`https://127.0.0.1:${env.HTTPS_LISTEN_PORT}/rooms/main-test`), 200);
 
 		child.kill('SIGTERM');
 		assert.equal(await exited, 0);

@@ -4,9 +4,7 @@
 // used to end it; and the last-resort handlers are checked in a child process
 // of their own, with a real uncaught exception and a real unhandled rejection.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,6 +13,7 @@ import { SERVER_NODE_ARGS } from '../../server/nodeHeap.ts';
 import { ensureCertificate } from '../../server/tls/certificates.ts';
 import { buildAppIfMissing } from '../../tools/appBuild.ts';
 import { findFreePortRange } from '../helpers/freePorts.ts';
+import { httpsStatus, startNode } from '../helpers/nodeProcess.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -27,37 +26,10 @@ before(async () => {
 
 after(() => rmSync(certDir, { recursive: true, force: true }));
 
-/** A Node child process; its output (stdout and stderr) as it comes. */
-function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
-	const child = spawn(process.execPath, args, {
-		cwd: root,
-		env: { ...process.env, ...env },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	const collect = (chunk: Buffer) => {
-		output += chunk.toString();
-	};
-	child.stdout?.on('data', collect);
-	child.stderr?.on('data', collect);
-	return { child, output: () => output };
-}
-
-function getStatus(url: string): Promise<number> {
-	return new Promise((resolve, reject) => {
-		request(url, { rejectUnauthorized: false }, (res) => {
-			res.resume();
-			resolve(res.statusCode ?? 0);
-		})
-			.on('error', reject)
-			.end();
-	});
-}
-
 test('a server started as npm start does survives every frame that used to end it', async () => {
 	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
 	const port = await findFreePortRange(1);
-	const { child, output } = run([...SERVER_NODE_ARGS, path.join(root, 'server', 'main.ts')], {
+	const { child, output } = startNode([...SERVER_NODE_ARGS, path.join(root, 'server', 'main.ts')], {
 		HTTPS_LISTEN_IP: '127.0.0.1',
 		HTTPS_LISTEN_PORT: String(port),
 		HTTPS_CERT_FULLCHAIN: certificate.cert,
@@ -92,7 +64,7 @@ test('a server started as npm start does survives every frame that used to end i
 		);
 		assert.equal(answered.ok, true, 'the same connection is still served');
 		connection.close();
-		assert.equal(await getStatus(`https://127.0.0.1:${port}/`), 200, 'and so is the app');
+		assert.equal(await httpsStatus(`https://127.0.0.1:${port}/`), 200, 'and so is the app');
 		assert.equal(exitCode, undefined, 'the server process is running');
 		assert.doesNotMatch(output(), /uncaught exception/, 'nothing reached the last resort');
 	} finally {
@@ -112,7 +84,7 @@ test('an uncaught exception or an unhandled rejection is logged as a bug, and th
 		setTimeout(() => { Promise.reject(new Error('rejected, and nobody listens')); }, 10);
 		setTimeout(() => { console.log('still running'); }, 200);
 	`;
-	const { child, output } = run(['--input-type=module', '--eval', script]);
+	const { child, output } = startNode(['--input-type=module', '--eval', script], {}, root);
 	const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
 	assert.equal(code, 0, output());
 	assert.match(output(), /"message":"thrown in a timer".*"msg":"uncaught exception: a bug; the server goes on"/);
