@@ -13,6 +13,7 @@
 #
 # Environment:
 #   MEDIASOUP_WORKER_CACHE  cache folder (default: ${XDG_CACHE_HOME:-~/.cache}/mediasoup-worker)
+#   MEDIASOUP_WORKER_JOBS   parallel compile jobs (default: the number of CPUs)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,6 +50,9 @@ for tool in npm tar meson ninja flatc pkg-config patch g++; do
 	command -v "$tool" >/dev/null || die "'$tool' is missing; run scripts/setup.sh (it installs the Debian packages)"
 done
 
+jobs=${MEDIASOUP_WORKER_JOBS:-$(nproc)}
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "MEDIASOUP_WORKER_JOBS must be a positive number"
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/mediasoup-worker-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -83,9 +87,9 @@ meson setup --wrap-mode=nodownload --buildtype release -Db_ndebug=true \
 	die "meson setup failed (full log above)"
 }
 
-log "compiling with $(nproc) jobs (about 6-8 minutes on 2 cores)"
+log "compiling with $jobs jobs (about 6-8 minutes on 2 cores)"
 started=$(date +%s)
-ninja -C "$work/build" mediasoup-worker >"$work/ninja.log" 2>&1 &
+ninja -C "$work/build" -j "$jobs" mediasoup-worker >"$work/ninja.log" 2>&1 &
 ninja_pid=$!
 while kill -0 "$ninja_pid" 2>/dev/null; do
 	sleep 15
