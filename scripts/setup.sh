@@ -40,7 +40,7 @@ die() {
 # Compiler, meson/ninja and the -dev libraries the worker is built against;
 # openssl for certificates; iproute2 for tc (the network throttle); GStreamer
 # for recording (one gst-launch-1.0 per recorded producer).
-packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev libsrtp2-dev
+packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev
 	libabsl-dev flatbuffers-compiler libflatbuffers-dev openssl ca-certificates iproute2
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
 # Debian's Chromium for the end-to-end tests (Playwright drives it; it never
@@ -51,6 +51,10 @@ test_packages=(chromium fonts-liberation ffmpeg jq curl)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi
+# dpkg-dev (dpkg-source) for `apt-get source libsrtp2`: the worker's libsrtp is
+# built from Debian's sources against OpenSSL, not Debian's NSS-based
+# libsrtp2-dev (mediasoup-worker/README.md).
+packages+=(dpkg-dev)
 
 missing=()
 for p in "${packages[@]}"; do
