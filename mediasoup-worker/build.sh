@@ -28,9 +28,11 @@ version=$(node -p "require(process.argv[1]).dependencies.mediasoup" "$root/packa
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "package.json must pin mediasoup to an exact version (\"mediasoup\": \"X.Y.Z\")"
 
 # Cache key: mediasoup version + every file of this recipe. Changing a patch, a
-# shim or this script gives a new key, hence a rebuild.
-recipe_hash=$(cd "$here" && find . -type f ! -name README.md -print0 | LC_ALL=C sort -z |
-	xargs -0 sha256sum | sha256sum | cut -c1-16)
+# shim or this script gives a new key, hence a rebuild. The READMEs and the
+# SRTP micro-benchmark (srtp-bench/, which only reads the cache) are not part
+# of the recipe.
+recipe_hash=$(cd "$here" && find . -path ./srtp-bench -prune -o -type f ! -name README.md -print0 |
+	LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 cache_root=${MEDIASOUP_WORKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mediasoup-worker}
 out_dir="$cache_root/$version-$recipe_hash"
 bin="$out_dir/mediasoup-worker"
@@ -191,7 +193,7 @@ grep -q 'libcrypto\.so' <<<"$libs" || die "the worker does not link libcrypto"
 log "  links libcrypto; no NSS, no shared libsrtp2"
 
 mkdir -p "$out_dir"
-# The libsrtp the worker links (headers, static library), kept with it.
+# The libsrtp the worker links, kept for srtp-bench/ (headers, static library).
 rm -rf "$out_dir/libsrtp" "$out_dir/.libsrtp.tmp"
 cp -r "$srtp_prefix" "$out_dir/.libsrtp.tmp"
 mv "$out_dir/.libsrtp.tmp" "$out_dir/libsrtp"
