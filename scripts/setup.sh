@@ -44,7 +44,7 @@ die() {
 # for recording (one gst-launch-1.0 per recorded producer) and for
 # broadcasters/gstreamer.sh; ffmpeg (with ffprobe), jq and curl for the
 # broadcaster scripts (broadcasters/*.sh; the tests use them too).
-packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev libsrtp2-dev
+packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev
 	libabsl-dev flatbuffers-compiler libflatbuffers-dev openssl ca-certificates iproute2
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 	ffmpeg jq curl)
@@ -54,6 +54,10 @@ test_packages=(chromium fonts-liberation)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi
+# dpkg-dev (dpkg-source) for `apt-get source libsrtp2`: the worker's libsrtp is
+# built from Debian's sources against OpenSSL, not Debian's NSS-based
+# libsrtp2-dev (mediasoup-worker/README.md).
+packages+=(dpkg-dev)
 
 missing=()
 for p in "${packages[@]}"; do

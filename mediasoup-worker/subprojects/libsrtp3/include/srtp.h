@@ -1,5 +1,6 @@
 /*
- * libsrtp 3 API on top of libsrtp 2 (Debian's libsrtp2-dev).
+ * libsrtp 3 API on top of libsrtp 2 (built by build.sh from Debian's libsrtp2
+ * sources against OpenSSL; its headers come first on the include path).
  *
  * mediasoup's worker is written against versatica's libsrtp 3 fork, which
  * neither Debian nor npm ships. It touches only a small part of the v3 API
