@@ -9,9 +9,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../server/config/ConfigError.ts';
 import { loadSettings } from '../server/config/loadConfig.ts';
-import { resolveTerminalSocketPath } from '../server/config/terminalSocket.ts';
 import { formatHello } from '../server/terminal/hello.ts';
 import { socketFileState } from '../server/terminal/socketFile.ts';
+import { resolveTerminalSocketPath } from '../server/terminal/socketPath.ts';
 
 const USAGE = `usage: npm run connect [-- --socket PATH]
 

@@ -4,7 +4,9 @@
 // this has succeeded, so a bad setting never surfaces as a half-started server.
 import os from 'node:os';
 import path from 'node:path';
+import { checkTerminalSocketPath, resolveTerminalSocketPath } from '../terminal/socketPath.ts';
 import { type CertificateLog, ensureCertificate } from '../tls/certificates.ts';
+import { absoluteTlsFiles, checkTlsFiles } from '../tls/configuredCertificate.ts';
 import type { NetworkInterfaces } from './addresses.ts';
 import { isAnyAddress } from './addresses.ts';
 import { checkAnnouncedAddress, resolveAnnouncedAddress } from './announcedAddress.ts';
@@ -15,8 +17,6 @@ import { applyEnvOverrides } from './envOverrides.ts';
 import { type ConfigFile, readConfigFile } from './readConfigFile.ts';
 import { parseConfig } from './schema.ts';
 import type { SettingSources } from './settingSources.ts';
-import { checkTerminalSocketPath, resolveTerminalSocketPath } from './terminalSocket.ts';
-import { absoluteTlsFiles, checkTlsFiles } from './tlsFiles.ts';
 
 export interface LoadConfigOptions {
 	/** Environment overrides; default process.env. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../server/config/ConfigError.ts';
 import { loadSettings } from '../../server/config/loadConfig.ts';
-import { resolveTerminalSocketPath } from '../../server/config/terminalSocket.ts';
+import { resolveTerminalSocketPath } from '../../server/terminal/socketPath.ts';
 import { configTsFrom, load, projectRoot } from '../config/fixtures.ts';
 
 test('by default the socket is in the temporary directory, named after the HTTPS port', async () => {

@@ -5,9 +5,9 @@
 // port, so two servers on one machine never share a socket.
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from './Config.ts';
-import type { ConfigProblem } from './ConfigError.ts';
-import { type SettingSources, settingProblem } from './settingSources.ts';
+import type { Config } from '../config/Config.ts';
+import type { ConfigProblem } from '../config/ConfigError.ts';
+import { type SettingSources, settingProblem } from '../config/settingSources.ts';
 
 /**
  * sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL

@@ -5,9 +5,9 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TlsFiles } from './Config.ts';
-import type { ConfigProblem } from './ConfigError.ts';
-import { problemWithFix, type SettingSources, settingTarget } from './settingSources.ts';
+import type { TlsFiles } from '../config/Config.ts';
+import type { ConfigProblem } from '../config/ConfigError.ts';
+import { problemWithFix, type SettingSources, settingTarget } from '../config/settingSources.ts';
 
 /** Relative paths are relative to the project root, whatever the working directory. */
 export function absoluteTlsFiles(tls: TlsFiles, rootDir: string): TlsFiles {
