@@ -1,103 +1,200 @@
-// The shape of the configuration: what config.ts / config.example.ts export
-// (Config) and what the server runs with once environment overrides, checks
-// and defaults are applied (ResolvedConfig). config.example.ts documents
-// every setting; this file only says what type each one has.
+// What the settings are: one zod schema gives each setting's type, the value
+// it must have, and the environment variable that overrides it. The Config
+// type comes from it, so config.example.ts (which documents every setting
+// and is typed as Config) cannot drift from what is checked at start.
+import { isIP } from 'node:net';
 import type { types } from 'mediasoup';
-import type { LogLevel } from '../logging/levels.ts';
-import type { NodeHeapSettings } from '../nodeHeap.ts';
+import { z } from 'zod';
+import { LOG_LEVELS } from '../logging/levels.ts';
 
-export type { LogLevel } from '../logging/levels.ts';
-export { plainTransportListenInfo, webRtcServerListenInfos } from './listenInfos.ts';
+declare module 'zod' {
+	interface GlobalMeta {
+		/** The environment variable that overrides this setting (see ENV_SETTINGS). */
+		env?: string;
+	}
+}
+
+export const WORKER_LOG_LEVELS = ['debug', 'warn', 'error', 'none'] as const satisfies readonly types.WorkerLogLevel[];
+export const WORKER_LOG_TAGS = [
+	'info',
+	'ice',
+	'dtls',
+	'rtp',
+	'srtp',
+	'rtcp',
+	'rtx',
+	'bwe',
+	'score',
+	'simulcast',
+	'svc',
+	'sctp',
+	'message',
+] as const satisfies readonly types.WorkerLogTag[];
+
+// Each message below completes the sentence "Set <setting> to ..." (ConfigError.ts).
+function integer(min: number, max: number, want: string) {
+	const error = { error: want };
+	return z.number(error).int(error).min(min, error).max(max, error);
+}
+
+function text(want: string) {
+	return z.string({ error: want }).trim().min(1, { error: want });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+	return z.enum(values, { error: `one of ${values.map((v) => `'${v}'`).join(', ')}` });
+}
+
+const port = integer(1, 65535, 'an integer from 1 to 65535');
+const positive = integer(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+const bitrate = integer(1, Number.MAX_SAFE_INTEGER, 'a bitrate in bits per second (a positive integer)');
+const filePath = text('the path of a PEM file (absolute, or relative to the project root)');
+
+const ipAddress = z
+	.string({ error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' })
+	.trim()
+	.refine((value) => isIP(value) !== 0, { error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' });
+
+// Typed as mediasoup's own codec type, so the compiler checks that what passes
+// here is what createRouter() takes.
+const codec: z.ZodType<types.RouterRtpCodecCapability> = z.looseObject(
+	{
+		kind: z.enum(['audio', 'video'], { error: "'audio' or 'video'" }),
+		mimeType: text("a MIME type such as 'audio/opus' or 'video/VP8'"),
+		preferredPayloadType: integer(0, 127, 'an RTP payload type (0..127), or leave it out').optional(),
+		clockRate: positive,
+		channels: positive.optional(),
+		parameters: z.record(z.string(), z.unknown(), { error: 'an object of codec parameters' }).optional(),
+		rtcpFeedback: z
+			.array(z.object({ type: z.string(), parameter: z.string().optional() }), {
+				error: "a list of { type, parameter } objects, e.g. { type: 'nack' }",
+			})
+			.optional(),
+	},
+	{ error: 'a codec object like the ones in config.example.ts' },
+);
+
+export const configSchema = z.strictObject({
+	https: z.strictObject({
+		listenIp: text('an address to listen on, e.g. 0.0.0.0 for all').meta({ env: 'HTTPS_LISTEN_IP' }),
+		listenPort: port.meta({ env: 'HTTPS_LISTEN_PORT' }),
+		/** null: a self-signed certificate is generated in certDir. */
+		tls: z
+			.strictObject(
+				{ cert: filePath.meta({ env: 'HTTPS_CERT_FULLCHAIN' }), key: filePath.meta({ env: 'HTTPS_CERT_PRIVKEY' }) },
+				{ error: "{ cert: 'fullchain.pem', key: 'privkey.pem' }" },
+			)
+			.nullable(),
+		certDir: text('a directory for the generated certificate (absolute, or relative to the project root)'),
+	}),
+	mediasoup: z.strictObject({
+		numWorkers: integer(1, 1024, 'an integer of at least 1 (typically one worker per CPU core)').meta({
+			env: 'MEDIASOUP_NUM_WORKERS',
+		}),
+		workerSettings: z.strictObject({
+			logLevel: oneOf(WORKER_LOG_LEVELS),
+			logTags: z.array(oneOf(WORKER_LOG_TAGS), { error: "a list of log tags, e.g. ['ice', 'dtls']" }),
+		}),
+		routerOptions: z.strictObject({
+			mediaCodecs: z.array(codec, { error: 'a list of codecs' }).min(1, { error: 'a list of at least one codec' }),
+		}),
+		/**
+		 * When one room's peers are spread over routers on several workers (see RoomRouters).
+		 * auto: a room grows onto another worker once its routers hold consumersPerRouter
+		 * consumers; always: every worker from the start (tests, benchmarks); never: one worker.
+		 */
+		roomSpread: z.strictObject({
+			mode: oneOf(['auto', 'always', 'never']).meta({ env: 'MEDIASOUP_ROOM_SPREAD' }),
+			consumersPerRouter: integer(1, 1_000_000, 'a number of consumers of at least 1').meta({
+				env: 'MEDIASOUP_CONSUMERS_PER_ROUTER',
+			}),
+		}),
+		listenIp: ipAddress.meta({ env: 'MEDIASOUP_LISTEN_IP' }),
+		/** What clients send media to; unset: chosen at start (network.ts). */
+		announcedAddress: text("this machine's IP address or hostname as clients reach it, or leave it unset")
+			.meta({ env: 'MEDIASOUP_ANNOUNCED_ADDRESS' })
+			.optional(),
+		webRtcServerPort: port.meta({ env: 'MEDIASOUP_WEBRTC_SERVER_PORT' }),
+		minPort: port.meta({ env: 'MEDIASOUP_MIN_PORT' }),
+		maxPort: port.meta({ env: 'MEDIASOUP_MAX_PORT' }),
+		webRtcTransportOptions: z.strictObject({
+			initialAvailableOutgoingBitrate: bitrate,
+			minimumAvailableOutgoingBitrate: bitrate,
+			maxSctpMessageSize: positive,
+			maxIncomingBitrate: bitrate,
+		}),
+		plainTransportOptions: z.strictObject({ maxSctpMessageSize: positive }),
+	}),
+	recording: z.strictObject({
+		directory: text('a folder for recordings (absolute, or relative to the project root)').meta({
+			env: 'RECORDINGS_DIR',
+		}),
+	}),
+	terminal: z.strictObject({
+		/** Unset: a socket in os.tmpdir() named after the HTTPS port (terminal/socketPath.ts). */
+		socketPath: text('the path of a UNIX socket (absolute, or relative to the project root), or leave it unset')
+			.meta({ env: 'TERMINAL_SOCKET' })
+			.optional(),
+	}),
+	/** Garbage collection of the server's own Node process (server/nodeHeap.ts). */
+	nodeHeap: z.strictObject({
+		growingPercent: integer(0, 1000, 'a percentage from 0 (V8 decides) to 1000, e.g. 30').meta({
+			env: 'NODE_HEAP_GROWING_PERCENT',
+		}),
+		pretenuring: z.boolean({ error: 'true or false' }),
+	}),
+	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling')
+		.meta({ env: 'THROTTLE_SECRET' })
+		.optional(),
+	logLevel: oneOf(LOG_LEVELS).meta({ env: 'LOG_LEVEL' }),
+});
+
+/** What config.ts and config.example.ts export. */
+export type Config = z.infer<typeof configSchema>;
 
 /** Paths of a PEM certificate chain and its private key. */
-export interface TlsFiles {
-	cert: string;
-	key: string;
-}
+export type TlsFiles = NonNullable<Config['https']['tls']>;
 
 /**
- * auto: a room grows onto another worker once its routers are full;
- * always: every worker from the start (tests, benchmarks); never: one worker.
- */
-export const ROOM_SPREAD_MODES = ['auto', 'always', 'never'] as const;
-export type RoomSpreadMode = (typeof ROOM_SPREAD_MODES)[number];
-
-export interface Config {
-	https: {
-		listenIp: string;
-		listenPort: number;
-		/** null: a self-signed certificate is generated in certDir. */
-		tls: TlsFiles | null;
-		certDir: string;
-	};
-	mediasoup: {
-		numWorkers: number;
-		workerSettings: {
-			logLevel: types.WorkerLogLevel;
-			logTags: types.WorkerLogTag[];
-		};
-		routerOptions: {
-			// Router codecs: preferredPayloadType is optional, mediasoup picks one.
-			mediaCodecs: types.RouterRtpCodecCapability[];
-		};
-		/** When one room's peers are spread over routers on several workers (see RoomRouters). */
-		roomSpread: {
-			mode: RoomSpreadMode;
-			/** auto: a router takes new members until it holds this many consumers. */
-			consumersPerRouter: number;
-		};
-		listenIp: string;
-		announcedAddress: string | undefined;
-		webRtcServerPort: number;
-		minPort: number;
-		maxPort: number;
-		webRtcTransportOptions: {
-			initialAvailableOutgoingBitrate: number;
-			minimumAvailableOutgoingBitrate: number;
-			maxSctpMessageSize: number;
-			maxIncomingBitrate: number;
-		};
-		plainTransportOptions: {
-			maxSctpMessageSize: number;
-		};
-	};
-	recording: {
-		/** Where recordings are written, one folder per room (relative to the project root). */
-		directory: string;
-	};
-	terminal: {
-		/** UNIX socket of the admin terminal (`npm run connect`); undefined: one in os.tmpdir() named after the HTTPS port. */
-		socketPath: string | undefined;
-	};
-	/** Garbage collection of the server's own Node process (server/nodeHeap.ts). */
-	nodeHeap: NodeHeapSettings;
-	throttleSecret: string | undefined;
-	logLevel: LogLevel;
-}
-
-/**
- * The configuration after environment overrides and validation: every
- * address the server announces and every file it reads is known.
+ * What the server runs with (loadConfig.ts): every address it announces and
+ * every file it reads is known, and every path is absolute.
  */
 export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording'> {
-	https: Omit<Config['https'], 'tls'> & {
-		/** Absolute paths: the configured files or the generated self-signed pair. */
-		tls: TlsFiles;
-	};
-	mediasoup: Omit<Config['mediasoup'], 'announcedAddress'> & {
-		/** What clients are told to connect to (ICE candidates, plain transport tuples). */
-		announcedAddress: string;
-	};
-	terminal: {
-		/** Absolute path: the configured socket or the default one. */
-		socketPath: string;
-	};
-	recording: {
-		/** Absolute path. */
-		directory: string;
-	};
-	/** Absolute path of the file the settings were read from. */
+	/** tls: the configured files or the generated self-signed pair. */
+	https: Omit<Config['https'], 'tls'> & { tls: TlsFiles };
+	/** announcedAddress: what clients are told to connect to (ICE candidates, plain transport tuples). */
+	mediasoup: Omit<Config['mediasoup'], 'announcedAddress'> & { announcedAddress: string };
+	/** socketPath: the configured socket or the default one. */
+	terminal: { socketPath: string };
+	recording: { directory: string };
+	/** The file the settings were read from. */
 	configFile: string;
 	/** Things the operator should know (chosen addresses, a new certificate): main logs them. */
 	notices: string[];
+}
+
+export interface EnvSetting {
+	/** The variable, e.g. 'MEDIASOUP_MIN_PORT'. */
+	name: string;
+	/** Dotted path of the setting it overrides, e.g. 'mediasoup.minPort'. */
+	setting: string;
+	/** Whether the variable's text is read as an integer (else as trimmed text). */
+	integer: boolean;
+}
+
+/** Every variable named in the schema, found by walking it once. */
+export const ENV_SETTINGS: readonly EnvSetting[] = envSettingsIn(configSchema, []);
+
+export function envVarFor(setting: string): string | undefined {
+	return ENV_SETTINGS.find((s) => s.setting === setting)?.name;
+}
+
+function envSettingsIn(schema: z.core.$ZodType, path: readonly string[]): EnvSetting[] {
+	const name = z.globalRegistry.get(schema)?.env;
+	if (name !== undefined) return [{ name, setting: path.join('.'), integer: schema instanceof z.ZodNumber }];
+	if (schema instanceof z.ZodObject) {
+		return Object.entries(schema.shape).flatMap(([key, field]) => envSettingsIn(field, [...path, key]));
+	}
+	if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return envSettingsIn(schema.unwrap(), path);
+	return [];
 }

@@ -1,8 +1,9 @@
-// Applies the environment variables of envSettings.ts on top of the file's
+// Applies the environment variables named in the schema on top of the file's
 // settings. Runs before validation, on the still-unchecked file contents, so
 // a bad value from either source is reported the same way.
+
+import { ENV_SETTINGS, type EnvSetting } from './Config.ts';
 import { ConfigError } from './ConfigError.ts';
-import { ENV_SETTINGS, type EnvSetting } from './envSettings.ts';
 import { getPath, isRecord, withValue } from './objectPath.ts';
 import type { EnvValue } from './settingSources.ts';
 
@@ -29,7 +30,7 @@ export function applyEnvOverrides(settings: unknown, env: NodeJS.ProcessEnv): Ov
 }
 
 function convert(envSetting: EnvSetting, raw: string): string | number {
-	if (envSetting.kind === 'string') return raw.trim();
+	if (!envSetting.integer) return raw.trim();
 	// Strict on purpose: Number() would accept '0x10', '1e3' and ' '.
 	return /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
 }

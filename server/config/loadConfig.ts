@@ -4,19 +4,20 @@
 // this has succeeded, so a bad setting never surfaces as a half-started server.
 import os from 'node:os';
 import path from 'node:path';
+import type { z } from 'zod';
 import { checkTerminalSocketPath, resolveTerminalSocketPath } from '../terminal/socketPath.ts';
 import { type CertificateLog, ensureCertificate } from '../tls/certificates.ts';
 import { absoluteTlsFiles, checkTlsFiles } from '../tls/configuredCertificate.ts';
 import type { NetworkInterfaces } from './addresses.ts';
 import { isAnyAddress } from './addresses.ts';
 import { checkAnnouncedAddress, resolveAnnouncedAddress } from './announcedAddress.ts';
-import type { Config, ResolvedConfig, TlsFiles } from './Config.ts';
-import { ConfigError } from './ConfigError.ts';
+import { type Config, configSchema, type ResolvedConfig, type TlsFiles } from './Config.ts';
+import { ConfigError, type ConfigProblem } from './ConfigError.ts';
 import { checkPorts } from './checkPorts.ts';
 import { applyEnvOverrides } from './envOverrides.ts';
+import { getPath } from './objectPath.ts';
 import { type ConfigFile, readConfigFile } from './readConfigFile.ts';
-import { parseConfig } from './schema.ts';
-import type { SettingSources } from './settingSources.ts';
+import { problemWithFix, type SettingSources, settingProblem } from './settingSources.ts';
 
 export interface LoadConfigOptions {
 	/** Environment overrides; default process.env. */
@@ -50,7 +51,7 @@ export async function loadSettings(options: Pick<LoadConfigOptions, 'env' | 'roo
 	const file = await readConfigFile(rootDir);
 	const overridden = applyEnvOverrides(file.settings, options.env ?? process.env);
 	const sources: SettingSources = { file: file.name, env: overridden.env };
-	return { config: parseConfig(overridden.settings, sources), rootDir, file, sources };
+	return { config: parse(overridden.settings, sources), rootDir, file, sources };
 }
 
 /** The validated configuration; throws ConfigError naming every setting to fix. */
@@ -103,4 +104,33 @@ function checkConsistency(config: Config, rootDir: string, sources: SettingSourc
 		...checkTerminalSocketPath(config, rootDir, sources),
 	];
 	if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The settings, checked and typed; throws a ConfigError listing every problem found. */
+function parse(input: unknown, sources: SettingSources): Config {
+	const result = configSchema.safeParse(input, {
+		// Only issues the schema has no message for reach here (deep inside codecs).
+		error: (issue) => (issue.code === 'invalid_type' ? `a value of type ${issue.expected}` : 'a valid value'),
+	});
+	if (result.success) return result.data;
+	throw new ConfigError(result.error.issues.flatMap((issue) => toProblems(issue, input, sources)));
+}
+
+function toProblems(issue: z.core.$ZodIssue, input: unknown, sources: SettingSources): ConfigProblem[] {
+	const path = issue.path.map(String);
+	if (issue.code === 'unrecognized_keys') {
+		return issue.keys.map((key) =>
+			problemWithFix(
+				sources,
+				[...path, key].join('.'),
+				undefined,
+				'is not a setting',
+				'Remove it or correct its spelling (config.example.ts lists every setting).',
+			),
+		);
+	}
+	const setting = path.join('.');
+	const value = getPath(input, issue.path);
+	const problem = value === undefined && !sources.env.has(setting) ? 'is missing' : 'is not valid';
+	return [settingProblem(sources, setting, value, problem, issue.message)];
 }

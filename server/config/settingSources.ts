@@ -1,8 +1,9 @@
 // Where each setting's value came from (the config file or an environment
 // variable), so a problem is reported in the terms the operator used: the
 // variable they set, or the line they wrote in config.ts.
+
+import { envVarFor } from './Config.ts';
 import type { ConfigProblem } from './ConfigError.ts';
-import { envVarFor } from './envSettings.ts';
 
 export interface EnvValue {
 	name: string;

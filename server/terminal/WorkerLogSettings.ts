@@ -5,7 +5,7 @@
 // that replaces a dead one starts with the configured settings; it gets the
 // current ones too. Owned by the TerminalServer, which closes it.
 import type { types } from 'mediasoup';
-import { WORKER_LOG_LEVELS, WORKER_LOG_TAGS } from '../config/schema.ts';
+import { WORKER_LOG_LEVELS, WORKER_LOG_TAGS } from '../config/Config.ts';
 import type { WorkerPool, WorkerPoolLogger, WorkerReplacedEvent } from '../media/WorkerPool.ts';
 
 export interface WorkerLogSettingsState {

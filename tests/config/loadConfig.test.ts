@@ -1,10 +1,11 @@
 // Loading: which file is read, that the documented defaults come through
 // unchanged, and that every environment variable overrides its setting.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { ResolvedConfig } from '../../server/config/Config.ts';
+import { ENV_SETTINGS, type ResolvedConfig } from '../../server/config/Config.ts';
 import { ensureCertificate } from '../../server/tls/certificates.ts';
 import { configTsFrom, load, projectRoot, tempDir } from './fixtures.ts';
 
@@ -98,6 +99,14 @@ const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unk
 	{ env: { MEDIASOUP_WEBRTC_SERVER_PORT: '30000' }, read: (c) => c.mediasoup.webRtcServerPort, expected: 30000 },
 	{ env: { MEDIASOUP_MIN_PORT: '46000' }, read: (c) => c.mediasoup.minPort, expected: 46000 },
 	{ env: { MEDIASOUP_MAX_PORT: '48000' }, read: (c) => c.mediasoup.maxPort, expected: 48000 },
+	{ env: { MEDIASOUP_ROOM_SPREAD: 'never' }, read: (c) => c.mediasoup.roomSpread.mode, expected: 'never' },
+	{
+		env: { MEDIASOUP_CONSUMERS_PER_ROUTER: '40' },
+		read: (c) => c.mediasoup.roomSpread.consumersPerRouter,
+		expected: 40,
+	},
+	{ env: { RECORDINGS_DIR: '/srv/recordings' }, read: (c) => c.recording.directory, expected: '/srv/recordings' },
+	{ env: { NODE_HEAP_GROWING_PERCENT: '0' }, read: (c) => c.nodeHeap.growingPercent, expected: 0 },
 	{ env: { THROTTLE_SECRET: 's3cret' }, read: (c) => c.throttleSecret, expected: 's3cret' },
 	{ env: { LOG_LEVEL: 'trace' }, read: (c) => c.logLevel, expected: 'trace' },
 ];
@@ -108,6 +117,39 @@ for (const { env, read, expected } of overrides) {
 		assert.deepEqual(read(await load(projectRoot(), env)), expected);
 	});
 }
+
+// The variables are named on the schema's fields: these pin them, since
+// deployments set them by name.
+test('the environment variables and the setting each overrides', () => {
+	assert.deepEqual(
+		ENV_SETTINGS.map(({ name, setting }) => `${name} ${setting}`),
+		[
+			'HTTPS_LISTEN_IP https.listenIp',
+			'HTTPS_LISTEN_PORT https.listenPort',
+			'HTTPS_CERT_FULLCHAIN https.tls.cert',
+			'HTTPS_CERT_PRIVKEY https.tls.key',
+			'MEDIASOUP_NUM_WORKERS mediasoup.numWorkers',
+			'MEDIASOUP_ROOM_SPREAD mediasoup.roomSpread.mode',
+			'MEDIASOUP_CONSUMERS_PER_ROUTER mediasoup.roomSpread.consumersPerRouter',
+			'MEDIASOUP_LISTEN_IP mediasoup.listenIp',
+			'MEDIASOUP_ANNOUNCED_ADDRESS mediasoup.announcedAddress',
+			'MEDIASOUP_WEBRTC_SERVER_PORT mediasoup.webRtcServerPort',
+			'MEDIASOUP_MIN_PORT mediasoup.minPort',
+			'MEDIASOUP_MAX_PORT mediasoup.maxPort',
+			'RECORDINGS_DIR recording.directory',
+			'TERMINAL_SOCKET terminal.socketPath',
+			'NODE_HEAP_GROWING_PERCENT nodeHeap.growingPercent',
+			'THROTTLE_SECRET throttleSecret',
+			'LOG_LEVEL logLevel',
+		],
+	);
+});
+
+test('config.example.ts names every environment variable, and no other', async () => {
+	const text = await readFile(path.resolve(import.meta.dirname, '../../config.example.ts'), 'utf8');
+	const named = new Set(text.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g));
+	assert.deepEqual([...named].sort(), ENV_SETTINGS.map((s) => s.name).sort());
+});
 
 test('HTTPS_CERT_FULLCHAIN and HTTPS_CERT_PRIVKEY replace the generated certificate, relative to the root', async () => {
 	const root = projectRoot();
