@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config/Config.ts';
-import { webRtcServerListenInfos } from './config/listenInfos.ts';
+import { webRtcServerListenInfos } from './config/network.ts';
 import { createHttpApp } from './http/HttpApp.ts';
 import { WorkerPool } from './media/WorkerPool.ts';
 import { RoomRegistry } from './room/RoomRegistry.ts';

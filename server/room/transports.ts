@@ -4,7 +4,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
-import { plainTransportListenInfo } from '../config/listenInfos.ts';
+import { plainTransportListenInfo } from '../config/network.ts';
 import { createHttpError } from '../errors.ts';
 import { parseBweTrace } from './mediaEvents.ts';
 import type { Peer } from './Peer.ts';

@@ -6,8 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/Config.ts';
-import type { ConfigProblem } from '../config/ConfigError.ts';
-import { type SettingSources, settingProblem } from '../config/settingSources.ts';
+import { type ConfigProblem, type SettingSources, settingProblem } from '../config/ConfigError.ts';
 
 /**
  * sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL

@@ -6,8 +6,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TlsFiles } from '../config/Config.ts';
-import type { ConfigProblem } from '../config/ConfigError.ts';
-import { problemWithFix, type SettingSources, settingTarget } from '../config/settingSources.ts';
+import { type ConfigProblem, problemWithFix, type SettingSources, settingTarget } from '../config/ConfigError.ts';
 
 /** Relative paths are relative to the project root, whatever the working directory. */
 export function absoluteTlsFiles(tls: TlsFiles, rootDir: string): TlsFiles {

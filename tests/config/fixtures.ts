@@ -6,9 +6,9 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import type { NetworkInterfaces } from '../../server/config/addresses.ts';
 import type { ResolvedConfig } from '../../server/config/Config.ts';
 import { type LoadConfigOptions, loadConfig } from '../../server/config/loadConfig.ts';
+import type { NetworkInterfaces } from '../../server/config/network.ts';
 
 const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -1,7 +1,7 @@
 // The mediasoup listen infos built from the resolved configuration.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { plainTransportListenInfo, webRtcServerListenInfos } from '../../server/config/listenInfos.ts';
+import { plainTransportListenInfo, webRtcServerListenInfos } from '../../server/config/network.ts';
 import { load, projectRoot } from './fixtures.ts';
 
 test('worker i gets UDP and TCP on webRtcServerPort + i, announcing the resolved address', async () => {
