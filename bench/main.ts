@@ -1,7 +1,8 @@
 // `npm run bench`: the load tester. Parses the command line (BenchOptions),
 // runs the scenarios one after the other (never two at once: they would
 // measure each other), prints progress on stderr and the results on stdout,
-// and writes them as JSON, text and HTML with plots into --out.
+// and writes them as JSON, text and HTML with plots into --out, and each plot
+// as an SVG file of its own into --out/plots.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { type ComparisonRun, runCompare, runSpread, serverFanout } from './inter
 import type { Comparison } from './report/Comparison.ts';
 import { machineInfo } from './report/Comparison.ts';
 import { htmlReport } from './report/htmlReport.ts';
+import { plotFiles } from './report/lineChart.ts';
 import { textReport } from './report/textReport.ts';
 import type { ScenarioReport } from './ScenarioReport.ts';
 import { attachToServer, killStartedServers, type ServerUnderTest, withServerProcess } from './ServerUnderTest.ts';
@@ -57,9 +59,13 @@ async function main(): Promise<number> {
 	writeFileSync(path.join(options.outDir, 'report.json'), json);
 	writeFileSync(path.join(options.outDir, 'report.txt'), text);
 	writeFileSync(path.join(options.outDir, 'report.html'), htmlReport(reports, comparisons, machine));
+	// Each plot on its own too, for bench/RESULTS.md.
+	const plots = plotFiles(reports);
+	mkdirSync(path.join(options.outDir, 'plots'), { recursive: true });
+	for (const { name, svg } of plots) writeFileSync(path.join(options.outDir, 'plots', name), svg);
 	process.stdout.write(options.json ? json : text);
 	progress(
-		`wrote ${['report.json', 'report.txt', 'report.html'].map((name) => path.join(options.outDir, name)).join(', ')}`,
+		`wrote ${['report.json', 'report.txt', 'report.html'].map((name) => path.join(options.outDir, name)).join(', ')} and ${plots.length} plots in ${path.join(options.outDir, 'plots')}`,
 	);
 	return 0;
 }

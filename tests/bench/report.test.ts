@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Comparison, MachineInfo } from '../../bench/report/Comparison.ts';
 import { machineInfo, median } from '../../bench/report/Comparison.ts';
-import { escapeHtml, htmlReport, lineChart } from '../../bench/report/htmlReport.ts';
+import { escapeHtml } from '../../bench/report/escapeHtml.ts';
+import { htmlReport } from '../../bench/report/htmlReport.ts';
+import { lineChart, plotFiles } from '../../bench/report/lineChart.ts';
 import { formatNumber, textReport } from '../../bench/report/textReport.ts';
 import type { ScenarioReport } from '../../bench/ScenarioReport.ts';
 
@@ -105,8 +107,22 @@ describe('bench report', () => {
 		assert.match(html, /<details><summary>3 rows<\/summary>/);
 	});
 
+	test('each plot is also a standalone SVG file named after its scenario and title', () => {
+		const files = plotFiles([report]);
+		assert.equal(files.length, 1);
+		const [file] = files;
+		assert.ok(file);
+		assert.match(file.name, /^fanout-[a-z0-9-]+\.svg$/);
+		assert.match(file.svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+		assert.match(file.svg, /<rect width="100%" height="100%" fill="#fff"\/>/);
+		assert.ok(!file.svg.includes('<script>'));
+	});
+
 	test('a plot without data says so instead of drawing an empty chart', () => {
-		assert.match(lineChart('Empty', 'x', ['y'], [{ x: 1 }]), /Empty: no data/);
+		assert.equal(lineChart({ title: 'Empty', x: 'x', y: ['y'] }, [{ x: 1 }]), undefined);
+		const html = htmlReport([{ ...report, plots: [{ title: 'Empty', x: 'x', y: ['nope'] }] }], [], machine);
+		assert.match(html, /Empty: no data/);
+		assert.ok(!html.includes('<svg '));
 		assert.equal(escapeHtml(`a&b"'`), 'a&#38;b&#34;&#39;');
 	});
 });
