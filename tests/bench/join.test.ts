@@ -60,6 +60,13 @@ describe('join scenario', () => {
 	test('the summary and the parameters say what was measured', () => {
 		assertPositive(report.summary.p50AllMs, 'p50AllMs');
 		assertPositive(report.summary.p95AllMs, 'p95AllMs');
+		assertPositive(report.summary.p99AllMs, 'p99AllMs');
+		assert.equal(
+			report.summary.maxAllMs,
+			Math.max(...report.rows.map((row) => row.joinMs ?? 0)),
+			'the slowest join of the run',
+		);
+		assert.ok(Number(report.summary.maxAllMs) >= Number(report.summary.p99AllMs));
 		assertPositive(report.summary.othersP95AllMs, 'othersP95AllMs');
 		assertPositive(report.summary.serverRssEndMb, 'serverRssEndMb');
 		assert.equal(typeof report.summary.memoryPerPeerMb, 'number');
@@ -71,6 +78,7 @@ describe('join scenario', () => {
 		assert.ok(progress.some((line) => line === `join: the room of ${peers} sits idle for 300 ms`));
 		// Six peers reach neither window of the targets.
 		assert.equal(report.summary.p95Peers41to50Ms, 'n/a');
+		assert.equal(report.summary.maxPeers191to200Ms, 'n/a');
 		assert.equal(report.summary.passP95Peers191to200, 'n/a');
 		assert.equal(report.summary.pass, false);
 		assert.match(String(report.parameters.measured), /WebSocket open/);
