@@ -29,6 +29,10 @@ export interface BenchOptions {
 	joinWorkers: number;
 	rooms: number;
 	peersPerRoom: number;
+	/** join: the server runs with --trace-gc, and each join row says what collections it waited for. */
+	traceGc: boolean;
+	/** Extra environment for the servers the bench starts (A/B runs of settings, NODE_OPTIONS). */
+	serverEnv: Record<string, string>;
 	outDir: string;
 	json: boolean;
 	quiet: boolean;
@@ -87,6 +91,12 @@ Options:
                         in, before the server's memory is read again (default
                         ${DEFAULT_JOIN_SETTLE_MS}; 0: not read again)
   --join-workers N      join and rooms: server workers (default ${cores})
+  --trace-gc            join: the server runs with Node's --trace-gc; each join
+                        row gets the server's GC pauses during it (gcPauseMs,
+                        fullGcs, fullGcPauseMs)
+  --server-env K=V      environment for the servers the bench starts (repeat
+                        for more), e.g. NODE_HEAP_GROWING_PERCENT=100 or
+                        NODE_OPTIONS=--max-semi-space-size=64 for an A/B
   --rooms N             rooms: rooms (default 50)
   --peers-per-room N    rooms: peers per room (default 4)
   --out DIR             where report.json, report.txt and report.html go
@@ -121,6 +131,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			peers: { type: 'string' },
 			settle: { type: 'string' },
 			'join-workers': { type: 'string' },
+			'trace-gc': { type: 'boolean', default: false },
+			'server-env': { type: 'string', multiple: true },
 			rooms: { type: 'string' },
 			'peers-per-room': { type: 'string' },
 			out: { type: 'string' },
@@ -168,6 +180,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		joinWorkers: integer('--join-workers', values['join-workers'], cores, 1),
 		rooms: integer('--rooms', values.rooms, 50, 1),
 		peersPerRoom: integer('--peers-per-room', values['peers-per-room'], 4, 1),
+		traceGc: values['trace-gc'],
+		serverEnv: serverEnv(values['server-env'] ?? []),
 		outDir: values.out ?? path.join('bench', 'results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)),
 		json: values.json,
 		quiet: values.quiet,
@@ -192,6 +206,9 @@ function checkServerUse(options: BenchOptions): void {
 	if (options.serverUrl === undefined) {
 		if (options.ca !== undefined) throw new UsageError('--ca only goes with --server');
 		return;
+	}
+	if (options.traceGc || Object.keys(options.serverEnv).length > 0) {
+		throw new UsageError('--trace-gc and --server-env are for servers the bench starts, not for --server');
 	}
 	if (!/^https:\/\/[^/]+\/?$/.test(options.serverUrl)) {
 		throw new UsageError(`--server must look like https://HOST:PORT, not "${options.serverUrl}"`);
@@ -233,6 +250,16 @@ function receiverList(text: string): number[] {
 
 function countList(option: string, text: string): number[] {
 	return text.split(',').map((part) => integer(option, part.trim(), 0, 1));
+}
+
+function serverEnv(pairs: string[]): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const pair of pairs) {
+		const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair);
+		if (!match) throw new UsageError(`--server-env takes NAME=VALUE, not "${pair}"`);
+		env[match[1] as string] = match[2] as string;
+	}
+	return env;
 }
 
 function spreadMode(text: string): RoomSpread {

@@ -36,6 +36,8 @@ export interface StartServerOptions {
 	env?: Record<string, string>;
 	/** Receives the server's stdout and stderr, line by line. */
 	log?: (line: string) => void;
+	/** Node flags besides npm start's (e.g. --trace-gc, which NODE_OPTIONS may not carry). */
+	nodeArgs?: readonly string[];
 }
 
 const rootDir = path.resolve(import.meta.dirname, '..');
@@ -92,7 +94,8 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			...(options.roomSpread ? { MEDIASOUP_ROOM_SPREAD: options.roomSpread } : {}),
 			...options.env,
 		};
-		const child = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(rootDir, 'server/main.ts')], {
+		const nodeArgs = [...SERVER_NODE_ARGS, ...(options.nodeArgs ?? [])];
+		const child = spawn(process.execPath, [...nodeArgs, path.join(rootDir, 'server/main.ts')], {
 			cwd: rootDir,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],

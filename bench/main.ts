@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BenchOptions, HELP, parseBenchArgs, type Scenario, UsageError } from './BenchOptions.ts';
+import { GcTrace } from './GcTrace.ts';
 import { type ComparisonRun, runCompare, runSpread, serverFanout } from './interleaved.ts';
 import type { Comparison } from './report/Comparison.ts';
 import { machineInfo } from './report/Comparison.ts';
@@ -89,12 +90,18 @@ async function runScenario(
 			return single(
 				await withServer(options, options.fanout.workers, (server) => runFanout(options.fanout, { server, progress })),
 			);
-		case 'join':
+		case 'join': {
+			const gcTrace = options.traceGc ? new GcTrace() : undefined;
 			return single(
-				await withServer(options, options.joinWorkers, (server) =>
-					runJoin({ peers: options.joinPeers, settleMs: options.joinSettleMs }, { server, progress }),
+				await withServer(
+					options,
+					options.joinWorkers,
+					(server) =>
+						runJoin({ peers: options.joinPeers, settleMs: options.joinSettleMs, gcTrace }, { server, progress }),
+					gcTrace,
 				),
 			);
+		}
 		case 'rooms':
 			return single(
 				await withServer(options, options.joinWorkers, (server) =>
@@ -109,13 +116,15 @@ async function withServer<T>(
 	options: BenchOptions,
 	workers: number,
 	body: (server: ServerUnderTest) => Promise<T>,
+	gcTrace?: GcTrace,
 ): Promise<T> {
 	if (options.serverUrl !== undefined) {
 		return body(
 			attachToServer(options.serverUrl, options.ca === undefined ? undefined : readFileSync(options.ca, 'utf8')),
 		);
 	}
-	return withServerProcess({ workers }, body);
+	const trace = gcTrace ? { nodeArgs: ['--trace-gc'], log: gcTrace.onLine } : {};
+	return withServerProcess({ workers, env: options.serverEnv, ...trace }, body);
 }
 
 function progressLine(quiet: boolean): (line: string) => void {

@@ -13,6 +13,7 @@
 // (othersMs), so each join is timed in a quiet room of the size it names.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { GcTrace } from '../GcTrace.ts';
 import { LoadPeer } from '../LoadPeer.ts';
 import { type ProcessStats, readProcessGroupStats } from '../processStats.ts';
 import type { ScenarioContext } from '../ScenarioContext.ts';
@@ -31,6 +32,8 @@ export interface JoinOptions {
 	 * back only once it is quiet for a while.
 	 */
 	settleMs?: number;
+	/** The server's GC trace: each row then says what collections the join waited for. */
+	gcTrace?: GcTrace | undefined;
 }
 
 /** The targets, on a 2-core machine. */
@@ -66,7 +69,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 	let allConsumed: boolean;
 	try {
 		for (let index = 0; index < peers; index++) {
-			rows.push(await joinNext(server, roomId, joined));
+			rows.push(await joinNext(server, roomId, joined, options.gcTrace));
 			if ((index + 1) % 10 === 0 || index + 1 === peers) context.progress(progressLine(rows, peers));
 		}
 		end = serverUsage(server);
@@ -96,6 +99,9 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			memoryPerPeer: '(server node + workers RSS after the last join - RSS before the first peer) / peers',
 			settleMs,
 			settledMemoryPerPeer: 'the same, once the full room sat idle settleMs',
+			gcTrace: options.gcTrace
+				? "gcPauseMs, fullGcs, fullGcPauseMs: the server's --trace-gc pauses during each join"
+				: 'off',
 		},
 		rows,
 		summary: {
@@ -120,12 +126,20 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			{ title: 'Join latency as the room grows', x: 'peer', y: ['joinMs', 'joinedMs', 'consumersMs', 'othersMs'] },
 			{ title: 'Server memory (node + workers)', x: 'peer', y: ['serverRssMb'] },
 			{ title: 'CPU per join (server vs load generator)', x: 'peer', y: ['serverCpuMs', 'benchCpuMs'] },
+			// Only with --trace-gc; a plot without data is left out.
+			{ title: 'Server GC pauses during each join', x: 'peer', y: ['joinMs', 'gcPauseMs', 'fullGcPauseMs'] },
 		],
 	};
 }
 
 /** One newcomer: connect, join, wait until it and every earlier peer consume what they are owed. */
-async function joinNext(server: ServerUnderTest, roomId: string, joined: LoadPeer[]): Promise<Record<string, number>> {
+async function joinNext(
+	server: ServerUnderTest,
+	roomId: string,
+	joined: LoadPeer[],
+	gcTrace: GcTrace | undefined,
+): Promise<Record<string, number>> {
+	const startedAt = Date.now();
 	const serverBefore = serverUsage(server);
 	const benchBefore = process.cpuUsage();
 	const earlier = [...joined];
@@ -158,6 +172,7 @@ async function joinNext(server: ServerUnderTest, roomId: string, joined: LoadPee
 		serverRssMb: round(serverAfter.rssBytes / MB),
 		serverCpuMs: round(serverAfter.cpuMs - serverBefore.cpuMs),
 		benchCpuMs: round(cpuMs(process.cpuUsage(benchBefore))),
+		...gcTrace?.between(startedAt, Date.now()),
 	};
 }
 
