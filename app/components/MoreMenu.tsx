@@ -1,7 +1,7 @@
 // Less common controls, folded into one menu: camera choice and quality,
 // audio-only mode, muting everyone, restarting the connection.
 import type { ChangeEvent } from 'react';
-import { RESOLUTIONS } from '../media/localMedia.ts';
+import { RESOLUTIONS } from '../media/capture.ts';
 import { useRoomClient } from '../RoomClientContext.ts';
 import { useAppSelector } from '../store/hooks.ts';
 import { selectMe, selectRoom, selectWebcamProducer } from '../store/selectors.ts';
