@@ -20,7 +20,6 @@ import { RemoteMedia } from './room/RemoteMedia.ts';
 import type { RoomContext } from './room/RoomContext.ts';
 import { SignalingChannel } from './signaling/SignalingChannel.ts';
 import { protooUrl } from './signaling/serverUrl.ts';
-import { chatActions } from './store/slices/chat.ts';
 import { consumersActions } from './store/slices/consumers.ts';
 import { meActions } from './store/slices/me.ts';
 import { peersActions } from './store/slices/peers.ts';
@@ -48,7 +47,7 @@ export interface ThrottleSettings {
 
 export type TransportDirection = 'send' | 'recv';
 
-type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'audioMuted' | 'restartIceInProgress';
+type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
 
 export class RoomClient {
 	readonly #store: AppStore;
@@ -115,22 +114,22 @@ export class RoomClient {
 		this.#signaling = new SignalingChannel(protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas }), {
 			onOpen: () => {
 				this.#joinRoom().catch((error: unknown) => {
-					this.notify('error', `Could not join the room: ${errorMessage(error)}`);
+					this.#notifier.notify('error', `Could not join the room: ${errorMessage(error)}`);
 					this.close('Could not join the room');
 				});
 			},
 			onDisconnected: () => {
-				this.notify('error', 'Connection lost, reconnecting…');
+				this.#notifier.notify('error', 'Connection lost, reconnecting…');
 				this.#resetMedia();
 				this.#dispatchState('connecting');
 			},
-			onFailed: () => this.notify('error', 'Cannot reach the server, retrying…'),
+			onFailed: () => this.#notifier.notify('error', 'Cannot reach the server, retrying…'),
 			onClose: () => {
 				if (!this.#closed) this.close('The connection to the server was closed');
 			},
 			onRequest: (request) => this.#onServerRequest(request),
 			onNotification: (notification) => this.#onNotification(notification),
-			onProtocolError: (reason) => this.notify('error', `Unexpected message from the server: ${reason}`),
+			onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
 		});
 	}
 
@@ -193,10 +192,10 @@ export class RoomClient {
 		if (!passphrase || this.#e2ee) return;
 		if (!E2eeSession.isSupported()) throw new Error('this browser cannot encrypt end to end (e2eKey)');
 		this.#e2ee = await E2eeSession.start(passphrase, (label) =>
-			this.notify('error', `Cannot decrypt ${label}: is your e2eKey the same as theirs?`),
+			this.#notifier.notify('error', `Cannot decrypt ${label}: is your e2eKey the same as theirs?`),
 		);
 		this.#store.dispatch(roomActions.e2eeEnabled());
-		this.notify('info', 'End-to-end encryption is on');
+		this.#notifier.notify('info', 'End-to-end encryption is on');
 	}
 
 	async #startProducing(): Promise<void> {
@@ -247,7 +246,8 @@ export class RoomClient {
 				.then(callback, (error: unknown) => errback(toError(error)));
 		});
 		transport.on('connectionstatechange', (state) => {
-			if (state === 'failed') this.notify('error', `The ${direction} connection failed; try "Restart connection"`);
+			if (state === 'failed')
+				this.#notifier.notify('error', `The ${direction} connection failed; try "Restart connection"`);
 		});
 		if (direction === 'send') this.#handleProduceEvents(transport, signaling);
 		return transport;
@@ -287,9 +287,9 @@ export class RoomClient {
 				const iceParameters = await this.#ctx.signaling().request('restartIce', { transportId: transport.id });
 				await transport.restartIce({ iceParameters: fromWire.iceParameters(iceParameters) });
 			}
-			this.notify('info', 'ICE restarted');
+			this.#notifier.notify('info', 'ICE restarted');
 		} catch (error) {
-			this.notify('error', `ICE restart failed: ${errorMessage(error)}`);
+			this.#notifier.notify('error', `ICE restart failed: ${errorMessage(error)}`);
 		} finally {
 			this.#setFlag('restartIceInProgress', false);
 		}
@@ -314,7 +314,7 @@ export class RoomClient {
 				return;
 			case 'newPeer':
 				dispatch(peersActions.peerAdded({ ...notification.data, joinedAt: Date.now() }));
-				this.notify('info', `${notification.data.displayName || notification.data.id} joined`);
+				this.#notifier.notify('info', `${notification.data.displayName || notification.data.id} joined`);
 				return;
 			case 'peerClosed':
 				this.#onPeerClosed(notification.data.peerId);
@@ -370,11 +370,11 @@ export class RoomClient {
 				return;
 			case 'recordingStarted':
 				dispatch(roomActions.recordingChanged(notification.data.startedAt));
-				this.notify('info', 'This room is being recorded');
+				this.#notifier.notify('info', 'This room is being recorded');
 				return;
 			case 'recordingStopped':
 				dispatch(roomActions.recordingChanged(null));
-				this.notify('info', `Recording stopped (${notification.data.files.length} files)`);
+				this.#notifier.notify('info', `Recording stopped (${notification.data.files.length} files)`);
 				return;
 		}
 	}
@@ -383,12 +383,12 @@ export class RoomClient {
 		const peer = this.#store.getState().peers[peerId];
 		this.#remote.closePeer(peerId);
 		this.#store.dispatch(peersActions.peerRemoved(peerId));
-		if (peer) this.notify('info', `${peer.displayName || peer.id} left`);
+		if (peer) this.#notifier.notify('info', `${peer.displayName || peer.id} left`);
 	}
 
 	#onPeerDisplayNameChanged(data: ServerNotificationData<'peerDisplayNameChanged'>): void {
 		this.#store.dispatch(peersActions.peerDisplayNameChanged({ peerId: data.peerId, displayName: data.displayName }));
-		this.notify('info', `${data.oldDisplayName || data.peerId} is now ${data.displayName}`);
+		this.#notifier.notify('info', `${data.oldDisplayName || data.peerId} is now ${data.displayName}`);
 	}
 
 	// --- what I send (LocalMedia) --------------------------------------------
@@ -439,11 +439,6 @@ export class RoomClient {
 		this.#setFlag('audioOnlyInProgress', false);
 	}
 
-	/** Silences every remote voice on this page only. */
-	setRemoteAudioMuted(muted: boolean): void {
-		this.#setFlag('audioMuted', muted);
-	}
-
 	async changeDisplayName(displayName: string): Promise<void> {
 		const name = displayName.trim();
 		const previous = this.#store.getState().me.displayName;
@@ -455,7 +450,7 @@ export class RoomClient {
 			await this.#ctx.signaling().request('changeDisplayName', { displayName: name });
 		} catch (error) {
 			this.#store.dispatch(meActions.displayNameChanged(previous));
-			this.notify('error', `Could not change your name: ${errorMessage(error)}`);
+			this.#notifier.notify('error', `Could not change your name: ${errorMessage(error)}`);
 		}
 	}
 
@@ -480,7 +475,7 @@ export class RoomClient {
 		try {
 			await run();
 		} catch (error) {
-			this.notify('error', `Could not ${what} recording: ${errorMessage(error)}`);
+			this.#notifier.notify('error', `Could not ${what} recording: ${errorMessage(error)}`);
 		} finally {
 			this.#store.dispatch(roomActions.recordingInProgressChanged(false));
 		}
@@ -494,9 +489,9 @@ export class RoomClient {
 				.signaling()
 				.request('applyNetworkThrottle', { secret: this.#options.throttleSecret ?? '', ...settings });
 			this.#store.dispatch(roomActions.throttleChanged(true));
-			this.notify('info', 'Network throttle applied');
+			this.#notifier.notify('info', 'Network throttle applied');
 		} catch (error) {
-			this.notify('error', `Throttle: ${errorMessage(error)}`);
+			this.#notifier.notify('error', `Throttle: ${errorMessage(error)}`);
 		}
 	}
 
@@ -504,9 +499,9 @@ export class RoomClient {
 		try {
 			await this.#ctx.signaling().request('resetNetworkThrottle', { secret: this.#options.throttleSecret ?? '' });
 			this.#store.dispatch(roomActions.throttleChanged(false));
-			this.notify('info', 'Network throttle removed');
+			this.#notifier.notify('info', 'Network throttle removed');
 		} catch (error) {
-			this.notify('error', `Throttle: ${errorMessage(error)}`);
+			this.#notifier.notify('error', `Throttle: ${errorMessage(error)}`);
 		}
 	}
 
@@ -556,27 +551,6 @@ export class RoomClient {
 	/** The track of a producer or consumer, for a <video> or <audio> element. */
 	getTrack(id: string): MediaStreamTrack | undefined {
 		return this.#tracks.get(id);
-	}
-
-	toggleChat(open?: boolean): void {
-		this.#store.dispatch(roomActions.chatToggled(open));
-		if (this.#store.getState().room.chatOpen) this.markChatRead();
-	}
-
-	toggleStats(open?: boolean): void {
-		this.#store.dispatch(roomActions.statsToggled(open));
-	}
-
-	markChatRead(): void {
-		this.#store.dispatch(chatActions.messagesRead());
-	}
-
-	notify(type: 'info' | 'error', text: string): void {
-		this.#notifier.notify(type, text);
-	}
-
-	dismissNotification(id: string): void {
-		this.#notifier.dismiss(id);
 	}
 
 	#setFlag(flag: MeFlag, value: boolean): void {

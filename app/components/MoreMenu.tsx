@@ -3,8 +3,9 @@
 import type { ChangeEvent } from 'react';
 import { RESOLUTIONS } from '../media/capture.ts';
 import { useRoomClient } from '../RoomClientContext.ts';
-import { useAppSelector } from '../store/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import { selectMe, selectRoom, selectWebcamProducer } from '../store/selectors.ts';
+import { meActions } from '../store/slices/me.ts';
 import { MoreIcon } from './icons.tsx';
 
 const LAYER_NAMES = ['Low', 'Medium', 'High'];
@@ -33,6 +34,7 @@ function MaxLayerSelect() {
 
 export function MoreMenu() {
 	const roomClient = useRoomClient();
+	const dispatch = useAppDispatch();
 	const me = useAppSelector(selectMe);
 	const room = useAppSelector(selectRoom);
 	const webcam = useAppSelector(selectWebcamProducer);
@@ -72,7 +74,8 @@ export function MoreMenu() {
 				</button>
 				<button
 					type="button"
-					onClick={() => roomClient.setRemoteAudioMuted(!me.audioMuted)}
+					// Only this page's <audio> elements go quiet: nothing is asked of the server.
+					onClick={() => dispatch(meActions.flagSet({ flag: 'audioMuted', value: !me.audioMuted }))}
 					data-testid="mute-all-button"
 				>
 					{me.audioMuted ? 'Unmute everyone' : 'Mute everyone (for me)'}

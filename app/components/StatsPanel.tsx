@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { RoomClient } from '../RoomClient.ts';
 import { useRoomClient } from '../RoomClientContext.ts';
 import { localStatsRows, type StatsRow, serverStatsRows } from '../stats/statsRows.ts';
-import { useAppSelector } from '../store/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import {
 	selectConsumers,
 	selectDataConsumers,
@@ -13,6 +13,7 @@ import {
 	selectPeersById,
 	selectProducers,
 } from '../store/selectors.ts';
+import { roomActions } from '../store/slices/room.ts';
 import type { RootState } from '../store/store.ts';
 import { StatsTable } from './StatsTable.tsx';
 
@@ -128,7 +129,7 @@ function useLiveStats(specs: SectionSpec[]): Section[] {
 }
 
 export function StatsPanel() {
-	const roomClient = useRoomClient();
+	const dispatch = useAppDispatch();
 	const producers = useAppSelector(selectProducers);
 	const consumers = useAppSelector(selectConsumers);
 	const dataProducers = useAppSelector(selectDataProducers);
@@ -142,7 +143,7 @@ export function StatsPanel() {
 				<button
 					type="button"
 					className="close"
-					onClick={() => roomClient.toggleStats(false)}
+					onClick={() => dispatch(roomActions.statsToggled(false))}
 					aria-label="Close statistics"
 				>
 					×
