@@ -6,7 +6,6 @@
 // It delegates what it sends to LocalMedia, what it receives to RemoteMedia
 // and the chat to ChatChannels (app/room/), which share a RoomContext.
 import { Device, type types } from 'mediasoup-client';
-import type { ServerNotification, ServerNotificationData, ServerRequest } from '../protocol/signaling.ts';
 import { rememberDisplayName } from './config/displayName.ts';
 import type { UrlOptions } from './config/urlOptions.ts';
 import { E2eeSession } from './e2ee/E2eeSession.ts';
@@ -16,14 +15,13 @@ import { ChatChannels } from './room/ChatChannels.ts';
 import { errorMessage, toError } from './room/errors.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
 import { Notifier } from './room/Notifier.ts';
+import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
 import { RemoteMedia } from './room/RemoteMedia.ts';
 import type { RoomContext } from './room/RoomContext.ts';
 import { SignalingChannel } from './signaling/SignalingChannel.ts';
 import { protooUrl } from './signaling/serverUrl.ts';
-import { consumersActions } from './store/slices/consumers.ts';
 import { meActions } from './store/slices/me.ts';
 import { peersActions } from './store/slices/peers.ts';
-import { producersActions } from './store/slices/producers.ts';
 import { roomActions } from './store/slices/room.ts';
 import type { AppStore } from './store/store.ts';
 
@@ -59,6 +57,7 @@ export class RoomClient {
 	readonly #local: LocalMedia;
 	readonly #remote: RemoteMedia;
 	readonly #chat: ChatChannels;
+	readonly #notificationHandlers: NotificationHandlers;
 	#signaling: SignalingChannel | undefined;
 	#device: Device | undefined;
 	#sendTransport: types.Transport | undefined;
@@ -83,6 +82,7 @@ export class RoomClient {
 		this.#local = new LocalMedia(this.#ctx);
 		this.#chat = new ChatChannels(this.#ctx);
 		this.#remote = new RemoteMedia(this.#ctx, (peerId, label, message) => this.#chat.receive(peerId, label, message));
+		this.#notificationHandlers = notificationHandlers(this.#ctx, this.#remote);
 	}
 
 	#createContext(): RoomContext {
@@ -127,8 +127,8 @@ export class RoomClient {
 			onClose: () => {
 				if (!this.#closed) this.close('The connection to the server was closed');
 			},
-			onRequest: (request) => this.#onServerRequest(request),
-			onNotification: (notification) => this.#onNotification(notification),
+			onRequest: (request) => this.#remote.onServerRequest(request),
+			onNotification: (notification) => handleNotification(this.#notificationHandlers, notification),
 			onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
 		});
 	}
@@ -293,102 +293,6 @@ export class RoomClient {
 		} finally {
 			this.#setFlag('restartIceInProgress', false);
 		}
-	}
-
-	// --- server requests and notifications -----------------------------------
-
-	async #onServerRequest(request: ServerRequest): Promise<void> {
-		switch (request.method) {
-			case 'newConsumer':
-				return this.#remote.onNewConsumer(request.data);
-			case 'newDataConsumer':
-				return this.#remote.onNewDataConsumer(request.data);
-		}
-	}
-
-	#onNotification(notification: ServerNotification): void {
-		const { dispatch } = this.#store;
-		switch (notification.method) {
-			case 'mediasoup-version':
-				dispatch(roomActions.mediasoupVersionReceived(notification.data.version));
-				return;
-			case 'newPeer':
-				dispatch(peersActions.peerAdded({ ...notification.data, joinedAt: Date.now() }));
-				this.#notifier.notify('info', `${notification.data.displayName || notification.data.id} joined`);
-				return;
-			case 'peerClosed':
-				this.#onPeerClosed(notification.data.peerId);
-				return;
-			case 'peerDisplayNameChanged':
-				this.#onPeerDisplayNameChanged(notification.data);
-				return;
-			case 'producerScore':
-				dispatch(
-					producersActions.producerScoreChanged({ id: notification.data.producerId, score: notification.data.score }),
-				);
-				return;
-			case 'consumerScore':
-				dispatch(
-					consumersActions.consumerScoreChanged({ id: notification.data.consumerId, score: notification.data.score }),
-				);
-				return;
-			case 'consumerClosed':
-				this.#remote.closeConsumer(notification.data.consumerId);
-				return;
-			case 'consumerPaused':
-			case 'consumerResumed':
-				dispatch(
-					consumersActions.consumerPausedChanged({
-						id: notification.data.consumerId,
-						by: 'remote',
-						paused: notification.method === 'consumerPaused',
-					}),
-				);
-				return;
-			case 'consumerLayersChanged':
-				dispatch(
-					consumersActions.consumerCurrentLayersChanged({
-						id: notification.data.consumerId,
-						spatialLayer: notification.data.spatialLayer,
-						temporalLayer: notification.data.temporalLayer,
-					}),
-				);
-				return;
-			case 'dataConsumerClosed':
-				this.#remote.closeDataConsumer(notification.data.dataConsumerId);
-				return;
-			case 'activeSpeaker':
-				dispatch(
-					roomActions.activeSpeakerChanged({
-						peerId: notification.data.peerId,
-						volume: 'volume' in notification.data ? notification.data.volume : null,
-					}),
-				);
-				return;
-			case 'downlinkBwe':
-				dispatch(roomActions.downlinkBweReceived(notification.data));
-				return;
-			case 'recordingStarted':
-				dispatch(roomActions.recordingChanged(notification.data.startedAt));
-				this.#notifier.notify('info', 'This room is being recorded');
-				return;
-			case 'recordingStopped':
-				dispatch(roomActions.recordingChanged(null));
-				this.#notifier.notify('info', `Recording stopped (${notification.data.files.length} files)`);
-				return;
-		}
-	}
-
-	#onPeerClosed(peerId: string): void {
-		const peer = this.#store.getState().peers[peerId];
-		this.#remote.closePeer(peerId);
-		this.#store.dispatch(peersActions.peerRemoved(peerId));
-		if (peer) this.#notifier.notify('info', `${peer.displayName || peer.id} left`);
-	}
-
-	#onPeerDisplayNameChanged(data: ServerNotificationData<'peerDisplayNameChanged'>): void {
-		this.#store.dispatch(peersActions.peerDisplayNameChanged({ peerId: data.peerId, displayName: data.displayName }));
-		this.#notifier.notify('info', `${data.oldDisplayName || data.peerId} is now ${data.displayName}`);
 	}
 
 	// --- what I send (LocalMedia) --------------------------------------------

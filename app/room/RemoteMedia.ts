@@ -2,7 +2,7 @@
 // consumer per remote chat channel (and the bot's), created when the server
 // asks (newConsumer / newDataConsumer) and closed when it says so.
 import type { types } from 'mediasoup-client';
-import type { ServerRequestData } from '../../protocol/signaling.ts';
+import type { ServerRequest, ServerRequestData } from '../../protocol/signaling.ts';
 import { AudioLevelMonitor } from '../media/AudioLevelMonitor.ts';
 import { consumerLayers } from '../media/layers.ts';
 import { fromWire } from '../media/wireTypes.ts';
@@ -46,6 +46,16 @@ export class RemoteMedia {
 	}
 
 	// --- created by the server -----------------------------------------------
+
+	/** Every request the server sends creates something to receive; resolving accepts it. */
+	async onServerRequest(request: ServerRequest): Promise<void> {
+		switch (request.method) {
+			case 'newConsumer':
+				return this.onNewConsumer(request.data);
+			case 'newDataConsumer':
+				return this.onNewDataConsumer(request.data);
+		}
+	}
 
 	/** Creates the local consumer; resolving accepts, and only then the server resumes it. */
 	async onNewConsumer(data: ServerRequestData<'newConsumer'>): Promise<void> {
