@@ -1,21 +1,24 @@
 // The client side of a room: owns the protoo connection, the mediasoup-client
-// Device and the send and receive transports, runs the protocol of
-// PROTOCOL.md, and feeds the Redux store through typed actions. Components
-// call its methods and render the store; nothing else talks to the server.
+// Device and the send and receive transports, runs the join of
+// docs/PROTOCOL.md, and feeds the Redux store through typed actions.
 //
-// It delegates what it sends to LocalMedia, what it receives to RemoteMedia
-// and the chat to ChatChannels (app/room/), which share a RoomContext.
+// What happens over those transports belongs to its parts (app/room/), which
+// it exposes for components to call: `local` (what I send), `remote` (what I
+// receive), `chat`, `recording`, `throttle` and `stats`. They share a
+// RoomContext; nothing else talks to the server.
 import { Device, type types } from 'mediasoup-client';
 import { rememberDisplayName } from './config/displayName.ts';
 import type { UrlOptions } from './config/urlOptions.ts';
 import { E2eeSession } from './e2ee/E2eeSession.ts';
-import { TrackRegistry } from './media/TrackRegistry.ts';
 import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
 import { errorMessage, toError } from './room/errors.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
+import { MediaStats, type TransportDirection } from './room/MediaStats.ts';
+import { NetworkThrottle } from './room/NetworkThrottle.ts';
 import { Notifier } from './room/Notifier.ts';
 import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
+import { Recording } from './room/Recording.ts';
 import { RemoteMedia } from './room/RemoteMedia.ts';
 import type { RoomContext } from './room/RoomContext.ts';
 import { SignalingChannel } from './signaling/SignalingChannel.ts';
@@ -32,19 +35,6 @@ import type { AppStore } from './store/store.ts';
  */
 const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 
-export interface ThrottleSettings {
-	/** kbit/s */
-	uplink?: number;
-	/** kbit/s */
-	downlink?: number;
-	/** ms */
-	rtt?: number;
-	/** % */
-	packetLoss?: number;
-}
-
-export type TransportDirection = 'send' | 'recv';
-
 type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
 
 export class RoomClient {
@@ -52,12 +42,16 @@ export class RoomClient {
 	readonly #options: UrlOptions;
 	readonly #serverLocation: { protocol: string; host: string };
 	readonly #notifier: Notifier;
-	readonly #tracks = new TrackRegistry();
 	readonly #ctx: RoomContext;
-	readonly #local: LocalMedia;
-	readonly #remote: RemoteMedia;
-	readonly #chat: ChatChannels;
 	readonly #notificationHandlers: NotificationHandlers;
+	readonly local: LocalMedia;
+	readonly remote: RemoteMedia;
+	readonly chat: ChatChannels;
+	readonly recording: Recording;
+	readonly throttle: NetworkThrottle;
+	readonly stats: MediaStats;
+	/** The track of a producer or consumer by its id, for a <video> or <audio> element. */
+	readonly tracks: ReadonlyMap<string, MediaStreamTrack>;
 	#signaling: SignalingChannel | undefined;
 	#device: Device | undefined;
 	#sendTransport: types.Transport | undefined;
@@ -78,14 +72,23 @@ export class RoomClient {
 		this.#options = options;
 		this.#serverLocation = serverLocation;
 		this.#notifier = new Notifier(store);
-		this.#ctx = this.#createContext();
-		this.#local = new LocalMedia(this.#ctx);
-		this.#chat = new ChatChannels(this.#ctx);
-		this.#remote = new RemoteMedia(this.#ctx, (peerId, label, message) => this.#chat.receive(peerId, label, message));
-		this.#notificationHandlers = notificationHandlers(this.#ctx, this.#remote);
+		const tracks = new Map<string, MediaStreamTrack>();
+		this.tracks = tracks;
+		this.#ctx = this.#createContext(tracks);
+		this.local = new LocalMedia(this.#ctx);
+		this.chat = new ChatChannels(this.#ctx);
+		this.remote = new RemoteMedia(this.#ctx, (peerId, label, message) => this.chat.receive(peerId, label, message));
+		this.recording = new Recording(this.#ctx);
+		this.throttle = new NetworkThrottle(this.#ctx);
+		this.stats = new MediaStats(this.#ctx, {
+			transport: (direction) => (direction === 'send' ? this.#sendTransport : this.#recvTransport),
+			producer: (id) => this.local.producer(id),
+			consumer: (id) => this.remote.consumer(id),
+		});
+		this.#notificationHandlers = notificationHandlers(this.#ctx, this.remote);
 	}
 
-	#createContext(): RoomContext {
+	#createContext(tracks: Map<string, MediaStreamTrack>): RoomContext {
 		const need = <T>(value: T | undefined, what: string): T => {
 			if (value === undefined) throw new Error(what);
 			return value;
@@ -93,7 +96,7 @@ export class RoomClient {
 		return {
 			store: this.#store,
 			options: this.#options,
-			tracks: this.#tracks,
+			tracks,
 			notifier: this.#notifier,
 			signaling: () => need(this.#signaling, 'not connected'),
 			device: () => need(this.#device, 'device not loaded'),
@@ -127,7 +130,7 @@ export class RoomClient {
 			onClose: () => {
 				if (!this.#closed) this.close('The connection to the server was closed');
 			},
-			onRequest: (request) => this.#remote.onServerRequest(request),
+			onRequest: (request) => this.remote.onServerRequest(request),
 			onNotification: (notification) => handleNotification(this.#notificationHandlers, notification),
 			onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
 		});
@@ -203,11 +206,11 @@ export class RoomClient {
 		const { canSendMic, canSendWebcam } = this.#store.getState().me;
 		// Each one on its own: a missing camera must not cost the microphone.
 		const starts: Promise<void>[] = [];
-		if (mic && canSendMic) starts.push(this.#local.enableMic());
-		if (webcam && canSendWebcam) starts.push(this.#local.enableWebcam());
-		if (datachannel) starts.push(this.#chat.start());
+		if (mic && canSendMic) starts.push(this.local.enableMic());
+		if (webcam && canSendWebcam) starts.push(this.local.enableWebcam());
+		if (datachannel) starts.push(this.chat.start());
 		await Promise.all(starts);
-		void this.#local.updateCanChangeWebcam();
+		void this.local.updateCanChangeWebcam();
 	}
 
 	/** Closes every transport and forgets all media; the store keeps only me and the room. */
@@ -216,9 +219,9 @@ export class RoomClient {
 		this.#recvTransport?.close();
 		this.#sendTransport = undefined;
 		this.#recvTransport = undefined;
-		this.#local.reset();
-		this.#remote.reset();
-		this.#chat.reset();
+		this.local.reset();
+		this.remote.reset();
+		this.chat.reset();
 		this.#store.dispatch(peersActions.allPeersRemoved());
 		this.#store.dispatch(roomActions.recordingChanged(null));
 		this.#setFlag('audioOnly', false);
@@ -246,8 +249,8 @@ export class RoomClient {
 				.then(callback, (error: unknown) => errback(toError(error)));
 		});
 		transport.on('connectionstatechange', (state) => {
-			if (state === 'failed')
-				this.#notifier.notify('error', `The ${direction} connection failed; try "Restart connection"`);
+			if (state !== 'failed') return;
+			this.#notifier.notify('error', `The ${direction} connection failed; try "Restart connection"`);
 		});
 		if (direction === 'send') this.#handleProduceEvents(transport, signaling);
 		return transport;
@@ -295,51 +298,22 @@ export class RoomClient {
 		}
 	}
 
-	// --- what I send (LocalMedia) --------------------------------------------
-
-	enableMic = (): Promise<void> => this.#local.enableMic();
-	disableMic = (): Promise<void> => this.#local.disableMic();
-	muteMic = (): Promise<void> => this.#local.muteMic();
-	unmuteMic = (): Promise<void> => this.#local.unmuteMic();
-	enableWebcam = (): Promise<void> => this.#local.enableWebcam();
-	disableWebcam = (): Promise<void> => this.#local.disableWebcam();
-	changeWebcam = (): Promise<void> => this.#local.changeWebcam();
-	changeWebcamResolution = (): Promise<void> => this.#local.changeWebcamResolution();
-	setMaxSendingSpatialLayer = (layer: number): Promise<void> => this.#local.setMaxSendingSpatialLayer(layer);
-	enableShare = (): Promise<void> => this.#local.enableShare();
-	disableShare = (): Promise<void> => this.#local.disableShare();
-
-	// --- what I receive (RemoteMedia) ----------------------------------------
-
-	pauseConsumer = (consumerId: string): Promise<void> => this.#remote.pause(consumerId);
-	resumeConsumer = (consumerId: string): Promise<void> => this.#remote.resume(consumerId);
-	setConsumerPreferredLayers = (consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> =>
-		this.#remote.setPreferredLayers(consumerId, spatialLayer, temporalLayer);
-	setConsumerPriority = (consumerId: string, priority: number): Promise<void> =>
-		this.#remote.setPriority(consumerId, priority);
-	requestConsumerKeyFrame = (consumerId: string): Promise<void> => this.#remote.requestKeyFrame(consumerId);
-
-	// --- chat (ChatChannels) -------------------------------------------------
-
-	/** A message starting with "@bot" goes to the room's bot, anything else to everyone. */
-	sendChatMessage = (text: string): void => this.#chat.send(text);
-
 	// --- room-wide modes -----------------------------------------------------
 
 	/** Audio only: stop my camera and every remote video, to save bandwidth. */
 	async enableAudioOnly(): Promise<void> {
 		this.#setFlag('audioOnlyInProgress', true);
 		this.#setFlag('audioOnly', true);
-		await this.#local.disableWebcam();
-		await Promise.all(this.#remote.videoConsumerIds().map((id) => this.#remote.pause(id)));
+		await this.local.disableWebcam();
+		await Promise.all(this.remote.videoConsumerIds().map((id) => this.remote.pause(id)));
 		this.#setFlag('audioOnlyInProgress', false);
 	}
 
 	async disableAudioOnly(): Promise<void> {
 		this.#setFlag('audioOnlyInProgress', true);
 		this.#setFlag('audioOnly', false);
-		if (this.#store.getState().me.canSendWebcam) await this.#local.enableWebcam();
-		await Promise.all(this.#remote.videoConsumerIds().map((id) => this.#remote.resume(id)));
+		if (this.#store.getState().me.canSendWebcam) await this.local.enableWebcam();
+		await Promise.all(this.remote.videoConsumerIds().map((id) => this.remote.resume(id)));
 		this.#setFlag('audioOnlyInProgress', false);
 	}
 
@@ -356,105 +330,6 @@ export class RoomClient {
 			this.#store.dispatch(meActions.displayNameChanged(previous));
 			this.#notifier.notify('error', `Could not change your name: ${errorMessage(error)}`);
 		}
-	}
-
-	// --- recording (ours, PROTOCOL.md) ---------------------------------------
-
-	async startRecording(): Promise<void> {
-		await this.#recordingRequest(async () => {
-			const { startedAt } = await this.#ctx.signaling().request('startRecording');
-			this.#store.dispatch(roomActions.recordingChanged(startedAt));
-		}, 'start');
-	}
-
-	async stopRecording(): Promise<void> {
-		await this.#recordingRequest(async () => {
-			await this.#ctx.signaling().request('stopRecording');
-			this.#store.dispatch(roomActions.recordingChanged(null));
-		}, 'stop');
-	}
-
-	async #recordingRequest(run: () => Promise<void>, what: string): Promise<void> {
-		this.#store.dispatch(roomActions.recordingInProgressChanged(true));
-		try {
-			await run();
-		} catch (error) {
-			this.#notifier.notify('error', `Could not ${what} recording: ${errorMessage(error)}`);
-		} finally {
-			this.#store.dispatch(roomActions.recordingInProgressChanged(false));
-		}
-	}
-
-	// --- network throttle ----------------------------------------------------
-
-	async applyNetworkThrottle(settings: ThrottleSettings): Promise<void> {
-		try {
-			await this.#ctx
-				.signaling()
-				.request('applyNetworkThrottle', { secret: this.#options.throttleSecret ?? '', ...settings });
-			this.#store.dispatch(roomActions.throttleChanged(true));
-			this.#notifier.notify('info', 'Network throttle applied');
-		} catch (error) {
-			this.#notifier.notify('error', `Throttle: ${errorMessage(error)}`);
-		}
-	}
-
-	async resetNetworkThrottle(): Promise<void> {
-		try {
-			await this.#ctx.signaling().request('resetNetworkThrottle', { secret: this.#options.throttleSecret ?? '' });
-			this.#store.dispatch(roomActions.throttleChanged(false));
-			this.#notifier.notify('info', 'Network throttle removed');
-		} catch (error) {
-			this.#notifier.notify('error', `Throttle: ${errorMessage(error)}`);
-		}
-	}
-
-	// --- stats ---------------------------------------------------------------
-
-	#transport(direction: TransportDirection): types.Transport | undefined {
-		return direction === 'send' ? this.#sendTransport : this.#recvTransport;
-	}
-
-	/** The browser's own stats of one transport (its RTCPeerConnection). */
-	async getTransportLocalStats(direction: TransportDirection): Promise<RTCStatsReport | undefined> {
-		return this.#transport(direction)?.getStats();
-	}
-
-	async getTransportRemoteStats(direction: TransportDirection): Promise<unknown[] | undefined> {
-		const transport = this.#transport(direction);
-		if (!transport) return undefined;
-		return this.#ctx.signaling().request('getTransportStats', { transportId: transport.id });
-	}
-
-	async getProducerLocalStats(producerId: string): Promise<RTCStatsReport | undefined> {
-		return this.#local.producer(producerId)?.getStats();
-	}
-
-	async getProducerRemoteStats(producerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getProducerStats', { producerId });
-	}
-
-	async getConsumerLocalStats(consumerId: string): Promise<RTCStatsReport | undefined> {
-		return this.#remote.consumer(consumerId)?.getStats();
-	}
-
-	async getConsumerRemoteStats(consumerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getConsumerStats', { consumerId });
-	}
-
-	async getDataProducerRemoteStats(dataProducerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getDataProducerStats', { dataProducerId });
-	}
-
-	async getDataConsumerRemoteStats(dataConsumerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getDataConsumerStats', { dataConsumerId });
-	}
-
-	// --- for views -----------------------------------------------------------
-
-	/** The track of a producer or consumer, for a <video> or <audio> element. */
-	getTrack(id: string): MediaStreamTrack | undefined {
-		return this.#tracks.get(id);
 	}
 
 	#setFlag(flag: MeFlag, value: boolean): void {

@@ -26,7 +26,7 @@ export function ChatPanel() {
 
 	const send = (event: FormEvent) => {
 		event.preventDefault();
-		roomClient.sendChatMessage(draft);
+		roomClient.chat.send(draft);
 		setDraft('');
 	};
 	const canSend = chatProducer?.open === true;

@@ -17,18 +17,18 @@ import { CameraIcon, ChatIcon, LeaveIcon, MicIcon, ScreenIcon, StatsIcon } from 
 import { MoreMenu } from './MoreMenu.tsx';
 
 function useToggles() {
-	const roomClient = useRoomClient();
+	const { local } = useRoomClient();
 	const mic = useAppSelector(selectMicProducer);
 	const webcam = useAppSelector(selectWebcamProducer);
 	const share = useAppSelector(selectShareProducer);
 	return {
 		mic: () => {
-			if (!mic) void roomClient.enableMic();
-			else if (mic.paused) void roomClient.unmuteMic();
-			else void roomClient.muteMic();
+			if (!mic) void local.enableMic();
+			else if (mic.paused) void local.unmuteMic();
+			else void local.muteMic();
 		},
-		webcam: () => void (webcam ? roomClient.disableWebcam() : roomClient.enableWebcam()),
-		share: () => void (share ? roomClient.disableShare() : roomClient.enableShare()),
+		webcam: () => void (webcam ? local.disableWebcam() : local.enableWebcam()),
+		share: () => void (share ? local.disableShare() : local.enableShare()),
 	};
 }
 

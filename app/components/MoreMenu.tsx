@@ -16,7 +16,7 @@ function MaxLayerSelect() {
 	if (!webcam || webcam.spatialLayers < 2) return null;
 	const value = webcam.maxSpatialLayer ?? webcam.spatialLayers - 1;
 	const onChange = (event: ChangeEvent<HTMLSelectElement>) =>
-		void roomClient.setMaxSendingSpatialLayer(Number(event.target.value));
+		void roomClient.local.setMaxSendingSpatialLayer(Number(event.target.value));
 	return (
 		<label>
 			Send at most
@@ -50,14 +50,14 @@ export function MoreMenu() {
 			</summary>
 			<div className="menu-panel up">
 				{me.canChangeWebcam && webcam ? (
-					<button type="button" onClick={() => void roomClient.changeWebcam()} data-testid="change-webcam-button">
+					<button type="button" onClick={() => void roomClient.local.changeWebcam()} data-testid="change-webcam-button">
 						Switch camera
 					</button>
 				) : null}
 				{webcam ? (
 					<button
 						type="button"
-						onClick={() => void roomClient.changeWebcamResolution()}
+						onClick={() => void roomClient.local.changeWebcamResolution()}
 						data-testid="resolution-button"
 					>
 						Camera resolution: {width}×{height}
@@ -83,7 +83,9 @@ export function MoreMenu() {
 				<button
 					type="button"
 					disabled={!connected || room.recordingInProgress}
-					onClick={() => void (room.recordingSince === null ? roomClient.startRecording() : roomClient.stopRecording())}
+					onClick={() =>
+						void (room.recordingSince === null ? roomClient.recording.start() : roomClient.recording.stop())
+					}
 					data-testid="recording-button"
 				>
 					{room.recordingSince === null ? 'Record the room' : 'Stop recording'}
