@@ -6,6 +6,11 @@
 // it exposes for components to call: `local` (what I send), `remote` (what I
 // receive), `chat`, `recording`, `throttle` and `stats`. They share a
 // RoomContext; nothing else talks to the server.
+//
+// A RoomClient lives as long as the page: it joins, may lose and regain the
+// WebSocket (protoo-client reconnects, and every reconnection joins afresh
+// with new transports), leaves, and may join again. What one join owns, the
+// SignalingChannel, closes the way every owner in the app does (Closable).
 import { Device, type types } from 'mediasoup-client';
 import { rememberDisplayName } from './config/displayName.ts';
 import type { UrlOptions } from './config/urlOptions.ts';
@@ -57,7 +62,6 @@ export class RoomClient {
 	#sendTransport: types.Transport | undefined;
 	#recvTransport: types.Transport | undefined;
 	#e2ee: E2eeSession | undefined;
-	#closed = false;
 
 	constructor({
 		store,
@@ -108,48 +112,41 @@ export class RoomClient {
 
 	// --- connection ----------------------------------------------------------
 
-	/** Connects to the room; joins (again) every time the WebSocket opens. */
+	/** Connects to the room (also after leaving); joins again every time the WebSocket opens. */
 	join(): void {
 		if (this.#signaling) return;
-		this.#closed = false;
 		this.#dispatchState('connecting');
 		const { roomId, peerId, consumerReplicas } = this.#options;
-		this.#signaling = new SignalingChannel(protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas }), {
+		const signaling = new SignalingChannel(protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas }), {
 			onOpen: () => {
 				this.#joinRoom().catch((error: unknown) => {
 					this.#notifier.notify('error', `Could not join the room: ${errorMessage(error)}`);
-					this.close('Could not join the room');
+					this.leave('Could not join the room');
 				});
 			},
 			onDisconnected: () => {
 				this.#notifier.notify('error', 'Connection lost, reconnecting…');
-				this.#resetMedia();
+				this.#closeTransports();
 				this.#dispatchState('connecting');
 			},
 			onFailed: () => this.#notifier.notify('error', 'Cannot reach the server, retrying…'),
-			onClose: () => {
-				if (!this.#closed) this.close('The connection to the server was closed');
-			},
 			onRequest: (request) => this.remote.onServerRequest(request),
 			onNotification: (notification) => handleNotification(this.#notificationHandlers, notification),
 			onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
 		});
+		// Closed by leave(), or by protoo-client once its retries are exhausted.
+		signaling.observer.once('close', () => this.leave('The connection to the server was closed'));
+		this.#signaling = signaling;
 	}
 
-	/** Leaves the room: the others see this peer go. */
-	close(reason = 'You left the room'): void {
-		if (this.#closed) return;
-		this.#closed = true;
-		this.#signaling?.close();
+	/** Leaves the room: the others see this peer go. Does nothing when not in it. */
+	leave(reason = 'You left the room'): void {
+		const signaling = this.#signaling;
+		if (!signaling) return;
 		this.#signaling = undefined;
-		this.#resetMedia();
+		signaling.close();
+		this.#closeTransports();
 		this.#dispatchState('closed', reason);
-	}
-
-	/** Joins again after leaving. */
-	rejoin(): void {
-		if (!this.#closed) return;
-		this.join();
 	}
 
 	#dispatchState(state: 'connecting' | 'connected' | 'closed', reason?: string): void {
@@ -213,15 +210,18 @@ export class RoomClient {
 		void this.local.updateCanChangeWebcam();
 	}
 
-	/** Closes every transport and forgets all media; the store keeps only me and the room. */
-	#resetMedia(): void {
+	/**
+	 * Closes both transports and tells the parts, which forget what was on
+	 * them; the store keeps only me and the room.
+	 */
+	#closeTransports(): void {
 		this.#sendTransport?.close();
 		this.#recvTransport?.close();
 		this.#sendTransport = undefined;
 		this.#recvTransport = undefined;
-		this.local.reset();
-		this.remote.reset();
-		this.chat.reset();
+		this.local.transportClosed();
+		this.remote.transportClosed();
+		this.chat.transportClosed();
 		this.#store.dispatch(peersActions.allPeersRemoved());
 		this.#store.dispatch(roomActions.recordingChanged(null));
 		this.#setFlag('audioOnly', false);

@@ -92,7 +92,7 @@ export function ControlBar() {
 				label="Leave"
 				icon={<LeaveIcon />}
 				danger
-				onClick={() => roomClient.close()}
+				onClick={() => roomClient.leave()}
 				testId="leave-button"
 				title="Leave the call"
 			/>

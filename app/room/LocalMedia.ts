@@ -36,8 +36,8 @@ export class LocalMedia {
 		return this.#producers.get(id);
 	}
 
-	/** Forgets everything (the transport is gone): stops my tracks. */
-	reset(): void {
+	/** The send transport closed, and every producer with it: stops my tracks and forgets them. */
+	transportClosed(): void {
 		this.#stopMicMonitor();
 		for (const producer of this.#producers.values()) producer.track?.stop();
 		this.#producers.clear();

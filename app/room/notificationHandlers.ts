@@ -26,7 +26,7 @@ export function notificationHandlers(ctx: RoomContext, remote: RemoteMedia): Not
 		},
 		peerClosed: ({ peerId }) => {
 			const peer = getState().peers[peerId];
-			remote.closePeer(peerId);
+			remote.peerClosed(peerId);
 			dispatch(peersActions.peerRemoved(peerId));
 			if (peer) toast(`${peer.displayName || peer.id} left`);
 		},
@@ -38,14 +38,14 @@ export function notificationHandlers(ctx: RoomContext, remote: RemoteMedia): Not
 			dispatch(producersActions.producerScoreChanged({ id: producerId, score })),
 		consumerScore: ({ consumerId, score }) =>
 			dispatch(consumersActions.consumerScoreChanged({ id: consumerId, score })),
-		consumerClosed: ({ consumerId }) => remote.closeConsumer(consumerId),
+		consumerClosed: ({ consumerId }) => remote.consumerClosed(consumerId),
 		consumerPaused: ({ consumerId }) =>
 			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: true })),
 		consumerResumed: ({ consumerId }) =>
 			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: false })),
 		consumerLayersChanged: ({ consumerId, spatialLayer, temporalLayer }) =>
 			dispatch(consumersActions.consumerCurrentLayersChanged({ id: consumerId, spatialLayer, temporalLayer })),
-		dataConsumerClosed: ({ dataConsumerId }) => remote.closeDataConsumer(dataConsumerId),
+		dataConsumerClosed: ({ dataConsumerId }) => remote.dataConsumerClosed(dataConsumerId),
 		activeSpeaker: (data) =>
 			dispatch(
 				roomActions.activeSpeakerChanged({ peerId: data.peerId, volume: 'volume' in data ? data.volume : null }),
