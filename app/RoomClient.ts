@@ -19,13 +19,13 @@ import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
 import { errorMessage, toError } from './room/errors.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
-import { MediaStats, type TransportDirection } from './room/MediaStats.ts';
+import { MediaStats } from './room/MediaStats.ts';
 import { NetworkThrottle } from './room/NetworkThrottle.ts';
 import { Notifier } from './room/Notifier.ts';
 import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
 import { Recording } from './room/Recording.ts';
 import { RemoteMedia } from './room/RemoteMedia.ts';
-import type { RoomContext } from './room/RoomContext.ts';
+import type { RoomContext, TransportDirection } from './room/RoomContext.ts';
 import { SignalingChannel } from './signaling/SignalingChannel.ts';
 import { protooUrl } from './signaling/serverUrl.ts';
 import { meActions } from './store/slices/me.ts';
@@ -41,6 +41,11 @@ import type { AppStore } from './store/store.ts';
 const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 
 type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
+
+/** mediasoup-client waits on a transport event until its callback or errback is called. */
+function answer<T>(request: Promise<T>, callback: (response: T) => void, errback: (error: Error) => void): void {
+	request.then(callback, (error: unknown) => errback(toError(error)));
+}
 
 export class RoomClient {
 	readonly #store: AppStore;
@@ -241,12 +246,11 @@ export class RoomClient {
 		const options = fromWire.transportOptions(info);
 		const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
 		transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-			signaling
-				.request('connectWebRtcTransport', {
-					transportId: transport.id,
-					dtlsParameters: toWire.dtlsParameters(dtlsParameters),
-				})
-				.then(callback, (error: unknown) => errback(toError(error)));
+			const request = signaling.request('connectWebRtcTransport', {
+				transportId: transport.id,
+				dtlsParameters: toWire.dtlsParameters(dtlsParameters),
+			});
+			answer(request, callback, errback);
 		});
 		transport.on('connectionstatechange', (state) => {
 			if (state !== 'failed') return;
@@ -259,25 +263,23 @@ export class RoomClient {
 	/** mediasoup-client asks the app to tell the server about each new producer. */
 	#handleProduceEvents(transport: types.Transport, signaling: SignalingChannel): void {
 		transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-			signaling
-				.request('produce', {
-					transportId: transport.id,
-					kind,
-					rtpParameters: toWire.rtpParameters(rtpParameters),
-					appData,
-				})
-				.then(callback, (error: unknown) => errback(toError(error)));
+			const request = signaling.request('produce', {
+				transportId: transport.id,
+				kind,
+				rtpParameters: toWire.rtpParameters(rtpParameters),
+				appData,
+			});
+			answer(request, callback, errback);
 		});
 		transport.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
-			signaling
-				.request('produceData', {
-					transportId: transport.id,
-					sctpStreamParameters: toWire.sctpStreamParameters(sctpStreamParameters),
-					label: label ?? '',
-					protocol: protocol ?? '',
-					appData,
-				})
-				.then(callback, (error: unknown) => errback(toError(error)));
+			const request = signaling.request('produceData', {
+				transportId: transport.id,
+				sctpStreamParameters: toWire.sctpStreamParameters(sctpStreamParameters),
+				label: label ?? '',
+				protocol: protocol ?? '',
+				appData,
+			});
+			answer(request, callback, errback);
 		});
 	}
 

@@ -3,11 +3,9 @@
 // RTCPeerConnection) and what the server measures (mediasoup's getStats,
 // asked for over signaling).
 import type { types } from 'mediasoup-client';
-import type { RoomContext } from './RoomContext.ts';
+import type { RoomContext, TransportDirection } from './RoomContext.ts';
 
 export type StatsSubject = 'transport' | 'producer' | 'consumer' | 'dataProducer' | 'dataConsumer';
-
-export type TransportDirection = 'send' | 'recv';
 
 /** Where the browser's side of each object is found (a data channel has no stats of its own there). */
 export interface StatsSources {

@@ -8,6 +8,8 @@ import type { SignalingChannel } from '../signaling/SignalingChannel.ts';
 import type { AppStore } from '../store/store.ts';
 import type { Notifier } from './Notifier.ts';
 
+export type TransportDirection = 'send' | 'recv';
+
 export interface RoomContext {
 	readonly store: AppStore;
 	readonly options: UrlOptions;
