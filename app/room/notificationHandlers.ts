@@ -15,7 +15,13 @@ export type NotificationHandlers = {
 	[M in ServerNotificationMethod]: (data: ServerNotificationData<M>) => void;
 };
 
-export function notificationHandlers(ctx: RoomContext, remote: RemoteMedia): NotificationHandlers {
+/** What the handlers touch besides the store and toasts: what this page receives. */
+export type ClosedByServer = Pick<RemoteMedia, 'peerClosed' | 'consumerClosed' | 'dataConsumerClosed'>;
+
+export function notificationHandlers(
+	ctx: Pick<RoomContext, 'store' | 'notifier'>,
+	remote: ClosedByServer,
+): NotificationHandlers {
 	const { dispatch, getState } = ctx.store;
 	const toast = (text: string) => ctx.notifier.notify('info', text);
 	return {
