@@ -300,22 +300,19 @@ export class RoomClient {
 		}
 	}
 
-	// --- room-wide modes -----------------------------------------------------
+	// --- this peer in the room, across its parts -----------------------------
 
-	/** Audio only: stop my camera and every remote video, to save bandwidth. */
-	async enableAudioOnly(): Promise<void> {
+	/**
+	 * Audio only: my camera and every remote video stop, to save bandwidth
+	 * (videos that arrive meanwhile come paused); off starts them again.
+	 */
+	async setAudioOnly(on: boolean): Promise<void> {
 		this.#setFlag('audioOnlyInProgress', true);
-		this.#setFlag('audioOnly', true);
-		await this.local.disableWebcam();
-		await Promise.all(this.remote.videoConsumerIds().map((id) => this.remote.pause(id)));
-		this.#setFlag('audioOnlyInProgress', false);
-	}
-
-	async disableAudioOnly(): Promise<void> {
-		this.#setFlag('audioOnlyInProgress', true);
-		this.#setFlag('audioOnly', false);
-		if (this.#store.getState().me.canSendWebcam) await this.local.enableWebcam();
-		await Promise.all(this.remote.videoConsumerIds().map((id) => this.remote.resume(id)));
+		this.#setFlag('audioOnly', on);
+		if (on) await this.local.disableWebcam();
+		else if (this.#store.getState().me.canSendWebcam) await this.local.enableWebcam();
+		const videos = this.remote.videoConsumerIds();
+		await Promise.all(videos.map((id) => (on ? this.remote.pause(id) : this.remote.resume(id))));
 		this.#setFlag('audioOnlyInProgress', false);
 	}
 

@@ -67,7 +67,7 @@ export function MoreMenu() {
 				<button
 					type="button"
 					disabled={!connected || me.audioOnlyInProgress}
-					onClick={() => void (me.audioOnly ? roomClient.disableAudioOnly() : roomClient.enableAudioOnly())}
+					onClick={() => void roomClient.setAudioOnly(!me.audioOnly)}
 					data-testid="audio-only-button"
 				>
 					{me.audioOnly ? 'Turn video back on' : 'Audio only (no video)'}
