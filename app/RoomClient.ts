@@ -10,7 +10,8 @@
 // A RoomClient lives as long as the page: it joins, may lose and regain the
 // WebSocket (protoo-client reconnects, and every reconnection joins afresh
 // with new transports), leaves, and may join again. What one join owns, the
-// SignalingChannel, closes the way every owner in the app does (Closable).
+// SignalingChannel, closes the way every owner in the app does
+// (lifecycle/Closable.ts).
 import { Device, type types } from 'mediasoup-client';
 import { rememberDisplayName } from './config/displayName.ts';
 import type { UrlOptions } from './config/urlOptions.ts';

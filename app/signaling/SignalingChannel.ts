@@ -15,7 +15,7 @@ import {
 	type ServerNotification,
 	type ServerRequest,
 } from '../../protocol/signaling.ts';
-import { Closable } from '../Closable.ts';
+import { Closable } from '../lifecycle/Closable.ts';
 
 export interface SignalingHandlers {
 	/** Connected (also again after a reconnection). */
@@ -91,7 +91,7 @@ export class SignalingChannel extends Closable {
 		return parsed.data;
 	}
 
-	protected override release(): void {
+	protected override closing(): void {
 		this.#peer.close();
 	}
 }
