@@ -1,30 +1,36 @@
 // The client side of a room: owns the protoo connection, the mediasoup-client
-// Device and the send and receive transports, runs the protocol of
-// PROTOCOL.md, and feeds the Redux store through typed actions. Components
-// call its methods and render the store; nothing else talks to the server.
+// Device and the send and receive transports, runs the join of
+// docs/PROTOCOL.md, and feeds the Redux store through typed actions.
 //
-// It delegates what it sends to LocalMedia, what it receives to RemoteMedia
-// and the chat to ChatChannels (app/room/), which share a RoomContext.
+// What happens over those transports belongs to its parts (app/room/), which
+// it exposes for components to call: `local` (what I send), `remote` (what I
+// receive), `chat`, `recording`, `throttle` and `stats`. They share a
+// RoomContext; nothing else talks to the server.
+//
+// A RoomClient lives as long as the page: it joins, may lose and regain the
+// WebSocket (protoo-client reconnects, and every reconnection joins afresh
+// with new transports), leaves, and may join again. What one join owns, the
+// SignalingChannel, closes the way every owner in the app does
+// (lifecycle/Closable.ts).
 import { Device, type types } from 'mediasoup-client';
-import type { ServerNotification, ServerNotificationData, ServerRequest } from '../protocol/signaling.ts';
 import { rememberDisplayName } from './config/displayName.ts';
 import type { UrlOptions } from './config/urlOptions.ts';
 import { E2eeSession } from './e2ee/E2eeSession.ts';
-import { TrackRegistry } from './media/TrackRegistry.ts';
 import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
 import { errorMessage, toError } from './room/errors.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
+import { MediaStats } from './room/MediaStats.ts';
+import { NetworkThrottle } from './room/NetworkThrottle.ts';
 import { Notifier } from './room/Notifier.ts';
+import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
+import { Recording } from './room/Recording.ts';
 import { RemoteMedia } from './room/RemoteMedia.ts';
-import type { RoomContext } from './room/RoomContext.ts';
+import type { RoomContext, TransportDirection } from './room/RoomContext.ts';
 import { SignalingChannel } from './signaling/SignalingChannel.ts';
 import { protooUrl } from './signaling/serverUrl.ts';
-import { chatActions } from './store/slices/chat.ts';
-import { consumersActions } from './store/slices/consumers.ts';
 import { meActions } from './store/slices/me.ts';
 import { peersActions } from './store/slices/peers.ts';
-import { producersActions } from './store/slices/producers.ts';
 import { roomActions } from './store/slices/room.ts';
 import type { AppStore } from './store/store.ts';
 
@@ -35,37 +41,33 @@ import type { AppStore } from './store/store.ts';
  */
 const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 
-export interface ThrottleSettings {
-	/** kbit/s */
-	uplink?: number;
-	/** kbit/s */
-	downlink?: number;
-	/** ms */
-	rtt?: number;
-	/** % */
-	packetLoss?: number;
+type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
+
+/** mediasoup-client waits on a transport event until its callback or errback is called. */
+function answer<T>(request: Promise<T>, callback: (response: T) => void, errback: (error: Error) => void): void {
+	request.then(callback, (error: unknown) => errback(toError(error)));
 }
-
-export type TransportDirection = 'send' | 'recv';
-
-type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'audioMuted' | 'restartIceInProgress';
 
 export class RoomClient {
 	readonly #store: AppStore;
 	readonly #options: UrlOptions;
 	readonly #serverLocation: { protocol: string; host: string };
 	readonly #notifier: Notifier;
-	readonly #tracks = new TrackRegistry();
 	readonly #ctx: RoomContext;
-	readonly #local: LocalMedia;
-	readonly #remote: RemoteMedia;
-	readonly #chat: ChatChannels;
+	readonly #notificationHandlers: NotificationHandlers;
+	readonly local: LocalMedia;
+	readonly remote: RemoteMedia;
+	readonly chat: ChatChannels;
+	readonly recording: Recording;
+	readonly throttle: NetworkThrottle;
+	readonly stats: MediaStats;
+	/** The track of a producer or consumer by its id, for a <video> or <audio> element. */
+	readonly tracks: ReadonlyMap<string, MediaStreamTrack>;
 	#signaling: SignalingChannel | undefined;
 	#device: Device | undefined;
 	#sendTransport: types.Transport | undefined;
 	#recvTransport: types.Transport | undefined;
 	#e2ee: E2eeSession | undefined;
-	#closed = false;
 
 	constructor({
 		store,
@@ -80,13 +82,23 @@ export class RoomClient {
 		this.#options = options;
 		this.#serverLocation = serverLocation;
 		this.#notifier = new Notifier(store);
-		this.#ctx = this.#createContext();
-		this.#local = new LocalMedia(this.#ctx);
-		this.#chat = new ChatChannels(this.#ctx);
-		this.#remote = new RemoteMedia(this.#ctx, (peerId, label, message) => this.#chat.receive(peerId, label, message));
+		const tracks = new Map<string, MediaStreamTrack>();
+		this.tracks = tracks;
+		this.#ctx = this.#createContext(tracks);
+		this.local = new LocalMedia(this.#ctx);
+		this.chat = new ChatChannels(this.#ctx);
+		this.remote = new RemoteMedia(this.#ctx, (peerId, label, message) => this.chat.receive(peerId, label, message));
+		this.recording = new Recording(this.#ctx);
+		this.throttle = new NetworkThrottle(this.#ctx);
+		this.stats = new MediaStats(this.#ctx, {
+			transport: (direction) => (direction === 'send' ? this.#sendTransport : this.#recvTransport),
+			producer: (id) => this.local.producer(id),
+			consumer: (id) => this.remote.consumer(id),
+		});
+		this.#notificationHandlers = notificationHandlers(this.#ctx, this.remote);
 	}
 
-	#createContext(): RoomContext {
+	#createContext(tracks: Map<string, MediaStreamTrack>): RoomContext {
 		const need = <T>(value: T | undefined, what: string): T => {
 			if (value === undefined) throw new Error(what);
 			return value;
@@ -94,7 +106,7 @@ export class RoomClient {
 		return {
 			store: this.#store,
 			options: this.#options,
-			tracks: this.#tracks,
+			tracks,
 			notifier: this.#notifier,
 			signaling: () => need(this.#signaling, 'not connected'),
 			device: () => need(this.#device, 'device not loaded'),
@@ -106,48 +118,41 @@ export class RoomClient {
 
 	// --- connection ----------------------------------------------------------
 
-	/** Connects to the room; joins (again) every time the WebSocket opens. */
+	/** Connects to the room (also after leaving); joins again every time the WebSocket opens. */
 	join(): void {
 		if (this.#signaling) return;
-		this.#closed = false;
 		this.#dispatchState('connecting');
 		const { roomId, peerId, consumerReplicas } = this.#options;
-		this.#signaling = new SignalingChannel(protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas }), {
+		const signaling = new SignalingChannel(protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas }), {
 			onOpen: () => {
 				this.#joinRoom().catch((error: unknown) => {
-					this.notify('error', `Could not join the room: ${errorMessage(error)}`);
-					this.close('Could not join the room');
+					this.#notifier.notify('error', `Could not join the room: ${errorMessage(error)}`);
+					this.leave('Could not join the room');
 				});
 			},
 			onDisconnected: () => {
-				this.notify('error', 'Connection lost, reconnecting…');
-				this.#resetMedia();
+				this.#notifier.notify('error', 'Connection lost, reconnecting…');
+				this.#closeTransports();
 				this.#dispatchState('connecting');
 			},
-			onFailed: () => this.notify('error', 'Cannot reach the server, retrying…'),
-			onClose: () => {
-				if (!this.#closed) this.close('The connection to the server was closed');
-			},
-			onRequest: (request) => this.#onServerRequest(request),
-			onNotification: (notification) => this.#onNotification(notification),
-			onProtocolError: (reason) => this.notify('error', `Unexpected message from the server: ${reason}`),
+			onFailed: () => this.#notifier.notify('error', 'Cannot reach the server, retrying…'),
+			onRequest: (request) => this.remote.onServerRequest(request),
+			onNotification: (notification) => handleNotification(this.#notificationHandlers, notification),
+			onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
 		});
+		// Closed by leave(), or by protoo-client once its retries are exhausted.
+		signaling.observer.once('close', () => this.leave('The connection to the server was closed'));
+		this.#signaling = signaling;
 	}
 
-	/** Leaves the room: the others see this peer go. */
-	close(reason = 'You left the room'): void {
-		if (this.#closed) return;
-		this.#closed = true;
-		this.#signaling?.close();
+	/** Leaves the room: the others see this peer go. Does nothing when not in it. */
+	leave(reason = 'You left the room'): void {
+		const signaling = this.#signaling;
+		if (!signaling) return;
 		this.#signaling = undefined;
-		this.#resetMedia();
+		signaling.close();
+		this.#closeTransports();
 		this.#dispatchState('closed', reason);
-	}
-
-	/** Joins again after leaving. */
-	rejoin(): void {
-		if (!this.#closed) return;
-		this.join();
 	}
 
 	#dispatchState(state: 'connecting' | 'connected' | 'closed', reason?: string): void {
@@ -193,10 +198,10 @@ export class RoomClient {
 		if (!passphrase || this.#e2ee) return;
 		if (!E2eeSession.isSupported()) throw new Error('this browser cannot encrypt end to end (e2eKey)');
 		this.#e2ee = await E2eeSession.start(passphrase, (label) =>
-			this.notify('error', `Cannot decrypt ${label}: is your e2eKey the same as theirs?`),
+			this.#notifier.notify('error', `Cannot decrypt ${label}: is your e2eKey the same as theirs?`),
 		);
 		this.#store.dispatch(roomActions.e2eeEnabled());
-		this.notify('info', 'End-to-end encryption is on');
+		this.#notifier.notify('info', 'End-to-end encryption is on');
 	}
 
 	async #startProducing(): Promise<void> {
@@ -204,22 +209,25 @@ export class RoomClient {
 		const { canSendMic, canSendWebcam } = this.#store.getState().me;
 		// Each one on its own: a missing camera must not cost the microphone.
 		const starts: Promise<void>[] = [];
-		if (mic && canSendMic) starts.push(this.#local.enableMic());
-		if (webcam && canSendWebcam) starts.push(this.#local.enableWebcam());
-		if (datachannel) starts.push(this.#chat.start());
+		if (mic && canSendMic) starts.push(this.local.enableMic());
+		if (webcam && canSendWebcam) starts.push(this.local.enableWebcam());
+		if (datachannel) starts.push(this.chat.start());
 		await Promise.all(starts);
-		void this.#local.updateCanChangeWebcam();
+		void this.local.updateCanChangeWebcam();
 	}
 
-	/** Closes every transport and forgets all media; the store keeps only me and the room. */
-	#resetMedia(): void {
+	/**
+	 * Closes both transports and tells the parts, which forget what was on
+	 * them; the store keeps only me and the room.
+	 */
+	#closeTransports(): void {
 		this.#sendTransport?.close();
 		this.#recvTransport?.close();
 		this.#sendTransport = undefined;
 		this.#recvTransport = undefined;
-		this.#local.reset();
-		this.#remote.reset();
-		this.#chat.reset();
+		this.local.transportClosed();
+		this.remote.transportClosed();
+		this.chat.transportClosed();
 		this.#store.dispatch(peersActions.allPeersRemoved());
 		this.#store.dispatch(roomActions.recordingChanged(null));
 		this.#setFlag('audioOnly', false);
@@ -239,15 +247,15 @@ export class RoomClient {
 		const options = fromWire.transportOptions(info);
 		const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
 		transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-			signaling
-				.request('connectWebRtcTransport', {
-					transportId: transport.id,
-					dtlsParameters: toWire.dtlsParameters(dtlsParameters),
-				})
-				.then(callback, (error: unknown) => errback(toError(error)));
+			const request = signaling.request('connectWebRtcTransport', {
+				transportId: transport.id,
+				dtlsParameters: toWire.dtlsParameters(dtlsParameters),
+			});
+			answer(request, callback, errback);
 		});
 		transport.on('connectionstatechange', (state) => {
-			if (state === 'failed') this.notify('error', `The ${direction} connection failed; try "Restart connection"`);
+			if (state !== 'failed') return;
+			this.#notifier.notify('error', `The ${direction} connection failed; try "Restart connection"`);
 		});
 		if (direction === 'send') this.#handleProduceEvents(transport, signaling);
 		return transport;
@@ -256,25 +264,23 @@ export class RoomClient {
 	/** mediasoup-client asks the app to tell the server about each new producer. */
 	#handleProduceEvents(transport: types.Transport, signaling: SignalingChannel): void {
 		transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-			signaling
-				.request('produce', {
-					transportId: transport.id,
-					kind,
-					rtpParameters: toWire.rtpParameters(rtpParameters),
-					appData,
-				})
-				.then(callback, (error: unknown) => errback(toError(error)));
+			const request = signaling.request('produce', {
+				transportId: transport.id,
+				kind,
+				rtpParameters: toWire.rtpParameters(rtpParameters),
+				appData,
+			});
+			answer(request, callback, errback);
 		});
 		transport.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
-			signaling
-				.request('produceData', {
-					transportId: transport.id,
-					sctpStreamParameters: toWire.sctpStreamParameters(sctpStreamParameters),
-					label: label ?? '',
-					protocol: protocol ?? '',
-					appData,
-				})
-				.then(callback, (error: unknown) => errback(toError(error)));
+			const request = signaling.request('produceData', {
+				transportId: transport.id,
+				sctpStreamParameters: toWire.sctpStreamParameters(sctpStreamParameters),
+				label: label ?? '',
+				protocol: protocol ?? '',
+				appData,
+			});
+			answer(request, callback, errback);
 		});
 	}
 
@@ -287,161 +293,28 @@ export class RoomClient {
 				const iceParameters = await this.#ctx.signaling().request('restartIce', { transportId: transport.id });
 				await transport.restartIce({ iceParameters: fromWire.iceParameters(iceParameters) });
 			}
-			this.notify('info', 'ICE restarted');
+			this.#notifier.notify('info', 'ICE restarted');
 		} catch (error) {
-			this.notify('error', `ICE restart failed: ${errorMessage(error)}`);
+			this.#notifier.notify('error', `ICE restart failed: ${errorMessage(error)}`);
 		} finally {
 			this.#setFlag('restartIceInProgress', false);
 		}
 	}
 
-	// --- server requests and notifications -----------------------------------
+	// --- this peer in the room, across its parts -----------------------------
 
-	async #onServerRequest(request: ServerRequest): Promise<void> {
-		switch (request.method) {
-			case 'newConsumer':
-				return this.#remote.onNewConsumer(request.data);
-			case 'newDataConsumer':
-				return this.#remote.onNewDataConsumer(request.data);
-		}
-	}
-
-	#onNotification(notification: ServerNotification): void {
-		const { dispatch } = this.#store;
-		switch (notification.method) {
-			case 'mediasoup-version':
-				dispatch(roomActions.mediasoupVersionReceived(notification.data.version));
-				return;
-			case 'newPeer':
-				dispatch(peersActions.peerAdded({ ...notification.data, joinedAt: Date.now() }));
-				this.notify('info', `${notification.data.displayName || notification.data.id} joined`);
-				return;
-			case 'peerClosed':
-				this.#onPeerClosed(notification.data.peerId);
-				return;
-			case 'peerDisplayNameChanged':
-				this.#onPeerDisplayNameChanged(notification.data);
-				return;
-			case 'producerScore':
-				dispatch(
-					producersActions.producerScoreChanged({ id: notification.data.producerId, score: notification.data.score }),
-				);
-				return;
-			case 'consumerScore':
-				dispatch(
-					consumersActions.consumerScoreChanged({ id: notification.data.consumerId, score: notification.data.score }),
-				);
-				return;
-			case 'consumerClosed':
-				this.#remote.closeConsumer(notification.data.consumerId);
-				return;
-			case 'consumerPaused':
-			case 'consumerResumed':
-				dispatch(
-					consumersActions.consumerPausedChanged({
-						id: notification.data.consumerId,
-						by: 'remote',
-						paused: notification.method === 'consumerPaused',
-					}),
-				);
-				return;
-			case 'consumerLayersChanged':
-				dispatch(
-					consumersActions.consumerCurrentLayersChanged({
-						id: notification.data.consumerId,
-						spatialLayer: notification.data.spatialLayer,
-						temporalLayer: notification.data.temporalLayer,
-					}),
-				);
-				return;
-			case 'dataConsumerClosed':
-				this.#remote.closeDataConsumer(notification.data.dataConsumerId);
-				return;
-			case 'activeSpeaker':
-				dispatch(
-					roomActions.activeSpeakerChanged({
-						peerId: notification.data.peerId,
-						volume: 'volume' in notification.data ? notification.data.volume : null,
-					}),
-				);
-				return;
-			case 'downlinkBwe':
-				dispatch(roomActions.downlinkBweReceived(notification.data));
-				return;
-			case 'recordingStarted':
-				dispatch(roomActions.recordingChanged(notification.data.startedAt));
-				this.notify('info', 'This room is being recorded');
-				return;
-			case 'recordingStopped':
-				dispatch(roomActions.recordingChanged(null));
-				this.notify('info', `Recording stopped (${notification.data.files.length} files)`);
-				return;
-		}
-	}
-
-	#onPeerClosed(peerId: string): void {
-		const peer = this.#store.getState().peers[peerId];
-		this.#remote.closePeer(peerId);
-		this.#store.dispatch(peersActions.peerRemoved(peerId));
-		if (peer) this.notify('info', `${peer.displayName || peer.id} left`);
-	}
-
-	#onPeerDisplayNameChanged(data: ServerNotificationData<'peerDisplayNameChanged'>): void {
-		this.#store.dispatch(peersActions.peerDisplayNameChanged({ peerId: data.peerId, displayName: data.displayName }));
-		this.notify('info', `${data.oldDisplayName || data.peerId} is now ${data.displayName}`);
-	}
-
-	// --- what I send (LocalMedia) --------------------------------------------
-
-	enableMic = (): Promise<void> => this.#local.enableMic();
-	disableMic = (): Promise<void> => this.#local.disableMic();
-	muteMic = (): Promise<void> => this.#local.muteMic();
-	unmuteMic = (): Promise<void> => this.#local.unmuteMic();
-	enableWebcam = (): Promise<void> => this.#local.enableWebcam();
-	disableWebcam = (): Promise<void> => this.#local.disableWebcam();
-	changeWebcam = (): Promise<void> => this.#local.changeWebcam();
-	changeWebcamResolution = (): Promise<void> => this.#local.changeWebcamResolution();
-	setMaxSendingSpatialLayer = (layer: number): Promise<void> => this.#local.setMaxSendingSpatialLayer(layer);
-	enableShare = (): Promise<void> => this.#local.enableShare();
-	disableShare = (): Promise<void> => this.#local.disableShare();
-
-	// --- what I receive (RemoteMedia) ----------------------------------------
-
-	pauseConsumer = (consumerId: string): Promise<void> => this.#remote.pause(consumerId);
-	resumeConsumer = (consumerId: string): Promise<void> => this.#remote.resume(consumerId);
-	setConsumerPreferredLayers = (consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> =>
-		this.#remote.setPreferredLayers(consumerId, spatialLayer, temporalLayer);
-	setConsumerPriority = (consumerId: string, priority: number): Promise<void> =>
-		this.#remote.setPriority(consumerId, priority);
-	requestConsumerKeyFrame = (consumerId: string): Promise<void> => this.#remote.requestKeyFrame(consumerId);
-
-	// --- chat (ChatChannels) -------------------------------------------------
-
-	/** A message starting with "@bot" goes to the room's bot, anything else to everyone. */
-	sendChatMessage = (text: string): void => this.#chat.send(text);
-
-	// --- room-wide modes -----------------------------------------------------
-
-	/** Audio only: stop my camera and every remote video, to save bandwidth. */
-	async enableAudioOnly(): Promise<void> {
+	/**
+	 * Audio only: my camera and every remote video stop, to save bandwidth
+	 * (videos that arrive meanwhile come paused); off starts them again.
+	 */
+	async setAudioOnly(on: boolean): Promise<void> {
 		this.#setFlag('audioOnlyInProgress', true);
-		this.#setFlag('audioOnly', true);
-		await this.#local.disableWebcam();
-		await Promise.all(this.#remote.videoConsumerIds().map((id) => this.#remote.pause(id)));
+		this.#setFlag('audioOnly', on);
+		if (on) await this.local.disableWebcam();
+		else if (this.#store.getState().me.canSendWebcam) await this.local.enableWebcam();
+		const videos = this.remote.videoConsumerIds();
+		await Promise.all(videos.map((id) => (on ? this.remote.pause(id) : this.remote.resume(id))));
 		this.#setFlag('audioOnlyInProgress', false);
-	}
-
-	async disableAudioOnly(): Promise<void> {
-		this.#setFlag('audioOnlyInProgress', true);
-		this.#setFlag('audioOnly', false);
-		if (this.#store.getState().me.canSendWebcam) await this.#local.enableWebcam();
-		await Promise.all(this.#remote.videoConsumerIds().map((id) => this.#remote.resume(id)));
-		this.#setFlag('audioOnlyInProgress', false);
-	}
-
-	/** Silences every remote voice on this page only. */
-	setRemoteAudioMuted(muted: boolean): void {
-		this.#setFlag('audioMuted', muted);
 	}
 
 	async changeDisplayName(displayName: string): Promise<void> {
@@ -455,128 +328,8 @@ export class RoomClient {
 			await this.#ctx.signaling().request('changeDisplayName', { displayName: name });
 		} catch (error) {
 			this.#store.dispatch(meActions.displayNameChanged(previous));
-			this.notify('error', `Could not change your name: ${errorMessage(error)}`);
+			this.#notifier.notify('error', `Could not change your name: ${errorMessage(error)}`);
 		}
-	}
-
-	// --- recording (ours, PROTOCOL.md) ---------------------------------------
-
-	async startRecording(): Promise<void> {
-		await this.#recordingRequest(async () => {
-			const { startedAt } = await this.#ctx.signaling().request('startRecording');
-			this.#store.dispatch(roomActions.recordingChanged(startedAt));
-		}, 'start');
-	}
-
-	async stopRecording(): Promise<void> {
-		await this.#recordingRequest(async () => {
-			await this.#ctx.signaling().request('stopRecording');
-			this.#store.dispatch(roomActions.recordingChanged(null));
-		}, 'stop');
-	}
-
-	async #recordingRequest(run: () => Promise<void>, what: string): Promise<void> {
-		this.#store.dispatch(roomActions.recordingInProgressChanged(true));
-		try {
-			await run();
-		} catch (error) {
-			this.notify('error', `Could not ${what} recording: ${errorMessage(error)}`);
-		} finally {
-			this.#store.dispatch(roomActions.recordingInProgressChanged(false));
-		}
-	}
-
-	// --- network throttle ----------------------------------------------------
-
-	async applyNetworkThrottle(settings: ThrottleSettings): Promise<void> {
-		try {
-			await this.#ctx
-				.signaling()
-				.request('applyNetworkThrottle', { secret: this.#options.throttleSecret ?? '', ...settings });
-			this.#store.dispatch(roomActions.throttleChanged(true));
-			this.notify('info', 'Network throttle applied');
-		} catch (error) {
-			this.notify('error', `Throttle: ${errorMessage(error)}`);
-		}
-	}
-
-	async resetNetworkThrottle(): Promise<void> {
-		try {
-			await this.#ctx.signaling().request('resetNetworkThrottle', { secret: this.#options.throttleSecret ?? '' });
-			this.#store.dispatch(roomActions.throttleChanged(false));
-			this.notify('info', 'Network throttle removed');
-		} catch (error) {
-			this.notify('error', `Throttle: ${errorMessage(error)}`);
-		}
-	}
-
-	// --- stats ---------------------------------------------------------------
-
-	#transport(direction: TransportDirection): types.Transport | undefined {
-		return direction === 'send' ? this.#sendTransport : this.#recvTransport;
-	}
-
-	/** The browser's own stats of one transport (its RTCPeerConnection). */
-	async getTransportLocalStats(direction: TransportDirection): Promise<RTCStatsReport | undefined> {
-		return this.#transport(direction)?.getStats();
-	}
-
-	async getTransportRemoteStats(direction: TransportDirection): Promise<unknown[] | undefined> {
-		const transport = this.#transport(direction);
-		if (!transport) return undefined;
-		return this.#ctx.signaling().request('getTransportStats', { transportId: transport.id });
-	}
-
-	async getProducerLocalStats(producerId: string): Promise<RTCStatsReport | undefined> {
-		return this.#local.producer(producerId)?.getStats();
-	}
-
-	async getProducerRemoteStats(producerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getProducerStats', { producerId });
-	}
-
-	async getConsumerLocalStats(consumerId: string): Promise<RTCStatsReport | undefined> {
-		return this.#remote.consumer(consumerId)?.getStats();
-	}
-
-	async getConsumerRemoteStats(consumerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getConsumerStats', { consumerId });
-	}
-
-	async getDataProducerRemoteStats(dataProducerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getDataProducerStats', { dataProducerId });
-	}
-
-	async getDataConsumerRemoteStats(dataConsumerId: string): Promise<unknown[]> {
-		return this.#ctx.signaling().request('getDataConsumerStats', { dataConsumerId });
-	}
-
-	// --- for views -----------------------------------------------------------
-
-	/** The track of a producer or consumer, for a <video> or <audio> element. */
-	getTrack(id: string): MediaStreamTrack | undefined {
-		return this.#tracks.get(id);
-	}
-
-	toggleChat(open?: boolean): void {
-		this.#store.dispatch(roomActions.chatToggled(open));
-		if (this.#store.getState().room.chatOpen) this.markChatRead();
-	}
-
-	toggleStats(open?: boolean): void {
-		this.#store.dispatch(roomActions.statsToggled(open));
-	}
-
-	markChatRead(): void {
-		this.#store.dispatch(chatActions.messagesRead());
-	}
-
-	notify(type: 'info' | 'error', text: string): void {
-		this.#notifier.notify(type, text);
-	}
-
-	dismissNotification(id: string): void {
-		this.#notifier.dismiss(id);
 	}
 
 	#setFlag(flag: MeFlag, value: boolean): void {

@@ -1,7 +1,7 @@
 // For the console and the end-to-end tests: the page's RoomClient and store
 // are reachable as `window.roomClient` and `window.store`. Tests read the
 // browser's own RTCPeerConnection stats through them, e.g.
-//   await window.roomClient.getTransportLocalStats('recv')
+//   await window.roomClient.stats.browser('transport', 'recv')
 // They expose nothing the page's own scripts could not already reach.
 import type { RoomClient } from './RoomClient.ts';
 import type { AppStore } from './store/store.ts';

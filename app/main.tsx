@@ -55,7 +55,7 @@ function start(): void {
 	);
 	roomClient.join();
 	// Closing the tab leaves the room at once rather than after a timeout.
-	window.addEventListener('pagehide', () => roomClient.close());
+	window.addEventListener('pagehide', () => roomClient.leave());
 }
 
 start();

@@ -1,6 +1,6 @@
 // The whole page: top bar, video grid, side panels, controls and toasts.
 import { useAppSelector } from '../store/hooks.ts';
-import { selectRoom } from '../store/selectors.ts';
+import { selectChat, selectRoom } from '../store/selectors.ts';
 import { ChatPanel } from './ChatPanel.tsx';
 import { ClosedScreen } from './ClosedScreen.tsx';
 import { ControlBar } from './ControlBar.tsx';
@@ -12,12 +12,13 @@ import { VideoGrid } from './VideoGrid.tsx';
 
 export function App() {
 	const room = useAppSelector(selectRoom);
+	const chat = useAppSelector(selectChat);
 	return (
 		<div className="app">
 			<TopBar />
 			<main className="stage">
 				{room.state === 'closed' ? <ClosedScreen /> : <VideoGrid />}
-				{room.chatOpen ? <ChatPanel /> : null}
+				{chat.open ? <ChatPanel /> : null}
 				{room.statsOpen && room.state !== 'closed' ? <StatsPanel /> : null}
 			</main>
 			{room.state === 'closed' ? null : <ControlBar />}

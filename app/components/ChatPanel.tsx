@@ -2,8 +2,9 @@
 // to the room's bot with its answers.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useRoomClient } from '../RoomClientContext.ts';
-import { useAppSelector } from '../store/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import { selectChat, selectChatDataProducer, selectRoom } from '../store/selectors.ts';
+import { chatActions } from '../store/slices/chat.ts';
 
 function timeOf(at: number): string {
 	return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -11,7 +12,8 @@ function timeOf(at: number): string {
 
 export function ChatPanel() {
 	const roomClient = useRoomClient();
-	const { messages, unread } = useAppSelector(selectChat);
+	const dispatch = useAppDispatch();
+	const { messages } = useAppSelector(selectChat);
 	const chatProducer = useAppSelector(selectChatDataProducer);
 	const { chatEnabled } = useAppSelector(selectRoom);
 	const [draft, setDraft] = useState('');
@@ -20,12 +22,11 @@ export function ChatPanel() {
 	// biome-ignore lint/correctness/useExhaustiveDependencies: scroll on every new message
 	useEffect(() => {
 		listRef.current?.lastElementChild?.scrollIntoView({ block: 'end' });
-		if (unread > 0) roomClient.markChatRead();
 	}, [messages.length]);
 
 	const send = (event: FormEvent) => {
 		event.preventDefault();
-		roomClient.sendChatMessage(draft);
+		roomClient.chat.send(draft);
 		setDraft('');
 	};
 	const canSend = chatProducer?.open === true;
@@ -33,7 +34,12 @@ export function ChatPanel() {
 		<aside className="side-panel chat" data-testid="chat-panel" aria-label="Chat">
 			<header className="side-panel-header">
 				<h2>Chat</h2>
-				<button type="button" className="close" onClick={() => roomClient.toggleChat(false)} aria-label="Close chat">
+				<button
+					type="button"
+					className="close"
+					onClick={() => dispatch(chatActions.panelToggled(false))}
+					aria-label="Close chat"
+				>
 					×
 				</button>
 			</header>

@@ -9,7 +9,7 @@ export function ClosedScreen() {
 	return (
 		<div className="closed-screen" data-testid="closed-screen">
 			<h2>{room.closedReason ?? 'You left the room'}</h2>
-			<button type="button" className="primary" onClick={() => roomClient.rejoin()} data-testid="rejoin-button">
+			<button type="button" className="primary" onClick={() => roomClient.join()} data-testid="rejoin-button">
 				Rejoin {room.roomId}
 			</button>
 		</div>

@@ -13,7 +13,7 @@ function FrameRateSelect({ consumer }: { consumer: ConsumerState }) {
 	const spatial = consumer.preferredSpatialLayer ?? consumer.spatialLayers - 1;
 	const selected = consumer.preferredTemporalLayer ?? consumer.temporalLayers - 1;
 	const onChange = (event: ChangeEvent<HTMLSelectElement>) =>
-		void roomClient.setConsumerPreferredLayers(consumer.id, spatial, Number(event.target.value));
+		void roomClient.remote.setPreferredLayers(consumer.id, spatial, Number(event.target.value));
 	return (
 		<label>
 			Frame rate
@@ -38,10 +38,10 @@ const PRIORITIES = [
 export function ConsumerMenu({ consumer }: { consumer: ConsumerState }) {
 	const roomClient = useRoomClient();
 	const onPriority = (event: ChangeEvent<HTMLSelectElement>) => {
-		void roomClient.setConsumerPriority(consumer.id, Number(event.target.value));
+		void roomClient.remote.setPriority(consumer.id, Number(event.target.value));
 	};
 	const togglePaused = () =>
-		void (consumer.locallyPaused ? roomClient.resumeConsumer(consumer.id) : roomClient.pauseConsumer(consumer.id));
+		void (consumer.locallyPaused ? roomClient.remote.resume(consumer.id) : roomClient.remote.pause(consumer.id));
 	return (
 		<details className="consumer-menu">
 			<summary title="More video options" aria-label="More video options">
@@ -61,7 +61,7 @@ export function ConsumerMenu({ consumer }: { consumer: ConsumerState }) {
 				</label>
 				<button
 					type="button"
-					onClick={() => void roomClient.requestConsumerKeyFrame(consumer.id)}
+					onClick={() => void roomClient.remote.requestKeyFrame(consumer.id)}
 					data-testid="keyframe-button"
 				>
 					Request key frame

@@ -1,7 +1,7 @@
 // The controls under the video grid: microphone, camera, screen, chat,
 // stats, more options and leave. Every label says what a click does.
 import { useRoomClient } from '../RoomClientContext.ts';
-import { useAppSelector } from '../store/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import {
 	selectChat,
 	selectMe,
@@ -10,28 +10,31 @@ import {
 	selectShareProducer,
 	selectWebcamProducer,
 } from '../store/selectors.ts';
+import { chatActions } from '../store/slices/chat.ts';
+import { roomActions } from '../store/slices/room.ts';
 import { ControlButton } from './ControlButton.tsx';
 import { CameraIcon, ChatIcon, LeaveIcon, MicIcon, ScreenIcon, StatsIcon } from './icons.tsx';
 import { MoreMenu } from './MoreMenu.tsx';
 
 function useToggles() {
-	const roomClient = useRoomClient();
+	const { local } = useRoomClient();
 	const mic = useAppSelector(selectMicProducer);
 	const webcam = useAppSelector(selectWebcamProducer);
 	const share = useAppSelector(selectShareProducer);
 	return {
 		mic: () => {
-			if (!mic) void roomClient.enableMic();
-			else if (mic.paused) void roomClient.unmuteMic();
-			else void roomClient.muteMic();
+			if (!mic) void local.enableMic();
+			else if (mic.paused) void local.unmuteMic();
+			else void local.muteMic();
 		},
-		webcam: () => void (webcam ? roomClient.disableWebcam() : roomClient.enableWebcam()),
-		share: () => void (share ? roomClient.disableShare() : roomClient.enableShare()),
+		webcam: () => void (webcam ? local.disableWebcam() : local.enableWebcam()),
+		share: () => void (share ? local.disableShare() : local.enableShare()),
 	};
 }
 
 export function ControlBar() {
 	const roomClient = useRoomClient();
+	const dispatch = useAppDispatch();
 	const me = useAppSelector(selectMe);
 	const room = useAppSelector(selectRoom);
 	const chat = useAppSelector(selectChat);
@@ -72,16 +75,16 @@ export function ControlBar() {
 			<ControlButton
 				label="Chat"
 				icon={<ChatIcon />}
-				active={room.chatOpen}
-				onClick={() => roomClient.toggleChat()}
+				active={chat.open}
+				onClick={() => dispatch(chatActions.panelToggled())}
 				testId="chat-button"
-				badge={room.chatOpen ? 0 : chat.unread}
+				badge={chat.unread}
 			/>
 			<ControlButton
 				label="Stats"
 				icon={<StatsIcon />}
 				active={room.statsOpen}
-				onClick={() => roomClient.toggleStats()}
+				onClick={() => dispatch(roomActions.statsToggled())}
 				testId="stats-button"
 			/>
 			<MoreMenu />
@@ -89,7 +92,7 @@ export function ControlBar() {
 				label="Leave"
 				icon={<LeaveIcon />}
 				danger
-				onClick={() => roomClient.close()}
+				onClick={() => roomClient.leave()}
 				testId="leave-button"
 				title="Leave the call"
 			/>

@@ -12,7 +12,7 @@ export function LayerSelector({ consumer }: { consumer: ConsumerState }) {
 	const layers = Array.from({ length: consumer.spatialLayers }, (_, layer) => layer);
 	const selected = consumer.preferredSpatialLayer ?? consumer.spatialLayers - 1;
 	const onChange = (event: ChangeEvent<HTMLSelectElement>) => {
-		void roomClient.setConsumerPreferredLayers(
+		void roomClient.remote.setPreferredLayers(
 			consumer.id,
 			Number(event.target.value),
 			consumer.preferredTemporalLayer ?? undefined,

@@ -1,5 +1,5 @@
 // Plays one track of a producer or consumer in a <video> or <audio> element.
-// The track comes from RoomClient (tracks are not store data); `trackId`
+// The track comes from RoomClient.tracks (tracks are not store data); `trackId`
 // from the store says when it was replaced.
 import { useEffect, useRef } from 'react';
 import { useRoomClient } from '../RoomClientContext.ts';
@@ -23,7 +23,7 @@ export function MediaTrackView({ kind, mediaId, trackId, muted = false, mirrored
 	// biome-ignore lint/correctness/useExhaustiveDependencies: trackId changes when the track is replaced
 	useEffect(() => {
 		const element = ref.current;
-		const track = roomClient.getTrack(mediaId);
+		const track = roomClient.tracks.get(mediaId);
 		if (!element || !track) return;
 		element.srcObject = new MediaStream([track]);
 		// Autoplay may be refused before a user gesture; the next attempt happens on re-render.

@@ -1,10 +1,11 @@
 // Less common controls, folded into one menu: camera choice and quality,
 // audio-only mode, muting everyone, restarting the connection.
 import type { ChangeEvent } from 'react';
-import { RESOLUTIONS } from '../media/localMedia.ts';
+import { RESOLUTIONS } from '../media/capture.ts';
 import { useRoomClient } from '../RoomClientContext.ts';
-import { useAppSelector } from '../store/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import { selectMe, selectRoom, selectWebcamProducer } from '../store/selectors.ts';
+import { meActions } from '../store/slices/me.ts';
 import { MoreIcon } from './icons.tsx';
 
 const LAYER_NAMES = ['Low', 'Medium', 'High'];
@@ -15,7 +16,7 @@ function MaxLayerSelect() {
 	if (!webcam || webcam.spatialLayers < 2) return null;
 	const value = webcam.maxSpatialLayer ?? webcam.spatialLayers - 1;
 	const onChange = (event: ChangeEvent<HTMLSelectElement>) =>
-		void roomClient.setMaxSendingSpatialLayer(Number(event.target.value));
+		void roomClient.local.setMaxSendingSpatialLayer(Number(event.target.value));
 	return (
 		<label>
 			Send at most
@@ -33,6 +34,7 @@ function MaxLayerSelect() {
 
 export function MoreMenu() {
 	const roomClient = useRoomClient();
+	const dispatch = useAppDispatch();
 	const me = useAppSelector(selectMe);
 	const room = useAppSelector(selectRoom);
 	const webcam = useAppSelector(selectWebcamProducer);
@@ -48,14 +50,14 @@ export function MoreMenu() {
 			</summary>
 			<div className="menu-panel up">
 				{me.canChangeWebcam && webcam ? (
-					<button type="button" onClick={() => void roomClient.changeWebcam()} data-testid="change-webcam-button">
+					<button type="button" onClick={() => void roomClient.local.changeWebcam()} data-testid="change-webcam-button">
 						Switch camera
 					</button>
 				) : null}
 				{webcam ? (
 					<button
 						type="button"
-						onClick={() => void roomClient.changeWebcamResolution()}
+						onClick={() => void roomClient.local.changeWebcamResolution()}
 						data-testid="resolution-button"
 					>
 						Camera resolution: {width}×{height}
@@ -65,14 +67,15 @@ export function MoreMenu() {
 				<button
 					type="button"
 					disabled={!connected || me.audioOnlyInProgress}
-					onClick={() => void (me.audioOnly ? roomClient.disableAudioOnly() : roomClient.enableAudioOnly())}
+					onClick={() => void roomClient.setAudioOnly(!me.audioOnly)}
 					data-testid="audio-only-button"
 				>
 					{me.audioOnly ? 'Turn video back on' : 'Audio only (no video)'}
 				</button>
 				<button
 					type="button"
-					onClick={() => roomClient.setRemoteAudioMuted(!me.audioMuted)}
+					// Only this page's <audio> elements go quiet: nothing is asked of the server.
+					onClick={() => dispatch(meActions.flagSet({ flag: 'audioMuted', value: !me.audioMuted }))}
 					data-testid="mute-all-button"
 				>
 					{me.audioMuted ? 'Unmute everyone' : 'Mute everyone (for me)'}
@@ -80,7 +83,9 @@ export function MoreMenu() {
 				<button
 					type="button"
 					disabled={!connected || room.recordingInProgress}
-					onClick={() => void (room.recordingSince === null ? roomClient.startRecording() : roomClient.stopRecording())}
+					onClick={() =>
+						void (room.recordingSince === null ? roomClient.recording.start() : roomClient.recording.stop())
+					}
 					data-testid="recording-button"
 				>
 					{room.recordingSince === null ? 'Record the room' : 'Stop recording'}

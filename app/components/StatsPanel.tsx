@@ -2,10 +2,10 @@
 // the browser measures (RTCPeerConnection getStats) next to what the server
 // measures (mediasoup getStats), refreshed every second.
 import { useEffect, useState } from 'react';
-import type { RoomClient } from '../RoomClient.ts';
 import { useRoomClient } from '../RoomClientContext.ts';
+import type { MediaStats, StatsSubject } from '../room/MediaStats.ts';
 import { localStatsRows, type StatsRow, serverStatsRows } from '../stats/statsRows.ts';
-import { useAppSelector } from '../store/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import {
 	selectConsumers,
 	selectDataConsumers,
@@ -13,15 +13,14 @@ import {
 	selectPeersById,
 	selectProducers,
 } from '../store/selectors.ts';
+import { roomActions } from '../store/slices/room.ts';
 import type { RootState } from '../store/store.ts';
 import { StatsTable } from './StatsTable.tsx';
 
 const REFRESH_MS = 1000;
 
-type SectionKind = 'transport' | 'producer' | 'consumer' | 'dataProducer' | 'dataConsumer';
-
 interface SectionSpec {
-	kind: SectionKind;
+	kind: StatsSubject;
 	id: string;
 	title: string;
 	/** For consumers: whose media, and which kind (to find them in tests). */
@@ -70,51 +69,33 @@ function sectionSpecs(
 	return specs;
 }
 
-/** Fetches one section's browser and server stats; a vanished object gives empty rows. */
-async function loadSection(roomClient: RoomClient, spec: SectionSpec): Promise<Section | null> {
+/**
+ * Fetches one section's browser and server stats; a vanished object gives
+ * empty rows, a transport this page does not have no section at all.
+ */
+async function loadSection(stats: MediaStats, spec: SectionSpec): Promise<Section | null> {
 	const safe = <T,>(promise: Promise<T>): Promise<T | undefined> => promise.catch(() => undefined);
-	switch (spec.kind) {
-		case 'transport': {
-			const direction = spec.id === 'send' ? 'send' : 'recv';
-			const local = await safe(roomClient.getTransportLocalStats(direction));
-			if (!local) return null;
-			const server = await safe(roomClient.getTransportRemoteStats(direction));
-			return { ...spec, browser: localStatsRows(local), server: serverStatsRows(server ?? []) };
-		}
-		case 'producer': {
-			const local = await safe(roomClient.getProducerLocalStats(spec.id));
-			const server = await safe(roomClient.getProducerRemoteStats(spec.id));
-			return { ...spec, browser: local ? localStatsRows(local) : [], server: serverStatsRows(server ?? []) };
-		}
-		case 'consumer': {
-			const local = await safe(roomClient.getConsumerLocalStats(spec.id));
-			const server = await safe(roomClient.getConsumerRemoteStats(spec.id));
-			return { ...spec, browser: local ? localStatsRows(local) : [], server: serverStatsRows(server ?? []) };
-		}
-		case 'dataProducer':
-			return {
-				...spec,
-				browser: null,
-				server: serverStatsRows((await safe(roomClient.getDataProducerRemoteStats(spec.id))) ?? []),
-			};
-		case 'dataConsumer':
-			return {
-				...spec,
-				browser: null,
-				server: serverStatsRows((await safe(roomClient.getDataConsumerRemoteStats(spec.id))) ?? []),
-			};
-	}
+	const browser = await safe(stats.browser(spec.kind, spec.id));
+	if (spec.kind === 'transport' && !browser) return null;
+	const server = await safe(stats.server(spec.kind, spec.id));
+	// A data channel has no stats of its own in the browser: no "Browser" table.
+	const inBrowser = spec.kind === 'transport' || spec.kind === 'producer' || spec.kind === 'consumer';
+	return {
+		...spec,
+		browser: inBrowser ? (browser ? localStatsRows(browser) : []) : null,
+		server: serverStatsRows(server ?? []),
+	};
 }
 
 function useLiveStats(specs: SectionSpec[]): Section[] {
-	const roomClient = useRoomClient();
+	const { stats } = useRoomClient();
 	const [sections, setSections] = useState<Section[]>([]);
 	const key = JSON.stringify(specs);
 	// biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `specs`
 	useEffect(() => {
 		let cancelled = false;
 		const refresh = async () => {
-			const loaded = await Promise.all(specs.map((spec) => loadSection(roomClient, spec)));
+			const loaded = await Promise.all(specs.map((spec) => loadSection(stats, spec)));
 			if (!cancelled) setSections(loaded.filter((section): section is Section => section !== null));
 		};
 		void refresh();
@@ -123,12 +104,12 @@ function useLiveStats(specs: SectionSpec[]): Section[] {
 			cancelled = true;
 			clearInterval(timer);
 		};
-	}, [roomClient, key]);
+	}, [stats, key]);
 	return sections;
 }
 
 export function StatsPanel() {
-	const roomClient = useRoomClient();
+	const dispatch = useAppDispatch();
 	const producers = useAppSelector(selectProducers);
 	const consumers = useAppSelector(selectConsumers);
 	const dataProducers = useAppSelector(selectDataProducers);
@@ -142,7 +123,7 @@ export function StatsPanel() {
 				<button
 					type="button"
 					className="close"
-					onClick={() => roomClient.toggleStats(false)}
+					onClick={() => dispatch(roomActions.statsToggled(false))}
 					aria-label="Close statistics"
 				>
 					×

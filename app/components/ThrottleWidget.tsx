@@ -28,7 +28,7 @@ export function ThrottleWidget() {
 		event.preventDefault();
 		const settings: Partial<Record<FieldName, number>> = {};
 		for (const { name } of FIELDS) if (values[name] !== '') settings[name] = Number(values[name]);
-		void roomClient.applyNetworkThrottle(settings);
+		void roomClient.throttle.apply(settings);
 	};
 	return (
 		<details className="throttle" data-testid="throttle-widget">
@@ -47,7 +47,7 @@ export function ThrottleWidget() {
 					</label>
 				))}
 				<button type="submit">Apply</button>
-				<button type="button" onClick={() => void roomClient.resetNetworkThrottle()}>
+				<button type="button" onClick={() => void roomClient.throttle.reset()}>
 					Reset
 				</button>
 			</form>

@@ -1,11 +1,11 @@
 // Toast notifications: who joined or left, what failed. They go away by
 // themselves, or at once with their close button.
-import { useRoomClient } from '../RoomClientContext.ts';
-import { useAppSelector } from '../store/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import { selectNotifications } from '../store/selectors.ts';
+import { notificationsActions } from '../store/slices/notifications.ts';
 
 export function Toasts() {
-	const roomClient = useRoomClient();
+	const dispatch = useAppDispatch();
 	const notifications = useAppSelector(selectNotifications);
 	return (
 		<div className="toasts" aria-live="polite">
@@ -25,7 +25,7 @@ export function Toasts() {
 						type="button"
 						className="toast-close"
 						aria-label="Dismiss"
-						onClick={() => roomClient.dismissNotification(notification.id)}
+						onClick={() => dispatch(notificationsActions.notificationRemoved(notification.id))}
 					>
 						×
 					</button>

@@ -1,7 +1,8 @@
 // End-to-end encryption for this page (the e2eKey URL flag): one worker, one
 // key from the passphrase, and a script transform on every RTP sender and
 // receiver, so the server relays media it cannot decode. Covers audio and
-// video (VP8 only: see frameCipher.ts); chat messages are not covered.
+// video (VP8 only: see frameCipher.ts); chat messages are not covered. The
+// worker lives as long as the page: a rejoin encrypts with the same key.
 import { deriveKey } from './frameCipher.ts';
 
 export class E2eeSession {
@@ -31,9 +32,5 @@ export class E2eeSession {
 
 	decrypt(receiver: RTCRtpReceiver, kind: 'audio' | 'video', label: string): void {
 		receiver.transform = new RTCRtpScriptTransform(this.#worker, { operation: 'decrypt', kind, label });
-	}
-
-	close(): void {
-		this.#worker.terminate();
 	}
 }

@@ -3,6 +3,8 @@
 // of a frame, mapped from dBFS to 0..1, is what a person perceives as
 // loudness. All monitors share one AudioContext (browsers limit how many a
 // page may have).
+import { Closable } from '../lifecycle/Closable.ts';
+
 const FRAME_INTERVAL_MS = 100;
 const SILENCE_DB = -60;
 
@@ -30,13 +32,14 @@ function audioContext(): AudioContext {
 	return sharedContext;
 }
 
-export class AudioLevelMonitor {
+export class AudioLevelMonitor extends Closable {
 	readonly #analyser: AnalyserNode;
 	readonly #source: MediaStreamAudioSourceNode;
 	readonly #timer: ReturnType<typeof setInterval>;
 	readonly #samples: Float32Array<ArrayBuffer>;
 
 	constructor(track: MediaStreamTrack, onLevel: (level: number) => void) {
+		super();
 		const context = audioContext();
 		this.#source = context.createMediaStreamSource(new MediaStream([track]));
 		this.#analyser = context.createAnalyser();
@@ -63,7 +66,7 @@ export class AudioLevelMonitor {
 		return Math.max(0, Math.min(1, (db - SILENCE_DB) / -SILENCE_DB));
 	}
 
-	close(): void {
+	protected override closing(): void {
 		clearInterval(this.#timer);
 		this.#source.disconnect();
 		this.#analyser.disconnect();

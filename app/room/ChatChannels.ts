@@ -55,7 +55,8 @@ export class ChatChannels {
 		);
 	}
 
-	reset(): void {
+	/** The send transport closed, and both channels with it. */
+	transportClosed(): void {
 		this.#dataProducers.clear();
 		this.#ctx.store.dispatch(dataProducersActions.allDataProducersRemoved());
 	}

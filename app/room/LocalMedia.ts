@@ -2,9 +2,6 @@
 // send transport, their mute state, camera switching and quality limits.
 import type { types } from 'mediasoup-client';
 import { AudioLevelMonitor } from '../media/AudioLevelMonitor.ts';
-import { effectiveVideoCodec, forcedCodec } from '../media/codecs.ts';
-import { type LayerOptions, sharingEncodings, webcamEncodings } from '../media/encodings.ts';
-import { producerLayers } from '../media/layers.ts';
 import {
 	getExternalVideoTrack,
 	getMicrophoneTrack,
@@ -12,7 +9,10 @@ import {
 	getWebcamTrack,
 	listCameras,
 	NEXT_RESOLUTION,
-} from '../media/localMedia.ts';
+} from '../media/capture.ts';
+import { effectiveVideoCodec, forcedCodec } from '../media/codecs.ts';
+import { type LayerOptions, sharingEncodings, webcamEncodings } from '../media/encodings.ts';
+import { producerLayers } from '../media/layers.ts';
 import { meActions } from '../store/slices/me.ts';
 import { type MediaSource, producersActions } from '../store/slices/producers.ts';
 import { errorMessage } from './errors.ts';
@@ -36,8 +36,8 @@ export class LocalMedia {
 		return this.#producers.get(id);
 	}
 
-	/** Forgets everything (the transport is gone): stops my tracks. */
-	reset(): void {
+	/** The send transport closed, and every producer with it: stops my tracks and forgets them. */
+	transportClosed(): void {
 		this.#stopMicMonitor();
 		for (const producer of this.#producers.values()) producer.track?.stop();
 		this.#producers.clear();

@@ -18,11 +18,8 @@ export class Notifier {
 		const id = `n${++this.#seq}`;
 		const timeout = type === 'error' ? ERROR_MS : INFO_MS;
 		this.#store.dispatch(notificationsActions.notificationAdded({ id, type, title, text, timeout }));
-		setTimeout(() => this.dismiss(id), timeout);
-	}
-
-	dismiss(id: string): void {
-		this.#store.dispatch(notificationsActions.notificationRemoved(id));
+		// The person may have dismissed it already: removing it twice is harmless.
+		setTimeout(() => this.#store.dispatch(notificationsActions.notificationRemoved(id)), timeout);
 	}
 
 	/** A unique id for other short-lived things (chat messages). */

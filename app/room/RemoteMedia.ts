@@ -2,7 +2,7 @@
 // consumer per remote chat channel (and the bot's), created when the server
 // asks (newConsumer / newDataConsumer) and closed when it says so.
 import type { types } from 'mediasoup-client';
-import type { ServerRequestData } from '../../protocol/signaling.ts';
+import type { ServerRequest, ServerRequestData } from '../../protocol/signaling.ts';
 import { AudioLevelMonitor } from '../media/AudioLevelMonitor.ts';
 import { consumerLayers } from '../media/layers.ts';
 import { fromWire } from '../media/wireTypes.ts';
@@ -35,8 +35,8 @@ export class RemoteMedia {
 		return [...this.#consumers.values()].filter((consumer) => consumer.kind === 'video').map((consumer) => consumer.id);
 	}
 
-	/** Forgets everything (the transport is gone). */
-	reset(): void {
+	/** The receive transport closed, and everything received on it. */
+	transportClosed(): void {
 		for (const monitor of this.#levelMonitors.values()) monitor.close();
 		this.#levelMonitors.clear();
 		this.#consumers.clear();
@@ -47,8 +47,18 @@ export class RemoteMedia {
 
 	// --- created by the server -----------------------------------------------
 
+	/** Every request the server sends creates something to receive; resolving accepts it. */
+	async onServerRequest(request: ServerRequest): Promise<void> {
+		switch (request.method) {
+			case 'newConsumer':
+				return this.#onNewConsumer(request.data);
+			case 'newDataConsumer':
+				return this.#onNewDataConsumer(request.data);
+		}
+	}
+
 	/** Creates the local consumer; resolving accepts, and only then the server resumes it. */
-	async onNewConsumer(data: ServerRequestData<'newConsumer'>): Promise<void> {
+	async #onNewConsumer(data: ServerRequestData<'newConsumer'>): Promise<void> {
 		const source = remoteSource(data.appData, data.kind);
 		const consumer = await this.#ctx.recvTransport().consume({
 			id: data.id,
@@ -98,7 +108,7 @@ export class RemoteMedia {
 		return { onRtpReceiver: (receiver) => e2ee.decrypt(receiver, data.kind, `${name}'s ${data.kind}`) };
 	}
 
-	async onNewDataConsumer(data: ServerRequestData<'newDataConsumer'>): Promise<void> {
+	async #onNewDataConsumer(data: ServerRequestData<'newDataConsumer'>): Promise<void> {
 		const dataConsumer = await this.#ctx.recvTransport().consumeData({
 			id: data.id,
 			dataProducerId: data.dataProducerId,
@@ -122,25 +132,25 @@ export class RemoteMedia {
 		);
 	}
 
-	// --- closed by the server ------------------------------------------------
+	// --- closed by the server (its notifications) ----------------------------
 
-	closeConsumer(id: string): void {
+	consumerClosed(id: string): void {
 		this.#consumers.get(id)?.close();
 		this.#forgetConsumer(id);
 	}
 
-	closeDataConsumer(id: string): void {
+	dataConsumerClosed(id: string): void {
 		this.#dataConsumers.get(id)?.close();
 		this.#forgetDataConsumer(id);
 	}
 
 	/** A peer left: everything received from it goes. */
-	closePeer(peerId: string): void {
+	peerClosed(peerId: string): void {
 		for (const consumer of this.#consumers.values()) {
-			if (consumer.appData.peerId === peerId) this.closeConsumer(consumer.id);
+			if (consumer.appData.peerId === peerId) this.consumerClosed(consumer.id);
 		}
 		for (const dataConsumer of this.#dataConsumers.values()) {
-			if (dataConsumer.appData.peerId === peerId) this.closeDataConsumer(dataConsumer.id);
+			if (dataConsumer.appData.peerId === peerId) this.dataConsumerClosed(dataConsumer.id);
 		}
 	}
 

@@ -2,7 +2,8 @@
 // request names its method and gets back exactly that method's response
 // (validated, so a server bug is an error here, not a broken mediasoup-client
 // call later); what the server sends is validated with the shared parsers
-// before anyone sees it.
+// before anyone sees it. Closed for good (by close(), or by protoo-client
+// when its retries are exhausted), it tells its observer.
 import * as protooClient from 'protoo-client';
 import {
 	type ClientRequestInput,
@@ -14,6 +15,7 @@ import {
 	type ServerNotification,
 	type ServerRequest,
 } from '../../protocol/signaling.ts';
+import { Closable } from '../lifecycle/Closable.ts';
 
 export interface SignalingHandlers {
 	/** Connected (also again after a reconnection). */
@@ -22,8 +24,6 @@ export interface SignalingHandlers {
 	onDisconnected(): void;
 	/** A connection attempt failed (more may follow). */
 	onFailed(attempt: number): void;
-	/** Closed for good: by us, or the retries are exhausted. */
-	onClose(): void;
 	/** Resolves to accept the request, rejects to refuse it. */
 	onRequest(request: ServerRequest): Promise<void>;
 	onNotification(notification: ServerNotification): void;
@@ -47,15 +47,16 @@ function errorCode(error: unknown): number | undefined {
 	return typeof code === 'number' ? code : undefined;
 }
 
-export class SignalingChannel {
+export class SignalingChannel extends Closable {
 	readonly #peer: protooClient.Peer;
 
 	constructor(url: string, handlers: SignalingHandlers) {
+		super();
 		this.#peer = new protooClient.Peer(new protooClient.WebSocketTransport(url));
 		this.#peer.on('open', () => handlers.onOpen());
 		this.#peer.on('disconnected', () => handlers.onDisconnected());
 		this.#peer.on('failed', (attempt) => handlers.onFailed(attempt));
-		this.#peer.on('close', () => handlers.onClose());
+		this.#peer.on('close', () => this.close());
 		this.#peer.on('notification', (message) => {
 			const parsed = parseServerNotification(message.method, message.data);
 			if (parsed.ok) handlers.onNotification(parsed.notification);
@@ -75,10 +76,6 @@ export class SignalingChannel {
 		});
 	}
 
-	get connected(): boolean {
-		return this.#peer.connected;
-	}
-
 	async request<M extends ClientRequestMethod>(
 		method: M,
 		...[data]: ClientRequestInput<M> extends Record<string, never> ? [] : [ClientRequestInput<M>]
@@ -94,7 +91,7 @@ export class SignalingChannel {
 		return parsed.data;
 	}
 
-	close(): void {
+	protected override closing(): void {
 		this.#peer.close();
 	}
 }

@@ -1,5 +1,7 @@
-// The Redux store: everything the UI shows. Only RoomClient writes to it
-// (through the slices' typed actions); components read it through selectors.
+// The Redux store: everything the UI shows, written through the slices' typed
+// actions. What happens in the room comes from RoomClient and its parts;
+// components dispatch only state that never leaves the page (a panel opened,
+// a toast dismissed, remote voices muted here), and read through selectors.
 import { combineReducers, configureStore } from '@reduxjs/toolkit';
 import { chatSlice } from './slices/chat.ts';
 import { consumersSlice } from './slices/consumers.ts';

@@ -118,7 +118,7 @@ export class BrowserPeer {
 	/** All stats of one of my transports (the browser's RTCPeerConnection). */
 	async transportStats(direction: 'send' | 'recv'): Promise<RtpStats[]> {
 		return this.page.evaluate(async (which) => {
-			const report = await window.roomClient?.getTransportLocalStats(which);
+			const report = await window.roomClient?.stats.browser('transport', which);
 			const all: RtpStats[] = [];
 			report?.forEach((stats: RtpStats) => {
 				all.push({ ...stats });
@@ -165,7 +165,7 @@ export class BrowserPeer {
 		);
 		if (!consumerId) return undefined;
 		return this.page.evaluate(async (id) => {
-			const report = await window.roomClient?.getConsumerLocalStats(id);
+			const report = await window.roomClient?.stats.browser('consumer', id);
 			let inbound: RtpStats | undefined;
 			report?.forEach((stats: RtpStats) => {
 				if (stats.type === 'inbound-rtp') inbound = { ...stats };

@@ -1,4 +1,4 @@
-// The room as a whole: connection state, who speaks, which panels are open.
+// The room as a whole: connection state, who speaks, whether the stats panel is open.
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
 export type RoomConnectionState = 'new' | 'connecting' | 'connected' | 'closed';
@@ -22,7 +22,6 @@ export interface RoomState {
 	activeSpeakerVolume: number | null;
 	downlinkBwe: DownlinkBwe | null;
 	statsOpen: boolean;
-	chatOpen: boolean;
 	/** The throttle widget is only offered when the page got a throttleSecret. */
 	throttleAvailable: boolean;
 	throttleApplied: boolean;
@@ -46,7 +45,6 @@ const initialState: RoomState = {
 	activeSpeakerVolume: null,
 	downlinkBwe: null,
 	statsOpen: false,
-	chatOpen: false,
 	throttleAvailable: false,
 	throttleApplied: false,
 	chatEnabled: true,
@@ -93,9 +91,6 @@ export const roomSlice = createSlice({
 		},
 		statsToggled(state, action: PayloadAction<boolean | undefined>) {
 			state.statsOpen = action.payload ?? !state.statsOpen;
-		},
-		chatToggled(state, action: PayloadAction<boolean | undefined>) {
-			state.chatOpen = action.payload ?? !state.chatOpen;
 		},
 		recordingChanged(state, action: PayloadAction<number | null>) {
 			state.recordingSince = action.payload;

@@ -1,4 +1,5 @@
-// Getting the local microphone, camera and screen as tracks.
+// Capturing tracks to send: the microphone, a camera, the screen, or a video
+// file played in the page (getUserMedia, getDisplayMedia, captureStream).
 import type { WebcamResolution } from '../store/slices/me.ts';
 
 export const RESOLUTIONS: Record<WebcamResolution, { width: number; height: number }> = {

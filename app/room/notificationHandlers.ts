@@ -1,0 +1,77 @@
+// What the page does with each notification the server sends: one handler
+// per method of protocol/serverNotifications.ts. The table's type names every
+// method, so a notification added to the protocol does not compile here until
+// it has a handler. SignalingChannel has validated the data before any handler
+// sees it.
+import type { ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
+import { consumersActions } from '../store/slices/consumers.ts';
+import { peersActions } from '../store/slices/peers.ts';
+import { producersActions } from '../store/slices/producers.ts';
+import { roomActions } from '../store/slices/room.ts';
+import type { RemoteMedia } from './RemoteMedia.ts';
+import type { RoomContext } from './RoomContext.ts';
+
+export type NotificationHandlers = {
+	[M in ServerNotificationMethod]: (data: ServerNotificationData<M>) => void;
+};
+
+/** What the handlers touch besides the store and toasts: what this page receives. */
+export type ClosedByServer = Pick<RemoteMedia, 'peerClosed' | 'consumerClosed' | 'dataConsumerClosed'>;
+
+export function notificationHandlers(
+	ctx: Pick<RoomContext, 'store' | 'notifier'>,
+	remote: ClosedByServer,
+): NotificationHandlers {
+	const { dispatch, getState } = ctx.store;
+	const toast = (text: string) => ctx.notifier.notify('info', text);
+	return {
+		'mediasoup-version': ({ version }) => dispatch(roomActions.mediasoupVersionReceived(version)),
+		newPeer: (peer) => {
+			dispatch(peersActions.peerAdded({ ...peer, joinedAt: Date.now() }));
+			toast(`${peer.displayName || peer.id} joined`);
+		},
+		peerClosed: ({ peerId }) => {
+			const peer = getState().peers[peerId];
+			remote.peerClosed(peerId);
+			dispatch(peersActions.peerRemoved(peerId));
+			if (peer) toast(`${peer.displayName || peer.id} left`);
+		},
+		peerDisplayNameChanged: ({ peerId, displayName, oldDisplayName }) => {
+			dispatch(peersActions.peerDisplayNameChanged({ peerId, displayName }));
+			toast(`${oldDisplayName || peerId} is now ${displayName}`);
+		},
+		producerScore: ({ producerId, score }) =>
+			dispatch(producersActions.producerScoreChanged({ id: producerId, score })),
+		consumerScore: ({ consumerId, score }) =>
+			dispatch(consumersActions.consumerScoreChanged({ id: consumerId, score })),
+		consumerClosed: ({ consumerId }) => remote.consumerClosed(consumerId),
+		consumerPaused: ({ consumerId }) =>
+			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: true })),
+		consumerResumed: ({ consumerId }) =>
+			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: false })),
+		consumerLayersChanged: ({ consumerId, spatialLayer, temporalLayer }) =>
+			dispatch(consumersActions.consumerCurrentLayersChanged({ id: consumerId, spatialLayer, temporalLayer })),
+		dataConsumerClosed: ({ dataConsumerId }) => remote.dataConsumerClosed(dataConsumerId),
+		activeSpeaker: (data) =>
+			dispatch(
+				roomActions.activeSpeakerChanged({ peerId: data.peerId, volume: 'volume' in data ? data.volume : null }),
+			),
+		downlinkBwe: (bwe) => dispatch(roomActions.downlinkBweReceived(bwe)),
+		recordingStarted: ({ startedAt }) => {
+			dispatch(roomActions.recordingChanged(startedAt));
+			toast('This room is being recorded');
+		},
+		recordingStopped: ({ files }) => {
+			dispatch(roomActions.recordingChanged(null));
+			toast(`Recording stopped (${files.length} files)`);
+		},
+	};
+}
+
+/** Hands a validated notification to its handler. */
+export function handleNotification<M extends ServerNotificationMethod>(
+	handlers: NotificationHandlers,
+	notification: { method: M; data: ServerNotificationData<M> },
+): void {
+	handlers[notification.method](notification.data);
+}

@@ -1,0 +1,130 @@
+// The table from server notifications to the store and toasts: every method
+// of protocol/serverNotifications.ts has a handler, and each one does what the
+// page shows. Messages go through parseServerNotification first, as
+// SignalingChannel passes them on.
+import assert from 'node:assert/strict';
+import { after, before, describe, mock, test } from 'node:test';
+import { Notifier } from '../../app/room/Notifier.ts';
+import { type ClosedByServer, handleNotification, notificationHandlers } from '../../app/room/notificationHandlers.ts';
+import { consumersActions } from '../../app/store/slices/consumers.ts';
+import { peersActions } from '../../app/store/slices/peers.ts';
+import { type AppStore, createStore } from '../../app/store/store.ts';
+import { parseServerNotification, serverNotifications } from '../../protocol/signaling.ts';
+
+function setup() {
+	const store = createStore();
+	const closed: string[] = [];
+	const remote: ClosedByServer = {
+		peerClosed: (peerId) => closed.push(`peer ${peerId}`),
+		consumerClosed: (id) => closed.push(`consumer ${id}`),
+		dataConsumerClosed: (id) => closed.push(`dataConsumer ${id}`),
+	};
+	const handlers = notificationHandlers({ store, notifier: new Notifier(store) }, remote);
+	const receive = (method: string, data: unknown) => {
+		const parsed = parseServerNotification(method, data);
+		if (!parsed.ok) throw new Error(parsed.reason);
+		handleNotification(handlers, parsed.notification);
+	};
+	return { store, closed, handlers, receive };
+}
+
+const toasts = (store: AppStore) => store.getState().notifications.map((toast) => toast.text);
+
+describe('server notifications', () => {
+	// Toasts remove themselves after a few seconds: no real timers in a unit test.
+	before(() => mock.timers.enable({ apis: ['setTimeout'] }));
+	after(() => mock.timers.reset());
+
+	test('every notification of the protocol has a handler, and only those', () => {
+		const { handlers } = setup();
+		assert.deepEqual(Object.keys(handlers).sort(), Object.keys(serverNotifications).sort());
+	});
+
+	test('a peer joins, changes its name and leaves, with a toast each time', () => {
+		const { store, closed, receive } = setup();
+		receive('newPeer', { id: 'bob', displayName: 'Bob', device: { name: 'Chrome' } });
+		assert.equal(store.getState().peers.bob?.displayName, 'Bob');
+		receive('peerDisplayNameChanged', { peerId: 'bob', displayName: 'Robert', oldDisplayName: 'Bob' });
+		assert.equal(store.getState().peers.bob?.displayName, 'Robert');
+		receive('peerClosed', { peerId: 'bob' });
+		assert.equal(store.getState().peers.bob, undefined);
+		assert.deepEqual(closed, ['peer bob']);
+		assert.deepEqual(toasts(store), ['Bob joined', 'Bob is now Robert', 'Robert left']);
+	});
+
+	test('a peer this page never knew leaves without a toast', () => {
+		const { store, closed, receive } = setup();
+		receive('peerClosed', { peerId: 'ghost' });
+		assert.deepEqual(closed, ['peer ghost']);
+		assert.deepEqual(toasts(store), []);
+	});
+
+	test('consumers: paused and resumed by the sender, layers, score; closed ones go to RemoteMedia', () => {
+		const { store, closed, receive } = setup();
+		store.dispatch(peersActions.peerAdded({ id: 'bob', displayName: 'Bob', device: {}, joinedAt: 1 }));
+		store.dispatch(
+			consumersActions.consumerAdded({
+				id: 'c1',
+				peerId: 'bob',
+				producerId: 'p1',
+				kind: 'video',
+				type: 'simulcast',
+				source: 'webcam',
+				trackId: 't1',
+				codec: 'VP8',
+				locallyPaused: false,
+				remotelyPaused: false,
+				spatialLayers: 3,
+				temporalLayers: 3,
+				preferredSpatialLayer: null,
+				preferredTemporalLayer: null,
+				currentSpatialLayer: null,
+				currentTemporalLayer: null,
+				priority: 1,
+				score: null,
+				audioLevel: 0,
+			}),
+		);
+		receive('consumerPaused', { consumerId: 'c1' });
+		assert.equal(store.getState().consumers.c1?.remotelyPaused, true);
+		receive('consumerResumed', { consumerId: 'c1' });
+		assert.equal(store.getState().consumers.c1?.remotelyPaused, false);
+		// mediasoup may leave temporalLayer out: it reads as null.
+		receive('consumerLayersChanged', { consumerId: 'c1', spatialLayer: 2 });
+		assert.equal(store.getState().consumers.c1?.currentSpatialLayer, 2);
+		assert.equal(store.getState().consumers.c1?.currentTemporalLayer, null);
+		receive('consumerScore', { consumerId: 'c1', score: { score: 9, producerScore: 10, producerScores: [10] } });
+		assert.equal(store.getState().consumers.c1?.score?.score, 9);
+		receive('consumerClosed', { consumerId: 'c1' });
+		receive('dataConsumerClosed', { dataConsumerId: 'd1' });
+		assert.deepEqual(closed, ['consumer c1', 'dataConsumer d1']);
+	});
+
+	test('the active speaker, with its volume, and silence', () => {
+		const { store, receive } = setup();
+		receive('activeSpeaker', { peerId: 'bob', volume: -20 });
+		assert.equal(store.getState().room.activeSpeakerId, 'bob');
+		assert.equal(store.getState().room.activeSpeakerVolume, -20);
+		receive('activeSpeaker', { peerId: null });
+		assert.equal(store.getState().room.activeSpeakerId, null);
+		assert.equal(store.getState().room.activeSpeakerVolume, null);
+	});
+
+	test('recording starts and stops, with a toast each time', () => {
+		const { store, receive } = setup();
+		receive('recordingStarted', { startedAt: 1700000000000 });
+		assert.equal(store.getState().room.recordingSince, 1700000000000);
+		const file = (name: string, kind: 'audio' | 'video') => ({ name, producerId: 'p', peerId: 'bob', kind, bytes: 1 });
+		receive('recordingStopped', { files: [file('a.ogg', 'audio'), file('v.webm', 'video')] });
+		assert.equal(store.getState().room.recordingSince, null);
+		assert.deepEqual(toasts(store), ['This room is being recorded', 'Recording stopped (2 files)']);
+	});
+
+	test('the mediasoup version and the downlink estimate go to the room', () => {
+		const { store, receive } = setup();
+		receive('mediasoup-version', { version: '3.27.1' });
+		receive('downlinkBwe', { desiredBitrate: 1, effectiveDesiredBitrate: 2, availableBitrate: 3 });
+		assert.equal(store.getState().room.mediasoupVersion, '3.27.1');
+		assert.equal(store.getState().room.downlinkBwe?.availableBitrate, 3);
+	});
+});
