@@ -7,7 +7,7 @@
 //   clean      remove dist/
 //   typecheck  tsc over the whole project
 //   lint       biome check
-//   watch      build, then rebuild on every change under app/ or protocol/;
+//   watch      build, then rebuild on every change under app/, protocol/ or lifecycle/;
 //              the running server serves dist/app/, so a reload shows it
 //   default    build
 import { spawn } from 'node:child_process';
@@ -64,7 +64,7 @@ export async function watch(): Promise<void> {
 			console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
 		});
 	await rebuild();
-	gulp.watch(['app/**/*', 'protocol/**/*.ts'], { ignoreInitial: true }, rebuild);
+	gulp.watch(['app/**/*', 'protocol/**/*.ts', 'lifecycle/**/*.ts'], { ignoreInitial: true }, rebuild);
 	await new Promise<never>(() => {});
 }
 

@@ -47,10 +47,10 @@ export interface AppStamp {
 
 /**
  * Folders and files the bundle is made from, relative to the root: the app
- * (which imports only protocol/ and packages), this build recipe, the pinned
+ * (which imports only protocol/, lifecycle/ and packages), this build recipe, the pinned
  * package versions, and tsconfig.json (esbuild reads some of its options).
  */
-const SOURCES = ['app', 'protocol', 'tools/appBuild.ts', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = ['app', 'protocol', 'lifecycle', 'tools/appBuild.ts', 'package-lock.json', 'tsconfig.json'];
 
 /** A hash of every file in SOURCES, names and contents, in a stable order. */
 export async function appSourceHash(rootDir: string): Promise<string> {

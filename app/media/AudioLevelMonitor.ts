@@ -3,7 +3,7 @@
 // of a frame, mapped from dBFS to 0..1, is what a person perceives as
 // loudness. All monitors share one AudioContext (browsers limit how many a
 // page may have).
-import { Closable } from '../lifecycle/Closable.ts';
+import { Closable } from '../../lifecycle/Closable.ts';
 
 const FRAME_INTERVAL_MS = 100;
 const SILENCE_DB = -60;

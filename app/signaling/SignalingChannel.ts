@@ -5,6 +5,7 @@
 // before anyone sees it. Closed for good (by close(), or by protoo-client
 // when its retries are exhausted), it tells its observer.
 import * as protooClient from 'protoo-client';
+import { Closable } from '../../lifecycle/Closable.ts';
 import {
 	type ClientRequestInput,
 	type ClientRequestMethod,
@@ -15,7 +16,6 @@ import {
 	type ServerNotification,
 	type ServerRequest,
 } from '../../protocol/signaling.ts';
-import { Closable } from '../lifecycle/Closable.ts';
 
 export interface SignalingHandlers {
 	/** Connected (also again after a reconnection). */

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { types } from 'mediasoup';
-import type { CloseEvents } from '../lifecycle/Closable.ts';
+import type { CloseEvents } from '../../lifecycle/Closable.ts';
 import { closeWorker } from './closeWorker.ts';
 import type { PooledWorker } from './PooledWorker.ts';
 import { startPooledWorker } from './startPooledWorker.ts';

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { Closable } from '../../lifecycle/Closable.ts';
 import type { RecordedFile as WireRecordedFile } from '../../protocol/recording.ts';
 import type { ServerNotificationData } from '../../protocol/signaling.ts';
 import { errorMessage } from '../errorMessage.ts';
 import { createHttpError } from '../errors.ts';
-import { Closable } from '../lifecycle/Closable.ts';
 import { ProducerRecording, type RecordedFile } from './ProducerRecording.ts';
 
 /**

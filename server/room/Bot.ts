@@ -3,7 +3,7 @@
 // the room's router and closes with it.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import { Closable } from '../lifecycle/Closable.ts';
+import { Closable } from '../../lifecycle/Closable.ts';
 
 /** SCTP payload protocol identifier of a WebRTC string message (RFC 8831). */
 const PPID_WEBRTC_STRING = 51;

@@ -7,10 +7,10 @@
 // state. Consumers have no map here: a big room has 80,000 of them, and their
 // transports already keep them (transportConsumers).
 import type { types } from 'mediasoup';
+import { Closable } from '../../lifecycle/Closable.ts';
 import type { DeviceInfo, PeerInfo } from '../../protocol/peer.ts';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
 import { createHttpError } from '../errors.ts';
-import { Closable } from '../lifecycle/Closable.ts';
 import { transportConsumers } from '../media/transportConsumers.ts';
 
 export type ParticipantKind = 'peer' | 'broadcaster';

@@ -3,13 +3,13 @@
 // implementation, over a protoo WebSocket. The channel closes when the client
 // goes (or when it is closed), and its observer says so.
 import type { EventEmitter } from 'node:events';
+import type { CloseEvents } from '../../lifecycle/Closable.ts';
 import type {
 	ServerNotificationData,
 	ServerNotificationMethod,
 	ServerRequestData,
 	ServerRequestMethod,
 } from '../../protocol/signaling.ts';
-import type { CloseEvents } from '../lifecycle/Closable.ts';
 
 export interface PeerChannel {
 	readonly closed: boolean;

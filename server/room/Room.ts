@@ -6,10 +6,10 @@
 // (or a worker dying) closes every transport, producer and consumer in it.
 import { version as mediasoupVersion, type types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { Closable } from '../../lifecycle/Closable.ts';
 import type { ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
-import { Closable } from '../lifecycle/Closable.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
 import { RoomRecorder } from '../recording/RoomRecorder.ts';
 import { Bot } from './Bot.ts';

@@ -2,9 +2,9 @@
 // arriving at once for a new room share one creation, never make two rooms.
 // Owns the rooms: closing it closes them, and a room made after that closes at once.
 import type { Logger } from 'pino';
+import { Closable } from '../../lifecycle/Closable.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
-import { Closable } from '../lifecycle/Closable.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
 import { Room } from './Room.ts';
 

@@ -4,7 +4,7 @@
 // it closes the router and everything on it, including its ends of pipe
 // transports; the router closing by itself (its worker died) closes it too.
 import type { types } from 'mediasoup';
-import { Closable } from '../lifecycle/Closable.ts';
+import { Closable } from '../../lifecycle/Closable.ts';
 import { transportConsumers } from '../media/transportConsumers.ts';
 import type { PooledWorker } from '../media/WorkerPool.ts';
 

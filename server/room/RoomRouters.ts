@@ -13,8 +13,8 @@
 // the room closing (it died) closes this, and the room with it.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { Closable } from '../../lifecycle/Closable.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
-import { Closable } from '../lifecycle/Closable.ts';
 import type { PooledWorker, WorkerPool } from '../media/WorkerPool.ts';
 import type { Participant } from './Participant.ts';
 import { RoomRouter } from './RoomRouter.ts';

@@ -4,7 +4,7 @@
 // room's home router and close with it; the Room adds every audio producer.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import { Closable } from '../lifecycle/Closable.ts';
+import { Closable } from '../../lifecycle/Closable.ts';
 
 /** The loudest speaker now, or `peerId: null` when everyone is silent. */
 export type ActiveSpeaker = { peerId: string; volume: number } | { peerId: null };

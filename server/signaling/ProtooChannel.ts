@@ -2,13 +2,13 @@
 // becomes protoo notifications and requests. Owns the protoo peer: closing the
 // channel closes the WebSocket, and the WebSocket closing closes the channel.
 import type * as protoo from 'protoo-server';
+import { Closable } from '../../lifecycle/Closable.ts';
 import type {
 	ServerNotificationData,
 	ServerNotificationMethod,
 	ServerRequestData,
 	ServerRequestMethod,
 } from '../../protocol/signaling.ts';
-import { Closable } from '../lifecycle/Closable.ts';
 import type { PeerChannel } from '../room/PeerChannel.ts';
 
 export class ProtooChannel extends Closable implements PeerChannel {

@@ -1,4 +1,4 @@
-// Every owning class closes the same way (server/lifecycle/Closable.ts): a
+// Every owning class closes the same way (lifecycle/Closable.ts): a
 // `closed` getter, an idempotent close(), an observer that emits `close` once;
 // a parent's close closes its children, and a child closing on its own is
 // seen by its parent. Checked on the real objects of a running server.

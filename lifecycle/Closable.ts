@@ -1,9 +1,12 @@
-// How every owning class of the server closes, mediasoup's way: a `closed`
-// getter, an idempotent `close()`, and an `observer` that emits `close` once,
-// after the object let go of what it owns. A parent closes its children with
-// their close() and learns of a child closing on its own (a socket gone, a
-// worker dead) from the child's observer.
-import { EventEmitter } from 'node:events';
+// How every owning class closes, in the server and in the app, mediasoup's
+// way: a `closed` getter, an idempotent `close()`, and an `observer` that
+// emits `close` once, after the object let go of what it owns. A parent closes
+// its children with their close() and learns of a child closing on its own (a
+// socket gone, a worker dead) from the child's observer.
+//
+// `events`, not `node:events`: Node resolves it to its own module, and the
+// app's bundle (esbuild, platform browser) to the npm package of the same API.
+import { EventEmitter } from 'events';
 
 /** What every observer emits; a class adds its own events beside `close`. */
 export type CloseEvents = { close: [] };
