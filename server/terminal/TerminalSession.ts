@@ -9,9 +9,8 @@ import type net from 'node:net';
 import repl, { type REPLServer } from 'node:repl';
 import { inspect } from 'node:util';
 import { errorMessage } from '../errorMessage.ts';
-import type { TerminalCommand } from './commands.ts';
+import { helpText, type TerminalCommand } from './commands.ts';
 import { PLAIN_HELLO, parseHello, type TerminalHello } from './hello.ts';
-import { helpText } from './help.ts';
 import { LineFeeder } from './LineFeeder.ts';
 
 export interface SessionSetup {
