@@ -96,6 +96,9 @@ export class TerminalSession {
 			writer: (value: unknown) => this.#inspect(value),
 		});
 		this.#repl = server;
+		// Its readline passes the socket's errors on, and an 'error' without a
+		// listener would end the server: the socket's 'close' closes the session.
+		server.on('error', () => {});
 		this.#setup.installScope(server.context);
 		for (const command of this.#setup.commands) {
 			server.defineCommand(command.name, { help: command.help, action: (argument) => this.#run(command, argument) });

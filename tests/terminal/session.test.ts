@@ -119,18 +119,23 @@ test('a client gone in the middle of a command closes the session', async (t) =>
 	assert.equal(session.closed, true);
 });
 
-test('a piped session whose connection fails (a reset) closes, and nothing is thrown', async (t) => {
-	const { session, socket, client, output } = await connect(t, PIPED);
-	await waitFor('the first prompt', () => output().includes(PROMPT));
-	client.write('.slow\r\n');
-	// The server's side drops unread input, so the client sees a reset too.
-	client.on('error', () => {});
-	socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
-	await once(session.observer, 'close');
-	// An uncaught error would fail this test after its end: give it the time to surface.
-	await delayed('', 150);
-	assert.equal(session.closed, true);
-});
+for (const [kind, hello] of [
+	['piped', PIPED],
+	['TTY', formatHello({ terminal: true, colors: false, columns: 80 })],
+] as const) {
+	test(`a ${kind} session whose connection fails (a reset) closes, and nothing is thrown`, async (t) => {
+		const { session, socket, client, output } = await connect(t, hello);
+		await waitFor('the first prompt', () => output().includes(PROMPT));
+		client.write('.slow\r\n');
+		// The server's side drops unread input, so the client sees a reset too.
+		client.on('error', () => {});
+		socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+		await once(session.observer, 'close');
+		// An uncaught error would fail this test after its end: give it the time to surface.
+		await delayed('', 150);
+		assert.equal(session.closed, true);
+	});
+}
 
 test('close() at shutdown tells the client and ends the connection, once', async (t) => {
 	const { session, client, output } = await connect(t, PIPED);
