@@ -68,7 +68,7 @@ export async function startServer({
 			server.listen(config.https.listenPort, config.https.listenIp, resolve);
 		});
 	} catch (error) {
-		await terminal.close();
+		terminal.close();
 		await pool.close();
 		throw error;
 	}
@@ -81,7 +81,7 @@ export async function startServer({
 		terminalSocketPath: terminal.socketPath,
 		close: () => {
 			closing ??= (async () => {
-				await terminal.close();
+				terminal.close();
 				rooms.close();
 				server.close();
 				server.closeAllConnections();

@@ -3,6 +3,7 @@
 // starts it once the workers are up and closes it first on shutdown. It owns
 // the socket file (claimed at start, removed by close), the sessions, and the
 // worker log settings the sessions change.
+import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { version as mediasoupVersion } from 'mediasoup';
 import type { WorkerPool, WorkerPoolLogger } from '../media/WorkerPool.ts';
@@ -23,13 +24,14 @@ export interface TerminalServerOptions {
 }
 
 export class TerminalServer {
+	readonly observer = new EventEmitter<{ close: [] }>();
 	readonly socketPath: string;
 	readonly #options: TerminalServerOptions;
 	readonly #server: net.Server;
 	readonly #sessions = new Set<TerminalSession>();
 	readonly #logSettings: WorkerLogSettings;
 	readonly #commands: readonly TerminalCommand[];
-	#closing: Promise<void> | undefined;
+	#closed = false;
 
 	/** Claims the socket path (removing a crashed server's socket) and listens on it, mode 0600. */
 	static async start(options: TerminalServerOptions): Promise<TerminalServer> {
@@ -38,7 +40,7 @@ export class TerminalServer {
 		try {
 			await listenPrivately(terminal.#server, options.socketPath);
 		} catch (error) {
-			await terminal.close();
+			terminal.close();
 			throw error;
 		}
 		options.log.info({ socketPath: options.socketPath }, 'terminal listening (npm run connect)');
@@ -55,28 +57,24 @@ export class TerminalServer {
 		this.#server = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
 	}
 
-	/** Ends every session, stops listening and removes the socket file. Idempotent. */
-	close(): Promise<void> {
-		this.#closing ??= this.#close();
-		return this.#closing;
+	get closed(): boolean {
+		return this.#closed;
 	}
 
-	async #close(): Promise<void> {
+	/**
+	 * Stops listening, which removes the socket file at once, and closes every
+	 * session (its client is told why). Idempotent.
+	 */
+	close(): void {
+		if (this.#closed) return;
+		this.#closed = true;
 		this.#logSettings.close();
-		// Node removes the socket file when a listening server closes.
-		const stopped = new Promise<void>((resolve) => {
-			if (this.#server.listening) this.#server.close(() => resolve());
-			else resolve();
-		});
-		await Promise.all([...this.#sessions].map((session) => session.close('server shutting down')));
-		await stopped;
+		this.#server.close();
+		for (const session of this.#sessions) session.close();
+		this.observer.emit('close');
 	}
 
 	#accept(socket: net.Socket): void {
-		if (this.#closing) {
-			socket.destroy();
-			return;
-		}
 		const { pool, rooms, log } = this.#options;
 		const session = new TerminalSession(socket, {
 			banner: `mediasoup-conference terminal: server pid ${process.pid}, mediasoup ${mediasoupVersion}, ${pool.workers.length} workers. .help lists the commands.\n`,
@@ -85,7 +83,7 @@ export class TerminalServer {
 		});
 		this.#sessions.add(session);
 		log.info({ sessions: this.#sessions.size }, 'terminal session opened');
-		void session.closed.then(() => {
+		session.observer.once('close', () => {
 			this.#sessions.delete(session);
 			log.info({ sessions: this.#sessions.size }, 'terminal session closed');
 		});

@@ -1,18 +1,26 @@
-// One connection to the terminal: a Node REPL whose input and output are the
-// socket. The client's first line may be a hello (hello.ts) saying whether a
-// person types in a TTY; the REPL is made for that (without one, or for
-// piped input, a plain REPL fed one line at a time: LineFeeder.ts). The
-// session owns its REPL and its socket: the socket closing (client gone, or close() at
-// shutdown) closes the REPL; the REPL exiting (.exit, Ctrl-D, end of piped
-// input) ends the socket once the commands still running have printed.
+// One connection to the terminal: a Node REPL inside the server, writing to
+// the socket. The client's hello (hello.ts) says whether a person types in a
+// TTY: then the REPL reads the socket itself, editing lines and echoing.
+// Otherwise (piped input, a client without hello) a plain loop reads lines
+// and gives the REPL the next one only once it has shown its prompt again:
+// Node's REPL starts every line of a chunk at once, so the output of an
+// awaited expression or a dot-command would come after that of the lines
+// below it. The REPL still evaluates every line, so both kinds of session
+// run the same JavaScript and the same commands.
+//
+// The session owns its REPL and its socket. The REPL exiting (.exit, Ctrl-D,
+// end of piped input) ends the socket once running commands have printed;
+// the socket closing (client gone, or close() at shutdown) closes the REPL
+// and the session.
+import { EventEmitter } from 'node:events';
 import type net from 'node:net';
+import { createInterface } from 'node:readline';
 import repl, { type REPLServer } from 'node:repl';
+import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { errorMessage } from '../errorMessage.ts';
-import type { TerminalCommand } from './commands.ts';
-import { PLAIN_HELLO, parseHello, type TerminalHello } from './hello.ts';
-import { helpText } from './help.ts';
-import { LineFeeder } from './LineFeeder.ts';
+import { helpText, type TerminalCommand } from './commands.ts';
+import { readHello, type TerminalHello } from './hello.ts';
 
 export interface SessionSetup {
 	banner: string;
@@ -21,56 +29,64 @@ export interface SessionSetup {
 	installScope(context: object): void;
 }
 
-/** A first line longer than this is not a hello: the REPL gets it as input. */
-const MAX_HELLO_BYTES = 4096;
-/** At shutdown, how long a client that does not read may delay closing. */
+/** At shutdown, how long a client that does not read may keep its connection. */
 const CLOSE_GRACE_MS = 500;
 
 export class TerminalSession {
+	readonly observer = new EventEmitter<{ close: [] }>();
 	readonly #socket: net.Socket;
 	readonly #setup: SessionSetup;
-	readonly #pending = new Set<Promise<void>>();
-	readonly #closed: Promise<void>;
+	/** Dot-commands still running: their output comes before the socket ends. */
+	readonly #running = new Set<Promise<void>>();
+	/** The REPL while it runs: undefined before the hello and once it exited. */
 	#repl: REPLServer | undefined;
-	#replExited = false;
-	#inspectOptions: { colors: boolean; breakLength: number } = { colors: false, breakLength: 120 };
+	#closed = false;
+	#inspectOptions = { colors: false, breakLength: 120 };
 
 	constructor(socket: net.Socket, setup: SessionSetup) {
 		this.#socket = socket;
 		this.#setup = setup;
-		this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
 		// A client that vanishes shows up as an error, then 'close': nothing to report.
 		socket.on('error', () => {});
-		socket.once('close', () => this.#repl?.close());
+		socket.once('close', () => this.#setClosed());
 		socket.write(setup.banner);
-		void readFirstLine(socket).then((hello) => this.#start(hello));
+		void readHello(socket).then((hello) => this.#start(hello));
 	}
 
-	/** Resolves when the socket has closed. */
-	get closed(): Promise<void> {
+	get closed(): boolean {
 		return this.#closed;
 	}
 
-	/** Server shutdown: tells the client, ends the connection, and waits for it to close. */
-	close(message: string): Promise<void> {
-		if (!this.#socket.destroyed) {
-			const force = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS);
-			this.#closed.finally(() => clearTimeout(force));
-			this.#socket.end(`\n${message}\n`);
-		}
-		return this.#closed;
+	/**
+	 * Server shutdown: tells the client and ends the connection. The session
+	 * is closed at once; its socket closes once the client has read the
+	 * message, or after CLOSE_GRACE_MS. Idempotent.
+	 */
+	close(): void {
+		if (this.#closed) return;
+		const force = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS);
+		this.#socket.once('close', () => clearTimeout(force));
+		this.#socket.end('\nserver shutting down\n');
+		this.#setClosed();
 	}
 
-	#start(hello: TerminalHello | undefined | 'ended'): void {
+	#setClosed(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#repl?.close();
+		this.observer.emit('close');
+	}
+
+	#start(hello: TerminalHello | 'ended'): void {
 		if (hello === 'ended') this.#socket.end();
-		if (hello === 'ended' || this.#socket.destroyed || this.#socket.writableEnded) return;
-		const { terminal, colors, columns } = hello ?? PLAIN_HELLO;
+		if (hello === 'ended' || this.#closed) return;
+		const { terminal, colors, columns } = hello;
 		this.#inspectOptions = { colors, breakLength: columns ?? 120 };
 		// readline sizes the line it edits by output.columns, which a socket lacks.
 		if (columns !== undefined) Object.defineProperty(this.#socket, 'columns', { value: columns, configurable: true });
-		const feeder = terminal ? undefined : new LineFeeder(this.#socket);
+		const pipedInput = terminal ? undefined : new PassThrough();
 		const server = repl.start({
-			input: feeder?.input ?? this.#socket,
+			input: pipedInput ?? this.#socket,
 			output: this.#socket,
 			prompt: 'mediasoup> ',
 			terminal,
@@ -80,16 +96,9 @@ export class TerminalSession {
 			writer: (value: unknown) => this.#inspect(value),
 		});
 		this.#repl = server;
-		if (feeder) {
-			// The REPL has no event for "prompt shown", which is when it is done
-			// with a line (an awaited expression, a dot-command): hook the method.
-			const displayPrompt = server.displayPrompt.bind(server);
-			server.displayPrompt = (preserveCursor?: boolean) => {
-				displayPrompt(preserveCursor);
-				feeder.ready();
-			};
-			feeder.ready();
-		}
+		// Its readline passes the socket's errors on, and an 'error' without a
+		// listener would end the server: the socket's 'close' closes the session.
+		server.on('error', () => {});
 		this.#setup.installScope(server.context);
 		for (const command of this.#setup.commands) {
 			server.defineCommand(command.name, { help: command.help, action: (argument) => this.#run(command, argument) });
@@ -102,28 +111,56 @@ export class TerminalSession {
 			},
 		});
 		server.once('exit', () => {
-			this.#replExited = true;
-			void Promise.allSettled(this.#pending).then(() => this.#socket.end());
+			this.#repl = undefined;
+			// The client left, or the server closes the session: nothing left to end.
+			if (this.#closed) return;
+			void Promise.allSettled(this.#running).then(() => this.#socket.end());
 		});
+		if (pipedInput) void this.#feedLines(server, pipedInput);
+	}
+
+	/** The loop for piped input: one line at a time, each once the REPL is done with the previous one. */
+	async #feedLines(server: REPLServer, input: PassThrough): Promise<void> {
+		// The REPL has no event for "done with a line" (an awaited expression
+		// settled, a dot-command printed), but it then shows its prompt.
+		let answered = () => {};
+		const displayPrompt = server.displayPrompt.bind(server);
+		server.displayPrompt = (preserveCursor?: boolean) => {
+			displayPrompt(preserveCursor);
+			answered();
+		};
+		const lines = createInterface({ input: this.#socket, crlfDelay: Number.POSITIVE_INFINITY });
+		server.once('exit', () => {
+			lines.close();
+			answered();
+		});
+		try {
+			for await (const line of lines) {
+				if (this.#repl !== server) return;
+				const done = new Promise<void>((resolve) => {
+					answered = resolve;
+				});
+				input.write(`${line}\n`);
+				await done;
+			}
+		} catch {
+			// readline passes the socket's error on (a reset): the socket's 'close' closes the session.
+		}
+		input.end();
 	}
 
 	#run(command: TerminalCommand, argument: string): void {
 		const running: Promise<void> = command
 			.run(argument)
 			.then(
-				(value) => this.#print(this.#format(value)),
+				(value) => this.#print(typeof value === 'string' ? value : this.#inspect(value)),
 				(error: unknown) => this.#print(errorMessage(error)),
 			)
 			.finally(() => {
-				this.#pending.delete(running);
+				this.#running.delete(running);
 				this.#prompt();
 			});
-		this.#pending.add(running);
-	}
-
-	/** A command's message (a string) as it is; anything else, and every REPL result, inspected. */
-	#format(value: unknown): string {
-		return typeof value === 'string' ? value : this.#inspect(value);
+		this.#running.add(running);
 	}
 
 	#inspect(value: unknown): string {
@@ -136,42 +173,7 @@ export class TerminalSession {
 	}
 
 	#prompt(): void {
-		// After the REPL exited (piped input ended) there is no prompt to show.
-		if (!this.#replExited) this.#repl?.displayPrompt();
+		// Once the REPL exited (.exit, end of piped input) there is no prompt to show.
+		this.#repl?.displayPrompt();
 	}
-}
-
-/**
- * The hello if the first line is one. Whatever was read and is not the hello
- * goes back into the socket for the REPL to read.
- */
-function readFirstLine(socket: net.Socket): Promise<TerminalHello | undefined | 'ended'> {
-	return new Promise((resolve) => {
-		let buffered = Buffer.alloc(0);
-		const finish = (hello: TerminalHello | undefined, rest: Buffer) => {
-			socket.pause();
-			socket.off('data', onData);
-			socket.off('end', onEnd);
-			if (rest.length > 0) socket.unshift(rest);
-			resolve(hello);
-		};
-		const onData = (chunk: Buffer) => {
-			buffered = Buffer.concat([buffered, chunk]);
-			const newline = buffered.indexOf('\n');
-			if (newline === -1) {
-				if (buffered.length > MAX_HELLO_BYTES) finish(undefined, buffered);
-				return;
-			}
-			const hello = parseHello(buffered.subarray(0, newline).toString('utf8').replace(/\r$/, ''));
-			finish(hello, hello ? buffered.subarray(newline + 1) : buffered);
-		};
-		// Input ended before a whole line: nothing for a REPL to do (and data
-		// cannot be put back once the stream has ended).
-		const onEnd = () => {
-			socket.off('data', onData);
-			resolve('ended');
-		};
-		socket.on('data', onData);
-		socket.once('end', onEnd);
-	});
 }

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { TerminalServer } from '../../server/terminal/TerminalServer.ts';
 import { startTestServer } from '../helpers/testServer.ts';
 import { TerminalClient } from './terminalClient.ts';
 
@@ -40,6 +41,34 @@ test('the socket is mode 0600 while running and removed on close; sessions are t
 	await closed;
 	assert.match(client.output, /server shutting down\n$/);
 	assert.equal(existsSync(socketPath), false);
+});
+
+test('the terminal closes like every owning class: closed, observer close once, close() idempotent', async (t) => {
+	const server = await startTestServer();
+	t.after(() => server.close());
+	const socketPath = socketPathInTempDir(t);
+	const sessions: string[] = [];
+	const terminal = await TerminalServer.start({
+		socketPath,
+		pool: server.server.pool,
+		rooms: server.server.rooms,
+		workerLogSettings: { logLevel: 'warn', logTags: [] },
+		log: { info: (_fields, message) => sessions.push(message ?? ''), warn: () => {}, error: () => {} },
+	});
+	const client = await TerminalClient.connect(socketPath);
+	const closed = once(client.socket, 'close');
+	let closes = 0;
+	terminal.observer.on('close', () => closes++);
+	assert.equal(terminal.closed, false);
+	terminal.close();
+	terminal.close();
+	assert.equal(terminal.closed, true);
+	assert.equal(closes, 1);
+	// The socket file goes with the listening socket, at once.
+	assert.equal(existsSync(socketPath), false);
+	await closed;
+	assert.match(client.output, /server shutting down\n$/);
+	assert.deepEqual(sessions.slice(1), ['terminal session opened', 'terminal session closed']);
 });
 
 test('a stale socket from a crashed server is replaced at start', async (t) => {
