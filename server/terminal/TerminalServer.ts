@@ -3,9 +3,9 @@
 // starts it once the workers are up and closes it first on shutdown. It owns
 // the socket file (claimed at start, removed by close), the sessions, and the
 // worker log settings the sessions change.
-import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { version as mediasoupVersion } from 'mediasoup';
+import { Closable } from '../../lifecycle/Closable.ts';
 import type { WorkerPool, WorkerPoolLogger } from '../media/WorkerPool.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { type TerminalCommand, terminalCommands } from './commands.ts';
@@ -23,15 +23,13 @@ export interface TerminalServerOptions {
 	log: WorkerPoolLogger;
 }
 
-export class TerminalServer {
-	readonly observer = new EventEmitter<{ close: [] }>();
+export class TerminalServer extends Closable {
 	readonly socketPath: string;
 	readonly #options: TerminalServerOptions;
 	readonly #server: net.Server;
 	readonly #sessions = new Set<TerminalSession>();
 	readonly #logSettings: WorkerLogSettings;
 	readonly #commands: readonly TerminalCommand[];
-	#closed = false;
 
 	/** Claims the socket path (removing a crashed server's socket) and listens on it, mode 0600. */
 	static async start(options: TerminalServerOptions): Promise<TerminalServer> {
@@ -48,6 +46,7 @@ export class TerminalServer {
 	}
 
 	private constructor(options: TerminalServerOptions) {
+		super();
 		this.socketPath = options.socketPath;
 		this.#options = options;
 		this.#logSettings = new WorkerLogSettings(options.pool, options.workerLogSettings, options.log);
@@ -57,21 +56,11 @@ export class TerminalServer {
 		this.#server = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
 	}
 
-	get closed(): boolean {
-		return this.#closed;
-	}
-
-	/**
-	 * Stops listening, which removes the socket file at once, and closes every
-	 * session (its client is told why). Idempotent.
-	 */
-	close(): void {
-		if (this.#closed) return;
-		this.#closed = true;
+	/** Stops listening, which removes the socket file at once, and closes every session (its client is told why). */
+	protected closing(): void {
 		this.#logSettings.close();
 		this.#server.close();
 		for (const session of this.#sessions) session.close();
-		this.observer.emit('close');
 	}
 
 	#accept(socket: net.Socket): void {

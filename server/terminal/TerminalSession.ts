@@ -12,12 +12,12 @@
 // end of piped input) ends the socket once running commands have printed;
 // the socket closing (client gone, or close() at shutdown) closes the REPL
 // and the session.
-import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { createInterface } from 'node:readline';
 import repl, { type REPLServer } from 'node:repl';
 import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
+import { Closable } from '../../lifecycle/Closable.ts';
 import { errorMessage } from '../errorMessage.ts';
 import { helpText, type TerminalCommand } from './commands.ts';
 import { readHello, type TerminalHello } from './hello.ts';
@@ -32,54 +32,42 @@ export interface SessionSetup {
 /** At shutdown, how long a client that does not read may keep its connection. */
 const CLOSE_GRACE_MS = 500;
 
-export class TerminalSession {
-	readonly observer = new EventEmitter<{ close: [] }>();
+export class TerminalSession extends Closable {
 	readonly #socket: net.Socket;
 	readonly #setup: SessionSetup;
 	/** Dot-commands still running: their output comes before the socket ends. */
 	readonly #running = new Set<Promise<void>>();
 	/** The REPL while it runs: undefined before the hello and once it exited. */
 	#repl: REPLServer | undefined;
-	#closed = false;
 	#inspectOptions = { colors: false, breakLength: 120 };
 
 	constructor(socket: net.Socket, setup: SessionSetup) {
+		super();
 		this.#socket = socket;
 		this.#setup = setup;
 		// A client that vanishes shows up as an error, then 'close': nothing to report.
 		socket.on('error', () => {});
-		socket.once('close', () => this.#setClosed());
+		socket.once('close', () => this.close());
 		socket.write(setup.banner);
 		void readHello(socket).then((hello) => this.#start(hello));
 	}
 
-	get closed(): boolean {
-		return this.#closed;
-	}
-
 	/**
-	 * Server shutdown: tells the client and ends the connection. The session
-	 * is closed at once; its socket closes once the client has read the
-	 * message, or after CLOSE_GRACE_MS. Idempotent.
+	 * The client went, or the server shuts down: then the client is told, and
+	 * its socket closes once it has read the message, or after CLOSE_GRACE_MS.
 	 */
-	close(): void {
-		if (this.#closed) return;
-		const force = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS);
-		this.#socket.once('close', () => clearTimeout(force));
-		this.#socket.end('\nserver shutting down\n');
-		this.#setClosed();
-	}
-
-	#setClosed(): void {
-		if (this.#closed) return;
-		this.#closed = true;
+	protected closing(): void {
+		if (!this.#socket.destroyed) {
+			const force = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS);
+			this.#socket.once('close', () => clearTimeout(force));
+			this.#socket.end('\nserver shutting down\n');
+		}
 		this.#repl?.close();
-		this.observer.emit('close');
 	}
 
 	#start(hello: TerminalHello | 'ended'): void {
 		if (hello === 'ended') this.#socket.end();
-		if (hello === 'ended' || this.#closed) return;
+		if (hello === 'ended' || this.closed) return;
 		const { terminal, colors, columns } = hello;
 		this.#inspectOptions = { colors, breakLength: columns ?? 120 };
 		// readline sizes the line it edits by output.columns, which a socket lacks.
@@ -113,7 +101,7 @@ export class TerminalSession {
 		server.once('exit', () => {
 			this.#repl = undefined;
 			// The client left, or the server closes the session: nothing left to end.
-			if (this.#closed) return;
+			if (this.closed) return;
 			void Promise.allSettled(this.#running).then(() => this.#socket.end());
 		});
 		if (pipedInput) void this.#feedLines(server, pipedInput);
