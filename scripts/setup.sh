@@ -144,7 +144,11 @@ bash protoo-server-patches/apply.sh
 default_bin=node_modules/mediasoup/worker/out/Release/mediasoup-worker
 if ! cmp -s "$worker_bin" "$default_bin"; then
 	mkdir -p "$(dirname "$default_bin")"
-	cp "$worker_bin" "$default_bin"
+	# Copied beside it, then renamed over it: a worker still running from the
+	# old file (a test, a server) keeps its copy, where cp would fail with
+	# "Text file busy".
+	cp "$worker_bin" "$default_bin.new"
+	mv -f "$default_bin.new" "$default_bin"
 fi
 
 node_modules/.bin/node -e '
