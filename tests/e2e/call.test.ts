@@ -1,8 +1,11 @@
 // A call as people see it: two peers see and hear each other, a late third
 // peer sees both, and leaving removes the tile on the other side.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { E2eEnvironment, expectSeeAndHearEachOther, uniqueRoomId } from '../helpers/browserSession.ts';
+
+const rootDir = path.resolve(import.meta.dirname, '../..');
 
 describe('call', { timeout: 180_000 }, () => {
 	let env: E2eEnvironment;
@@ -29,6 +32,15 @@ describe('call', { timeout: 180_000 }, () => {
 				.evaluate((video: HTMLVideoElement) => video.videoWidth);
 			assert.ok(width > 0, `bob's video shows on alice's page (videoWidth ${width})`);
 			assert.equal(await alice.tile('bob').getByTestId('mic-muted').count(), 0, 'bob is not shown muted');
+
+			// The README's picture of the app in a call is this page: written
+			// there only when asked (UPDATE_SCREENSHOT=1), so a test run never
+			// changes the repository.
+			if (process.env.UPDATE_SCREENSHOT === '1') {
+				await alice.page.setViewportSize({ width: 960, height: 540 });
+				await alice.expectVideoFrom('bob');
+				await alice.page.screenshot({ path: path.join(rootDir, 'docs', 'call.png') });
+			}
 		});
 	});
 
