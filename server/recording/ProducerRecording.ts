@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { Closable } from '../../lifecycle/Closable.ts';
 import { freeUdpPortPair } from './freeUdpPortPair.ts';
 import { recordingExtension, recordingPipeline } from './recordingPipeline.ts';
 
@@ -32,7 +33,7 @@ const RECORDER_READY_TIMEOUT_MS = 10_000;
 const RECORDER_PLAYING = 'Setting pipeline to PLAYING';
 const RECORDER_STOP_TIMEOUT_MS = 5000;
 
-export class ProducerRecording {
+export class ProducerRecording extends Closable {
 	readonly file: string;
 	readonly producerId: string;
 	readonly ownerId: string;
@@ -98,6 +99,7 @@ export class ProducerRecording {
 		file: string;
 		log: Logger;
 	}) {
+		super();
 		this.file = parts.file;
 		this.producerId = parts.producer.id;
 		this.ownerId = parts.ownerId;
@@ -128,8 +130,13 @@ export class ProducerRecording {
 
 	/** Ends the recording and finalises the file; idempotent. */
 	stop(): Promise<RecordedFile> {
-		this.#stopping ??= this.#stop();
-		return this.#stopping;
+		this.close();
+		return this.#stopping ?? Promise.reject(new Error('recording closed without stopping'));
+	}
+
+	/** Closing stops GStreamer, which finalises the file; stop() gives the file once it is. */
+	protected closing(): void {
+		this.#stopping = this.#stop();
 	}
 
 	async #stop(): Promise<RecordedFile> {

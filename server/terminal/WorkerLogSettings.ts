@@ -5,6 +5,7 @@
 // that replaces a dead one starts with the configured settings; it gets the
 // current ones too. Owned by the TerminalServer, which closes it.
 import type { types } from 'mediasoup';
+import { Closable } from '../../lifecycle/Closable.ts';
 import { WORKER_LOG_LEVELS, WORKER_LOG_TAGS } from '../config/Config.ts';
 import type { WorkerPool, WorkerPoolLogger, WorkerReplacedEvent } from '../media/WorkerPool.ts';
 
@@ -20,13 +21,14 @@ export interface AppliedLogSettings extends WorkerLogSettingsState {
 	failed: { index: number; pid: number; error: string }[];
 }
 
-export class WorkerLogSettings {
+export class WorkerLogSettings extends Closable {
 	readonly #pool: WorkerPool;
 	readonly #log: WorkerPoolLogger;
 	#state: WorkerLogSettingsState;
 	readonly #onWorkerReplaced = (event: WorkerReplacedEvent) => this.#applyToReplacement(event);
 
 	constructor(pool: WorkerPool, initial: WorkerLogSettingsState, log: WorkerPoolLogger) {
+		super();
 		this.#pool = pool;
 		this.#log = log;
 		this.#state = { logLevel: initial.logLevel, logTags: [...initial.logTags] };
@@ -45,7 +47,8 @@ export class WorkerLogSettings {
 		return this.#apply({ ...this.#state, logTags });
 	}
 
-	close(): void {
+	/** Replacement workers no longer get the settings. */
+	protected closing(): void {
 		this.#pool.off('workerreplaced', this.#onWorkerReplaced);
 	}
 
