@@ -60,6 +60,13 @@ export interface Config {
 		plainTransportOptions: {
 			maxSctpMessageSize: number;
 		};
+		/**
+		 * DTLS-SRTP crypto suites the workers offer and accept on WebRTC
+		 * transports, most preferred first; undefined: every suite mediasoup
+		 * supports, AEAD_AES_256_GCM first. Workers read it from their
+		 * environment (worker patch 0007; server/media/workerEnvironment.ts).
+		 */
+		dtlsSrtpCryptoSuites: types.SrtpCryptoSuite[] | undefined;
 	};
 	recording: {
 		/** Where recordings are written, one folder per room (relative to the project root). */

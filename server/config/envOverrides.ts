@@ -28,8 +28,9 @@ export function applyEnvOverrides(settings: unknown, env: NodeJS.ProcessEnv): Ov
 	return { settings: result, env: applied };
 }
 
-function convert(envSetting: EnvSetting, raw: string): string | number {
+function convert(envSetting: EnvSetting, raw: string): string | number | string[] {
 	if (envSetting.kind === 'string') return raw.trim();
+	if (envSetting.kind === 'list') return raw.split(',').map((item) => item.trim());
 	// Strict on purpose: Number() would accept '0x10', '1e3' and ' '.
 	return /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
 }

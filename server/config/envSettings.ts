@@ -6,8 +6,8 @@ export interface EnvSetting {
 	name: string;
 	/** Dotted path of the setting in config.ts. */
 	setting: string;
-	/** How the string from the environment becomes a setting value. */
-	kind: 'string' | 'integer';
+	/** How the string from the environment becomes a setting value (list: comma separated). */
+	kind: 'string' | 'integer' | 'list';
 }
 
 export const ENV_SETTINGS: readonly EnvSetting[] = [
@@ -23,6 +23,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 	{ name: 'MEDIASOUP_CONSUMERS_PER_ROUTER', setting: 'mediasoup.roomSpread.consumersPerRouter', kind: 'integer' },
 	{ name: 'MEDIASOUP_MIN_PORT', setting: 'mediasoup.minPort', kind: 'integer' },
 	{ name: 'MEDIASOUP_MAX_PORT', setting: 'mediasoup.maxPort', kind: 'integer' },
+	{ name: 'MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES', setting: 'mediasoup.dtlsSrtpCryptoSuites', kind: 'list' },
 	{ name: 'TERMINAL_SOCKET', setting: 'terminal.socketPath', kind: 'string' },
 	{ name: 'RECORDINGS_DIR', setting: 'recording.directory', kind: 'string' },
 	{ name: 'NODE_HEAP_GROWING_PERCENT', setting: 'nodeHeap.growingPercent', kind: 'integer' },

@@ -28,6 +28,18 @@ export const WORKER_LOG_TAGS = [
 	'message',
 ] as const satisfies readonly types.WorkerLogTag[];
 
+/** mediasoup's SRTP crypto suites, as DTLS-SRTP can negotiate them (most preferred first by default). */
+export const SRTP_CRYPTO_SUITES = [
+	'AEAD_AES_256_GCM',
+	'AEAD_AES_128_GCM',
+	'AES_CM_128_HMAC_SHA1_80',
+	'AES_CM_128_HMAC_SHA1_32',
+] as const satisfies readonly types.SrtpCryptoSuite[];
+
+function isSrtpCryptoSuite(value: unknown): value is types.SrtpCryptoSuite {
+	return (SRTP_CRYPTO_SUITES as readonly unknown[]).includes(value);
+}
+
 // Each message below completes the sentence "Set <setting> to ...".
 function integer(min: number, max: number, want: string) {
 	const error = { error: want };
@@ -51,6 +63,16 @@ const ipAddress = z
 	.string({ error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' })
 	.trim()
 	.refine((value) => isIP(value) !== 0, { error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' });
+
+// Checked as a whole, so that a problem is reported against the setting (and
+// its environment variable) rather than against one item of the list.
+const srtpCryptoSuites = z.custom<types.SrtpCryptoSuite[]>(
+	(value) =>
+		Array.isArray(value) && value.length > 0 && value.every(isSrtpCryptoSuite) && new Set(value).size === value.length,
+	{
+		error: `a list of DTLS-SRTP crypto suites, most preferred first, each at most once, from ${SRTP_CRYPTO_SUITES.map((suite) => `'${suite}'`).join(', ')} (in the environment: comma separated), or leave it unset for all of them`,
+	},
+);
 
 const codec = z.looseObject(
 	{
@@ -103,6 +125,7 @@ const schema = z.strictObject({
 			maxIncomingBitrate: bitrate,
 		}),
 		plainTransportOptions: z.strictObject({ maxSctpMessageSize: positive }),
+		dtlsSrtpCryptoSuites: srtpCryptoSuites.optional(),
 	}),
 	recording: z.strictObject({
 		directory: text('a folder for recordings (absolute, or relative to the project root)'),
@@ -133,7 +156,11 @@ export function parseConfig(input: unknown, sources: SettingSources): Config {
 	// Optional keys become present-but-undefined, as the Config type declares them.
 	return {
 		...data,
-		mediasoup: { ...data.mediasoup, announcedAddress: data.mediasoup.announcedAddress },
+		mediasoup: {
+			...data.mediasoup,
+			announcedAddress: data.mediasoup.announcedAddress,
+			dtlsSrtpCryptoSuites: data.mediasoup.dtlsSrtpCryptoSuites,
+		},
 		terminal: { socketPath: data.terminal.socketPath },
 		throttleSecret: data.throttleSecret,
 	};

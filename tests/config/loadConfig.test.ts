@@ -47,6 +47,7 @@ test('the defaults of config.example.ts load', async () => {
 		maxIncomingBitrate: 1500000,
 	});
 	assert.deepEqual(config.mediasoup.plainTransportOptions, { maxSctpMessageSize: 262144 });
+	assert.equal(config.mediasoup.dtlsSrtpCryptoSuites, undefined);
 	assert.equal(config.throttleSecret, undefined);
 	assert.equal(config.logLevel, 'info');
 	assert.ok(config.notices.some((n) => n.includes('no config.ts')));
@@ -98,6 +99,11 @@ const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unk
 	{ env: { MEDIASOUP_WEBRTC_SERVER_PORT: '30000' }, read: (c) => c.mediasoup.webRtcServerPort, expected: 30000 },
 	{ env: { MEDIASOUP_MIN_PORT: '46000' }, read: (c) => c.mediasoup.minPort, expected: 46000 },
 	{ env: { MEDIASOUP_MAX_PORT: '48000' }, read: (c) => c.mediasoup.maxPort, expected: 48000 },
+	{
+		env: { MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES: 'AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM' },
+		read: (c) => c.mediasoup.dtlsSrtpCryptoSuites,
+		expected: ['AES_CM_128_HMAC_SHA1_80', 'AEAD_AES_128_GCM'],
+	},
 	{ env: { THROTTLE_SECRET: 's3cret' }, read: (c) => c.throttleSecret, expected: 's3cret' },
 	{ env: { LOG_LEVEL: 'trace' }, read: (c) => c.logLevel, expected: 'trace' },
 ];
@@ -134,6 +140,13 @@ test('loading does not modify the imported settings module (a second load starts
 	const root = projectRoot(configTsFrom('base'));
 	await load(root, { HTTPS_LISTEN_PORT: '7443' });
 	assert.equal((await load(root)).https.listenPort, 4443);
+});
+
+test('the DTLS-SRTP crypto suites may be set in config.ts', async () => {
+	const root = projectRoot(
+		configTsFrom('{ ...base, mediasoup: { ...base.mediasoup, dtlsSrtpCryptoSuites: ["AES_CM_128_HMAC_SHA1_80"] } }'),
+	);
+	assert.deepEqual((await load(root)).mediasoup.dtlsSrtpCryptoSuites, ['AES_CM_128_HMAC_SHA1_80']);
 });
 
 test('certDir may be absolute', async () => {
