@@ -115,6 +115,14 @@ export const config: Config = {
 			// Largest SCTP message (bytes) on plain transports.
 			maxSctpMessageSize: 262144,
 		},
+		// DTLS-SRTP crypto suites offered to and accepted from WebRTC clients (browsers),
+		// most preferred first: how their media is encrypted. Unset: every suite
+		// mediasoup supports, 'AEAD_AES_256_GCM' first (what browsers pick), then
+		// 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80' (the one every WebRTC endpoint
+		// must support) and 'AES_CM_128_HMAC_SHA1_32'. A client supporting none of the
+		// list cannot connect. Plain transports choose their own (REST API).
+		// Env: MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES, comma separated.
+		dtlsSrtpCryptoSuites: undefined,
 	},
 	recording: {
 		// Where room recordings go: one folder per room, one WebM (VP8/VP9/opus) or

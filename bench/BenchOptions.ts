@@ -2,10 +2,12 @@
 // node:util's parseArgs does the parsing (strict: an unknown option is an
 // error); this file turns its strings into checked numbers and says which
 // option was wrong, and holds the --help text next to the defaults it names.
+import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_FANOUT_OPTIONS, type FanoutOptions } from './FanoutOptions.ts';
+import type { types } from 'mediasoup';
+import { DEFAULT_FANOUT_OPTIONS, type FanoutOptions, type WorkerBinary } from './FanoutOptions.ts';
 import type { RoomSpread } from './ServerUnderTest.ts';
 
 export const SCENARIOS = ['fanout', 'raw', 'compare', 'spread', 'join', 'rooms'] as const;
@@ -18,7 +20,16 @@ export interface BenchOptions {
 	/** Attach to this running server (https://HOST:PORT) instead of starting one per run. */
 	serverUrl: string | undefined;
 	ca: string | undefined;
+	/** fanout.srtp and fanout.workerBin are the first of these. */
 	fanout: FanoutOptions;
+	/**
+	 * --srtp: what receivers get, one run each (undefined: plain RTP). More
+	 * than one, or more than one worker binary: fanout and raw alternate them
+	 * round by round (interleaved.ts, runVariants).
+	 */
+	srtpSuites: (types.SrtpCryptoSuite | undefined)[];
+	/** --worker-bin: the binaries to measure; [undefined]: mediasoup's. */
+	workerBins: (WorkerBinary | undefined)[];
 	/** Whether --workers was given: compare and spread have their own defaults otherwise. */
 	workersGiven: boolean;
 	rounds: number;
@@ -84,8 +95,19 @@ Options:
   --window MS           measurement window per step (default ${DEFAULT_FANOUT_OPTIONS.windowMs})
   --loss PERCENT        loss that ends a ramp (default ${DEFAULT_FANOUT_OPTIONS.lossThreshold * 100})
   --samples N           receivers whose every packet is read (default ${DEFAULT_FANOUT_OPTIONS.samples})
-  --srtp                fanout, raw, compare, spread: receivers get SRTP
-                        (AEAD_AES_256_GCM, what WebRTC uses) instead of plain RTP
+  --srtp [LIST]         fanout, raw, compare, spread: receivers get SRTP
+                        instead of plain RTP. gcm (alone: the default):
+                        AEAD_AES_256_GCM, what WebRTC with Chrome uses;
+                        aes-cm: AES_CM_128_HMAC_SHA1_80, the suite every
+                        endpoint must support; none: plain RTP. A list, e.g.
+                        none,gcm,aes-cm: fanout and raw run each, alternated
+                        --rounds times
+  --worker-bin LIST     fanout, raw (and with one binary every scenario): the
+                        mediasoup-worker binaries to run, [LABEL=]PATH,...;
+                        with two or more, fanout and raw alternate them
+                        --rounds times and compare each with the first
+                        (capacity, worker CPU per packet). Default: mediasoup's
+                        (MEDIASOUP_WORKER_BIN or its own)
   --peers N             join: peers (default 200)
   --settle MS           join: how long the full room sits idle, everyone still
                         in, before the server's memory is read again (default
@@ -108,7 +130,7 @@ Options:
 
 export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 	const { values, positionals } = parseArgs({
-		args: argv,
+		args: withSrtpValue(argv),
 		allowPositionals: true,
 		strict: true,
 		options: {
@@ -127,7 +149,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			window: { type: 'string' },
 			loss: { type: 'string' },
 			samples: { type: 'string' },
-			srtp: { type: 'boolean', default: false },
+			srtp: { type: 'string' },
+			'worker-bin': { type: 'string' },
 			peers: { type: 'string' },
 			settle: { type: 'string' },
 			'join-workers': { type: 'string' },
@@ -146,6 +169,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		throw new UsageError('--sequence and --receivers cannot be combined: a sequence already lists every count');
 	}
 	const scenarios = scenarioList(positionals);
+	const srtpSuites = values.srtp === undefined ? [undefined] : srtpList(values.srtp);
+	const workerBins = values['worker-bin'] === undefined ? [undefined] : workerBinaryList(values['worker-bin']);
 	const base = DEFAULT_FANOUT_OPTIONS;
 	const fanout: FanoutOptions = {
 		...base,
@@ -164,7 +189,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		windowMs: integer('--window', values.window, base.windowMs, 100),
 		lossThreshold: number('--loss', values.loss, base.lossThreshold * 100, 0, 100) / 100,
 		samples: integer('--samples', values.samples, base.samples, 1),
-		srtp: values.srtp,
+		srtp: srtpSuites[0],
+		workerBin: workerBins[0],
 	};
 	if (fanout.ramp.start > fanout.ramp.max)
 		throw new UsageError(`--start (${fanout.ramp.start}) is above --max (${fanout.ramp.max})`);
@@ -173,6 +199,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		serverUrl: values.server,
 		ca: values.ca,
 		fanout,
+		srtpSuites,
+		workerBins,
 		workersGiven: values.workers !== undefined,
 		rounds: integer('--rounds', values.rounds, 3, 1),
 		joinPeers: integer('--peers', values.peers, 200, 1),
@@ -187,7 +215,98 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		quiet: values.quiet,
 	};
 	checkServerUse(options);
+	checkVariants(options);
 	return options;
+}
+
+const SRTP_CHOICES: Record<string, types.SrtpCryptoSuite | undefined> = {
+	none: undefined,
+	gcm: 'AEAD_AES_256_GCM',
+	'aes-cm': 'AES_CM_128_HMAC_SHA1_80',
+};
+
+function isScenarioName(name: string): boolean {
+	return name === 'all' || (SCENARIOS as readonly string[]).includes(name);
+}
+
+/**
+ * --srtp alone means gcm, as when it was a flag: parseArgs wants a value for
+ * a string option, so the bare flag gets one. The next argument is its value
+ * unless it is an option or a scenario.
+ */
+function withSrtpValue(argv: string[]): string[] {
+	const result: string[] = [];
+	for (let index = 0; index < argv.length; index++) {
+		const arg = argv[index] as string;
+		if (arg !== '--srtp') {
+			result.push(arg);
+			continue;
+		}
+		const next = argv[index + 1];
+		if (next !== undefined && !next.startsWith('-') && !isScenarioName(next)) {
+			result.push(`--srtp=${next}`);
+			index++;
+		} else {
+			result.push('--srtp=gcm');
+		}
+	}
+	return result;
+}
+
+function srtpList(text: string): (types.SrtpCryptoSuite | undefined)[] {
+	const names = text.split(',').map((name) => name.trim());
+	for (const name of names) {
+		if (!Object.hasOwn(SRTP_CHOICES, name)) {
+			throw new UsageError(`--srtp takes gcm, aes-cm or none (or a list of them), not "${name}"`);
+		}
+	}
+	if (new Set(names).size !== names.length) throw new UsageError(`--srtp names a suite twice: "${text}"`);
+	return names.map((name) => SRTP_CHOICES[name]);
+}
+
+/** [LABEL=]PATH,...: executable files, each label once (default: the cache folder the binary is in). */
+function workerBinaryList(text: string): WorkerBinary[] {
+	const binaries = text.split(',').map((item): WorkerBinary => {
+		const equals = item.indexOf('=');
+		const file = (equals === -1 ? item : item.slice(equals + 1)).trim();
+		const label = equals === -1 ? defaultLabel(file) : item.slice(0, equals).trim();
+		if (!label || !file) throw new UsageError(`--worker-bin takes [LABEL=]PATH,..., not "${item}"`);
+		try {
+			accessSync(file, constants.X_OK);
+		} catch {
+			throw new UsageError(`--worker-bin: "${file}" is not an executable file`);
+		}
+		return { label, path: path.resolve(file) };
+	});
+	const labels = binaries.map((binary) => binary.label);
+	if (new Set(labels).size !== labels.length) {
+		throw new UsageError(`--worker-bin labels must differ (${labels.join(', ')}): name them, LABEL=PATH`);
+	}
+	return binaries;
+}
+
+/** .../mediasoup-worker/3.27.1-8ed6b13d64a58d39/mediasoup-worker -> 3.27.1-8ed6b13d64a58d39 */
+function defaultLabel(file: string): string {
+	const name = path.basename(file);
+	return name === 'mediasoup-worker' ? path.basename(path.dirname(path.resolve(file))) : name;
+}
+
+/**
+ * Several binaries or suites are alternated by fanout and raw only. A server
+ * the bench does not start runs whatever binary it runs.
+ */
+function checkVariants(options: BenchOptions): void {
+	if (options.serverUrl !== undefined && options.workerBins[0] !== undefined) {
+		throw new UsageError('--worker-bin needs servers the bench starts: drop --server');
+	}
+	const variants = options.srtpSuites.length * options.workerBins.length;
+	if (variants === 1) return;
+	const others = options.scenarios.filter((scenario) => scenario !== 'fanout' && scenario !== 'raw');
+	if (others.length > 0) {
+		throw new UsageError(
+			`several --worker-bin binaries or --srtp suites are alternated by fanout and raw only, not ${others.join(', ')}`,
+		);
+	}
 }
 
 function scenarioList(positionals: string[]): Scenario[] {

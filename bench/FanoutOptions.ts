@@ -1,6 +1,13 @@
 // Everything a fanout or raw run is asked to do, shared by both so that an
 // interleaved comparison runs them with the same sizes and windows.
+import type { types } from 'mediasoup';
 import type { RoomSpread } from './ServerUnderTest.ts';
+
+/** A mediasoup-worker binary to measure, and what reports call it. */
+export interface WorkerBinary {
+	label: string;
+	path: string;
+}
 
 export interface RampPlan {
 	/** Explicit receiver counts, in order; when set, start/step/max are ignored. */
@@ -37,8 +44,14 @@ export interface FanoutOptions {
 	samples: number;
 	/** Receivers set up at once (REST requests in flight, or mediasoup calls). */
 	setupConcurrency: number;
-	/** Receivers get SRTP (AEAD_AES_256_GCM, as WebRTC with Chrome) instead of plain RTP. */
-	srtp: boolean;
+	/**
+	 * Receivers get SRTP with this suite instead of plain RTP (AEAD_AES_256_GCM:
+	 * what WebRTC with Chrome uses; AES_CM_128_HMAC_SHA1_80: the suite every
+	 * endpoint must support). undefined: plain RTP.
+	 */
+	srtp: types.SrtpCryptoSuite | undefined;
+	/** The worker binary of the run (server and raw); undefined: mediasoup's (MEDIASOUP_WORKER_BIN or its own). */
+	workerBin: WorkerBinary | undefined;
 	/** For the report: which round of an interleaved comparison this is. */
 	round: number | undefined;
 }
@@ -54,6 +67,7 @@ export const DEFAULT_FANOUT_OPTIONS: FanoutOptions = {
 	lossThreshold: 0.01,
 	samples: 8,
 	setupConcurrency: 8,
-	srtp: false,
+	srtp: undefined,
+	workerBin: undefined,
 	round: undefined,
 };

@@ -3,7 +3,6 @@
 // forward byte-identical traffic.
 import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
-import { PLAIN_SRTP_CRYPTO_SUITE } from '../protocol/broadcasterApi.ts';
 import type { RtpStreamSpec } from './RtpSender.ts';
 
 export const AUDIO_STREAM: RtpStreamSpec = { ssrc: 11111111, payloadType: 100 };
@@ -65,13 +64,19 @@ export function receiverRtpCapabilities(routerCapabilities: types.RtpCapabilitie
 	};
 }
 
+/** Bytes of master key and salt per suite (RFC 3711, RFC 7714). */
+const SRTP_KEY_BYTES: Record<types.SrtpCryptoSuite, number> = {
+	AEAD_AES_256_GCM: 32 + 12,
+	AEAD_AES_128_GCM: 16 + 12,
+	AES_CM_128_HMAC_SHA1_80: 16 + 14,
+	AES_CM_128_HMAC_SHA1_32: 16 + 14,
+};
+
 /**
- * A receiver's SRTP parameters: the suite the server uses for plain
- * transports with srtp, and a random key. The bench never decrypts (it counts
- * packets and reads their headers, which SRTP leaves in the clear), so the key
- * only has to be valid.
+ * A receiver's SRTP parameters: the suite of its transport, and a random key.
+ * The bench never decrypts (it counts packets and reads their headers, which
+ * SRTP leaves in the clear), so the key only has to be valid.
  */
-export function receiverSrtpParameters(): types.SrtpParameters {
-	// AES-256-GCM: 32 bytes of key and 12 of salt.
-	return { cryptoSuite: PLAIN_SRTP_CRYPTO_SUITE, keyBase64: randomBytes(44).toString('base64') };
+export function receiverSrtpParameters(cryptoSuite: types.SrtpCryptoSuite): types.SrtpParameters {
+	return { cryptoSuite, keyBase64: randomBytes(SRTP_KEY_BYTES[cryptoSuite]).toString('base64') };
 }

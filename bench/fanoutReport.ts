@@ -1,5 +1,6 @@
 // A fanout or raw ramp as a ScenarioReport: the rows per receiver count, the
 // capacity as the headline, and what to plot.
+import type { types } from 'mediasoup';
 import type { FanoutOptions } from './FanoutOptions.ts';
 import type { RampResult } from './fanoutRamp.ts';
 import type { ScenarioReport } from './ScenarioReport.ts';
@@ -29,7 +30,8 @@ export function fanoutReport(
 		parameters: {
 			workers: options.workers,
 			roomSpread: options.roomSpread,
-			receivers: options.srtp ? 'SRTP (AEAD_AES_256_GCM)' : 'plain RTP',
+			receivers: describeReceivers(options.srtp),
+			...(options.workerBin === undefined ? {} : { workerBin: options.workerBin.label }),
 			...(options.round === undefined ? {} : { round: options.round }),
 			warmupS: options.warmupMs / 1000,
 			windowS: options.windowMs / 1000,
@@ -47,6 +49,17 @@ export function fanoutReport(
 			{ title: 'Memory (MB)', x: 'receivers', y: ['workerRssMB', 'nodeRssMB', 'harnessRssMB'] },
 		],
 	};
+}
+
+/** How reports name what receivers get. */
+export function describeReceivers(srtp: types.SrtpCryptoSuite | undefined): string {
+	return srtp === undefined ? 'plain RTP' : `SRTP (${srtp})`;
+}
+
+/** For progress lines: which binary and suite, when chosen. */
+export function variantTag(options: Pick<FanoutOptions, 'srtp' | 'workerBin'>): string {
+	const binary = options.workerBin === undefined ? '' : ` ${options.workerBin.label}`;
+	return `${binary}${options.srtp === undefined ? '' : ` ${options.srtp}`}`;
 }
 
 function describeRamp(options: FanoutOptions): string {

@@ -3,16 +3,21 @@
 // both alternate the runs they compare, round after round, in one bench
 // process, and take the median of the per-round ratios.
 //
-//   compare: fanout through the server vs raw (bare mediasoup), one worker.
-//   spread:  one room spread over all workers vs pinned to one, for the
-//            server and for raw; the server's speed-up as a share of raw's.
+//   compare:  fanout through the server vs raw (bare mediasoup), one worker.
+//   spread:   one room spread over all workers vs pinned to one, for the
+//             server and for raw; the server's speed-up as a share of raw's.
+//   variants: fanout or raw with several worker binaries (--worker-bin) or
+//             receivers' SRTP suites (--srtp): each against the first.
+import type { types } from 'mediasoup';
 import type { BenchOptions } from './BenchOptions.ts';
-import type { FanoutOptions } from './FanoutOptions.ts';
+import type { FanoutOptions, WorkerBinary } from './FanoutOptions.ts';
+import { describeReceivers } from './fanoutReport.ts';
 import { type Comparison, median } from './report/Comparison.ts';
 import type { ScenarioReport } from './ScenarioReport.ts';
 import { type RoomSpread, withServerProcess } from './ServerUnderTest.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runRaw } from './scenarios/raw.ts';
+import { workerBinaryEnv } from './workerBinary.ts';
 
 export interface ComparisonRun {
 	reports: ScenarioReport[];
@@ -125,14 +130,181 @@ export async function runSpread(bench: BenchOptions, progress: Progress, cores: 
 	};
 }
 
+/** What one run of runVariants measures with. */
+export interface Variant {
+	workerBin: WorkerBinary | undefined;
+	srtp: types.SrtpCryptoSuite | undefined;
+}
+
+/**
+ * fanout or raw with every --worker-bin binary and every --srtp suite,
+ * alternated --rounds times. In each round the suites take turns (rotated by
+ * one each round) and, within a suite, the binaries run one after the other
+ * (rotated too), so the two runs a ratio compares are always neighbours.
+ * Compared per round, then the median: with several binaries each binary
+ * against the first, suite by suite; with one, each suite against the first.
+ * Two numbers each: capacity, and the worker's CPU per forwarded packet (the
+ * mean over the receiver counts both runs measured without loss; give
+ * --receivers to measure the same counts every time).
+ */
+export async function runVariants(
+	kind: 'fanout' | 'raw',
+	bench: BenchOptions,
+	progress: Progress,
+): Promise<ComparisonRun> {
+	const { srtpSuites: suites, workerBins: binaries } = bench;
+	/** results[suite][binary]: that variant's report of each round. */
+	const results = suites.map(() => binaries.map((): ScenarioReport[] => []));
+	const reports: ScenarioReport[] = [];
+	for (let round = 1; round <= bench.rounds; round++) {
+		const line: string[] = [];
+		for (const suite of rotated(suites.keys(), round)) {
+			for (const binary of rotated(binaries.keys(), round)) {
+				const variant: Variant = { srtp: suites[suite], workerBin: binaries[binary] };
+				const run: FanoutOptions = { ...bench.fanout, ...variant, round };
+				const report =
+					kind === 'raw' ? await runRaw(run, { progress }) : await serverFanout(run, run.roomSpread, progress);
+				results[suite]?.[binary]?.push(report);
+				reports.push(report);
+				line.push(`${variantName(variant)} ${capacity(report)}`);
+			}
+		}
+		progress(`${kind} round ${round}/${bench.rounds}: ${line.join(', ')} receivers`);
+	}
+	const lossThreshold = bench.fanout.lossThreshold * 100;
+	const runs = (suite: number, binary: number): ScenarioReport[] => results[suite]?.[binary] ?? [];
+	const comparisons: Comparison[] = [];
+	for (const [suite, srtp] of suites.entries()) {
+		for (const [binary, workerBin] of binaries.entries()) {
+			comparisons.push(...absolute(kind, { srtp, workerBin }, runs(suite, binary), lossThreshold));
+		}
+	}
+	if (binaries.length > 1) {
+		for (const [suite, srtp] of suites.entries()) {
+			for (const binary of binaries.keys()) {
+				if (binary === 0) continue;
+				const what = `${kind}, ${describeReceivers(srtp)} receivers: worker ${labelOf(binaries[binary])} / ${labelOf(binaries[0])}`;
+				comparisons.push(...relative(what, runs(suite, binary), runs(suite, 0), lossThreshold));
+			}
+		}
+	} else {
+		for (const suite of suites.keys()) {
+			if (suite === 0) continue;
+			const what = `${kind}${binaries[0] ? `, worker ${binaries[0].label}` : ''}: ${describeReceivers(suites[suite])} / ${describeReceivers(suites[0])} receivers`;
+			comparisons.push(...relative(what, runs(suite, 0), runs(0, 0), lossThreshold));
+		}
+	}
+	return { reports, comparisons };
+}
+
+/** 0..n-1 starting at (round - 1) mod n. */
+function rotated(indexes: Iterable<number>, round: number): number[] {
+	const all = [...indexes];
+	return all.map((_, offset) => all[(offset + round - 1) % all.length] as number);
+}
+
+function labelOf(workerBin: WorkerBinary | undefined): string {
+	return workerBin?.label ?? "mediasoup's";
+}
+
+function variantName(variant: Variant): string {
+	return `${labelOf(variant.workerBin)} ${variant.srtp ?? 'plain'}`;
+}
+
+/** A variant's own numbers, median over its rounds. */
+function absolute(kind: string, variant: Variant, runs: ScenarioReport[], lossThreshold: number): Comparison[] {
+	const name = `${kind}, worker ${labelOf(variant.workerBin)}, ${describeReceivers(variant.srtp)} receivers`;
+	const capacities = runs.map(capacity);
+	const costs = runs.map((run) => meanUsPerPacket(run, lossThreshold)).filter((value) => !Number.isNaN(value));
+	return [
+		{
+			title: `${name}: capacity`,
+			metric: 'receivers served with < loss threshold',
+			value: median(capacities),
+			rounds: capacities,
+		},
+		{
+			title: `${name}: worker us per forwarded packet`,
+			metric: 'mean over the steps without loss',
+			value: median(costs),
+			rounds: costs,
+		},
+	];
+}
+
+/** `runs` against `base`, round by round: the ratios of capacity and of CPU per packet. */
+function relative(what: string, runs: ScenarioReport[], base: ScenarioReport[], lossThreshold: number): Comparison[] {
+	const capacityRatios: number[] = [];
+	const costRatios: number[] = [];
+	const notes: string[] = [];
+	for (const [index, run] of runs.entries()) {
+		const against = base[index];
+		if (against === undefined) continue;
+		const [mine, theirs] = [capacity(run), capacity(against)];
+		capacityRatios.push(theirs > 0 ? mine / theirs : 0);
+		const cost = costRatio(run, against, lossThreshold);
+		if (!Number.isNaN(cost.ratio)) costRatios.push(cost.ratio);
+		notes.push(`round ${index + 1}: ${mine} / ${theirs} receivers, ${cost.detail}`);
+	}
+	return [
+		{
+			title: `${what}: capacity`,
+			metric: 'receivers served with < loss threshold, ratio',
+			value: median(capacityRatios),
+			rounds: capacityRatios,
+			note: `${notes.join('; ')}${unbracketed([...runs, ...base])}`,
+		},
+		{
+			title: `${what}: worker us per forwarded packet`,
+			metric: 'ratio of the means over the receiver counts both measured without loss',
+			value: median(costRatios),
+			rounds: costRatios,
+		},
+	];
+}
+
+/** Rows without loss, by receiver count (a --sequence repeat: the last one). */
+function losslessRows(report: ScenarioReport, lossThreshold: number): Map<number, Record<string, number>> {
+	const rows = new Map<number, Record<string, number>>();
+	for (const row of report.rows) {
+		if (row.receivers !== undefined && (row.lossPercent ?? 100) <= lossThreshold && row.workerUsPerPacket !== undefined)
+			rows.set(row.receivers, row);
+	}
+	return rows;
+}
+
+function meanUsPerPacket(report: ScenarioReport, lossThreshold: number): number {
+	const values = [...losslessRows(report, lossThreshold).values()].map((row) => row.workerUsPerPacket as number);
+	return values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function costRatio(
+	run: ScenarioReport,
+	base: ScenarioReport,
+	lossThreshold: number,
+): { ratio: number; detail: string } {
+	const mine = losslessRows(run, lossThreshold);
+	const theirs = losslessRows(base, lossThreshold);
+	const counts = [...mine.keys()].filter((count) => theirs.has(count));
+	if (counts.length === 0) return { ratio: Number.NaN, detail: 'no receiver count measured without loss by both' };
+	const mean = (rows: Map<number, Record<string, number>>) =>
+		counts.reduce((sum, count) => sum + (rows.get(count)?.workerUsPerPacket ?? 0), 0) / counts.length;
+	const [a, b] = [mean(mine), mean(theirs)];
+	return {
+		ratio: b > 0 ? a / b : Number.NaN,
+		detail: `${a.toFixed(2)} / ${b.toFixed(2)} us per packet at ${counts.join(',')} receivers`,
+	};
+}
+
 /** A fanout ramp against a server process of its own, stopped afterwards (no leftovers between runs). */
 export async function serverFanout(
 	options: FanoutOptions,
 	roomSpread: RoomSpread,
 	progress: Progress,
 ): Promise<ScenarioReport> {
-	return withServerProcess({ workers: options.workers, roomSpread }, (server) =>
-		runFanout({ ...options, roomSpread }, { server, progress }),
+	return withServerProcess(
+		{ workers: options.workers, roomSpread, env: workerBinaryEnv(options.workerBin) },
+		(server) => runFanout({ ...options, roomSpread }, { server, progress }),
 	);
 }
 

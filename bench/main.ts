@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BenchOptions, HELP, parseBenchArgs, type Scenario, UsageError } from './BenchOptions.ts';
 import { GcTrace } from './GcTrace.ts';
-import { type ComparisonRun, runCompare, runSpread, serverFanout } from './interleaved.ts';
+import { type ComparisonRun, runCompare, runSpread, runVariants, serverFanout } from './interleaved.ts';
 import type { Comparison } from './report/Comparison.ts';
 import { machineInfo } from './report/Comparison.ts';
 import { htmlReport } from './report/htmlReport.ts';
@@ -20,6 +20,7 @@ import { runFanout } from './scenarios/fanout.ts';
 import { runJoin } from './scenarios/join.ts';
 import { runRaw } from './scenarios/raw.ts';
 import { runRooms } from './scenarios/rooms.ts';
+import { workerBinaryEnv } from './workerBinary.ts';
 
 async function main(): Promise<number> {
 	let options: BenchOptions | 'help';
@@ -77,14 +78,18 @@ async function runScenario(
 	progress: (line: string) => void,
 ): Promise<ComparisonRun> {
 	const single = (report: ScenarioReport): ComparisonRun => ({ reports: [report], comparisons: [] });
+	// Several binaries or suites: alternated round by round (BenchOptions allows it for fanout and raw only).
+	const several = options.srtpSuites.length * options.workerBins.length > 1;
 	switch (scenario) {
 		case 'compare':
 			return runCompare(options, progress);
 		case 'spread':
 			return runSpread(options, progress, os.availableParallelism());
 		case 'raw':
+			if (several) return runVariants('raw', options, progress);
 			return single(await runRaw(options.fanout, { progress }));
 		case 'fanout':
+			if (several) return runVariants('fanout', options, progress);
 			if (options.serverUrl === undefined)
 				return single(await serverFanout(options.fanout, options.fanout.roomSpread, progress));
 			return single(
@@ -124,7 +129,8 @@ async function withServer<T>(
 		);
 	}
 	const trace = gcTrace ? { nodeArgs: ['--trace-gc'], log: gcTrace.onLine } : {};
-	return withServerProcess({ workers, env: options.serverEnv, ...trace }, body);
+	const env = { ...workerBinaryEnv(options.fanout.workerBin), ...options.serverEnv };
+	return withServerProcess({ workers, env, ...trace }, body);
 }
 
 function progressLine(quiet: boolean): (line: string) => void {

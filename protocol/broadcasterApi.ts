@@ -15,6 +15,7 @@ import {
 	rtpParametersSchema,
 	sctpCapabilitiesSchema,
 	sctpStreamParametersSchema,
+	srtpCryptoSuiteSchema,
 	srtpParametersSchema,
 } from './rtp.ts';
 import { consumerTypeSchema } from './serverRequests.ts';
@@ -47,9 +48,10 @@ export const DEFAULT_PLAIN_COMEDIA = true;
 
 /**
  * Ours: `srtp: true` makes a plain transport encrypt what it sends with this
- * suite (what WebRTC with Chrome uses); the answer carries the transport's key,
- * and connect must give the receiver's. Only with comedia false, since connect
- * is where the receiver's key comes in.
+ * suite (what WebRTC with Chrome uses), or with the one `srtpCryptoSuite`
+ * names; the answer carries the transport's key, and connect must give the
+ * receiver's. Only with comedia false, since connect is where the receiver's
+ * key comes in.
  */
 export const PLAIN_SRTP_CRYPTO_SUITE = 'AEAD_AES_256_GCM';
 
@@ -58,6 +60,8 @@ const createPlainTransportBodySchema = z.object({
 	rtcpMux: z.boolean().default(DEFAULT_PLAIN_RTCP_MUX),
 	comedia: z.boolean().default(DEFAULT_PLAIN_COMEDIA),
 	srtp: z.boolean().optional(),
+	/** Ours: with srtp, the suite instead of PLAIN_SRTP_CRYPTO_SUITE (e.g. AES_CM_128_HMAC_SHA1_80). */
+	srtpCryptoSuite: srtpCryptoSuiteSchema.optional(),
 	sctpCapabilities: sctpCapabilitiesSchema.optional(),
 });
 

@@ -37,6 +37,7 @@ export async function startServer({
 	const pool = await WorkerPool.create({
 		numWorkers: config.mediasoup.numWorkers,
 		workerSettings: config.mediasoup.workerSettings,
+		dtlsSrtpCryptoSuites: config.mediasoup.dtlsSrtpCryptoSuites,
 		webRtcServerListenInfos: (index) => webRtcServerListenInfos(config, index),
 		logger: log,
 	});

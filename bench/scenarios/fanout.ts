@@ -16,17 +16,20 @@ import {
 import type { FanoutOptions } from '../FanoutOptions.ts';
 import type { Endpoint, FanoutRoom, ReceiverTarget } from '../FanoutRoom.ts';
 import { runFanoutRamp } from '../fanoutRamp.ts';
-import { fanoutReport } from '../fanoutReport.ts';
+import { describeReceivers, fanoutReport, variantTag } from '../fanoutReport.ts';
 import { inPool } from '../inPool.ts';
 import { RestClient } from '../RestClient.ts';
 import type { ScenarioContext } from '../ScenarioContext.ts';
 import type { ScenarioReport } from '../ScenarioReport.ts';
 import type { ServerUnderTest } from '../ServerUnderTest.ts';
+import { checkWorkerBinary } from '../workerBinary.ts';
 
 export async function runFanout(options: FanoutOptions, context: ScenarioContext): Promise<ScenarioReport> {
+	// A server the bench started: its workers must run the binary asked for.
+	if (context.server.nodePid !== undefined) checkWorkerBinary(context.server.workerPids(), options.workerBin);
 	const roomId = `bench-fanout-${Date.now().toString(36)}`;
 	const room = await ServerFanoutRoom.create(context.server, roomId, options.srtp);
-	const label = `fanout ${options.workers}w ${options.roomSpread}${options.round === undefined ? '' : ` #${options.round}`}`;
+	const label = `fanout ${options.workers}w ${options.roomSpread}${variantTag(options)}${options.round === undefined ? '' : ` #${options.round}`}`;
 	context.progress(`${label}: room ${roomId} on ${context.server.baseUrl}`);
 	try {
 		const result = await runFanoutRamp(room, options, context.progress, label);
@@ -42,7 +45,9 @@ export async function runFanout(options: FanoutOptions, context: ScenarioContext
 function describe(options: FanoutOptions): string {
 	const workers = `${options.workers} worker${options.workers === 1 ? '' : 's'}`;
 	const spread = options.workers > 1 ? `${workers}, room spread ${options.roomSpread}` : workers;
-	return options.srtp ? `${spread}, SRTP receivers` : spread;
+	const receivers = options.srtp === undefined ? '' : `, ${describeReceivers(options.srtp)} receivers`;
+	const binary = options.workerBin === undefined ? '' : `, worker ${options.workerBin.label}`;
+	return `${spread}${receivers}${binary}`;
 }
 
 class ServerFanoutRoom implements FanoutRoom {
@@ -56,9 +61,13 @@ class ServerFanoutRoom implements FanoutRoom {
 	readonly #rtpCapabilities: types.RtpCapabilities;
 	readonly #producerIds: string[];
 	readonly #receivers = new Set<number>();
-	readonly #srtp: boolean;
+	readonly #srtp: types.SrtpCryptoSuite | undefined;
 
-	static async create(server: ServerUnderTest, roomId: string, srtp: boolean): Promise<ServerFanoutRoom> {
+	static async create(
+		server: ServerUnderTest,
+		roomId: string,
+		srtp: types.SrtpCryptoSuite | undefined,
+	): Promise<ServerFanoutRoom> {
 		const rest = new RestClient(server.baseUrl, server.ca);
 		const path = `/rooms/${encodeURIComponent(roomId)}`;
 		// From the router's capabilities: receivers can consume anything the room has.
@@ -87,7 +96,7 @@ class ServerFanoutRoom implements FanoutRoom {
 		rtpCapabilities: types.RtpCapabilities,
 		ingest: Endpoint,
 		producerIds: string[],
-		srtp: boolean,
+		srtp: types.SrtpCryptoSuite | undefined,
 	) {
 		this.#server = server;
 		this.#rest = rest;
@@ -112,14 +121,20 @@ class ServerFanoutRoom implements FanoutRoom {
 			type: 'plain',
 			comedia: false,
 			rtcpMux: false,
-			...(this.#srtp ? { srtp: true } : {}),
+			...(this.#srtp === undefined ? {} : { srtp: true, srtpCryptoSuite: this.#srtp }),
 		});
+		// A server that does not know srtpCryptoSuite would quietly use its default suite.
+		if (transport.srtpParameters?.cryptoSuite !== this.#srtp) {
+			throw new Error(
+				`receiver ${index}: asked for ${describeReceivers(this.#srtp)}, the server made ${describeReceivers(transport.srtpParameters?.cryptoSuite)}`,
+			);
+		}
 		const transportPath = `${this.#path}/broadcasters/${id}/transports/${transport.id}`;
 		await this.#rest.post(`${transportPath}/connect`, {
 			ip: target.ip,
 			port: target.port,
 			rtcpPort: target.rtcpPort,
-			...(this.#srtp ? { srtpParameters: receiverSrtpParameters() } : {}),
+			...(this.#srtp === undefined ? {} : { srtpParameters: receiverSrtpParameters(this.#srtp) }),
 		});
 		const ssrcs: number[] = [];
 		for (const producerId of this.#producerIds) {

@@ -5,7 +5,6 @@
 
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
-import { PLAIN_SRTP_CRYPTO_SUITE } from '../../protocol/broadcasterApi.ts';
 import { loadSettings } from '../../server/config/loadConfig.ts';
 import {
 	AUDIO_RTP_PARAMETERS,
@@ -19,10 +18,11 @@ import {
 import type { FanoutOptions } from '../FanoutOptions.ts';
 import type { Endpoint, FanoutRoom, ReceiverTarget } from '../FanoutRoom.ts';
 import { runFanoutRamp } from '../fanoutRamp.ts';
-import { fanoutReport } from '../fanoutReport.ts';
+import { describeReceivers, fanoutReport, variantTag } from '../fanoutReport.ts';
 import type { ScenarioContext } from '../ScenarioContext.ts';
 import type { ScenarioReport } from '../ScenarioReport.ts';
 import { MEDIA_PORT_RANGE } from '../ServerUnderTest.ts';
+import { checkWorkerBinary } from '../workerBinary.ts';
 
 // The same range the bench gives a server it starts.
 const LISTEN_INFO: types.TransportListenInfo = { protocol: 'udp', ip: '127.0.0.1', portRange: MEDIA_PORT_RANGE };
@@ -33,13 +33,15 @@ export async function runRaw(
 	context: Pick<ScenarioContext, 'progress'>,
 ): Promise<ScenarioReport> {
 	const spread = options.roomSpread === 'always' && options.workers > 1;
-	const room = await RawFanoutRoom.create(options.workers, spread, options.srtp);
-	const label = `raw ${options.workers}w ${spread ? 'spread' : 'pinned'}${options.round === undefined ? '' : ` #${options.round}`}`;
+	const room = await RawFanoutRoom.create(options, spread);
+	const label = `raw ${options.workers}w ${spread ? 'spread' : 'pinned'}${variantTag(options)}${options.round === undefined ? '' : ` #${options.round}`}`;
 	try {
+		checkWorkerBinary(room.workerPids(), options.workerBin);
 		const result = await runFanoutRamp(room, options, context.progress, label);
 		const routers = spread ? `${options.workers} routers piped` : 'one router';
-		const receivers = options.srtp ? ', SRTP receivers' : '';
-		const title = `Bare mediasoup (${options.workers} worker${options.workers === 1 ? '' : 's'}, ${routers}${receivers})`;
+		const receivers = options.srtp === undefined ? '' : `, ${describeReceivers(options.srtp)} receivers`;
+		const binary = options.workerBin === undefined ? '' : `, worker ${options.workerBin.label}`;
+		const title = `Bare mediasoup (${options.workers} worker${options.workers === 1 ? '' : 's'}, ${routers}${receivers}${binary})`;
 		return fanoutReport('raw', title, options, result);
 	} finally {
 		await room.close();
@@ -56,14 +58,19 @@ class RawFanoutRoom implements FanoutRoom {
 	readonly #producerIds: string[];
 	readonly #receivers = new Map<number, types.PlainTransport>();
 	readonly #rtpCapabilities: types.RtpCapabilities;
-	readonly #srtp: boolean;
+	readonly #srtp: types.SrtpCryptoSuite | undefined;
 
 	/** One router on the first worker, or (spread) one per worker with the producers piped to all. */
-	static async create(workers: number, spread: boolean, srtp: boolean): Promise<RawFanoutRoom> {
+	static async create(
+		{ workers, srtp, workerBin }: Pick<FanoutOptions, 'workers' | 'srtp' | 'workerBin'>,
+		spread: boolean,
+	): Promise<RawFanoutRoom> {
 		const { config } = await loadSettings();
-		const started = await Promise.all(
-			Array.from({ length: workers }, () => mediasoup.createWorker(config.mediasoup.workerSettings)),
-		);
+		const settings: types.WorkerSettings = {
+			...config.mediasoup.workerSettings,
+			...(workerBin === undefined ? {} : { workerBin: workerBin.path }),
+		};
+		const started = await Promise.all(Array.from({ length: workers }, () => mediasoup.createWorker(settings)));
 		try {
 			const { mediaCodecs } = config.mediasoup.routerOptions;
 			const routers = await Promise.all(
@@ -89,7 +96,7 @@ class RawFanoutRoom implements FanoutRoom {
 		routers: types.Router[],
 		ingest: Endpoint,
 		producerIds: string[],
-		srtp: boolean,
+		srtp: types.SrtpCryptoSuite | undefined,
 	) {
 		this.#workers = workers;
 		this.#srtp = srtp;
@@ -108,14 +115,14 @@ class RawFanoutRoom implements FanoutRoom {
 			rtcpMux: false,
 			comedia: false,
 			// As the server makes them for srtp: true (BroadcasterApi).
-			...(this.#srtp ? { enableSrtp: true, srtpCryptoSuite: PLAIN_SRTP_CRYPTO_SUITE } : {}),
+			...(this.#srtp === undefined ? {} : { enableSrtp: true, srtpCryptoSuite: this.#srtp }),
 		});
 		this.#receivers.set(index, transport);
 		await transport.connect({
 			ip: target.ip,
 			port: target.port,
 			rtcpPort: target.rtcpPort,
-			...(this.#srtp ? { srtpParameters: receiverSrtpParameters() } : {}),
+			...(this.#srtp === undefined ? {} : { srtpParameters: receiverSrtpParameters(this.#srtp) }),
 		});
 		const ssrcs: number[] = [];
 		for (const producerId of this.#producerIds) {

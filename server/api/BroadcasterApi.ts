@@ -68,6 +68,9 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 			});
 			return;
 		}
+		if (body.srtpCryptoSuite !== undefined && body.srtp !== true) {
+			throw createHttpError(400, 'srtpCryptoSuite needs srtp: true: it names the suite of an SRTP transport');
+		}
 		if (body.srtp === true && body.comedia) {
 			throw createHttpError(
 				400,
@@ -77,7 +80,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 		const transport = await room.createPlainTransport(broadcaster, {
 			rtcpMux: body.rtcpMux,
 			comedia: body.comedia,
-			srtpCryptoSuite: body.srtp === true ? api.PLAIN_SRTP_CRYPTO_SUITE : undefined,
+			srtpCryptoSuite: body.srtp === true ? (body.srtpCryptoSuite ?? api.PLAIN_SRTP_CRYPTO_SUITE) : undefined,
 			sctpCapabilities: body.sctpCapabilities,
 		});
 		res.json({

@@ -11,6 +11,8 @@ declare module 'zod' {
 	interface GlobalMeta {
 		/** The environment variable that overrides this setting (see ENV_SETTINGS). */
 		env?: string;
+		/** The variable holds a comma-separated list. */
+		envList?: boolean;
 	}
 }
 
@@ -30,6 +32,18 @@ export const WORKER_LOG_TAGS = [
 	'sctp',
 	'message',
 ] as const satisfies readonly types.WorkerLogTag[];
+
+/** mediasoup's SRTP crypto suites, as DTLS-SRTP can negotiate them (most preferred first by default). */
+export const SRTP_CRYPTO_SUITES = [
+	'AEAD_AES_256_GCM',
+	'AEAD_AES_128_GCM',
+	'AES_CM_128_HMAC_SHA1_80',
+	'AES_CM_128_HMAC_SHA1_32',
+] as const satisfies readonly types.SrtpCryptoSuite[];
+
+function isSrtpCryptoSuite(value: unknown): value is types.SrtpCryptoSuite {
+	return (SRTP_CRYPTO_SUITES as readonly unknown[]).includes(value);
+}
 
 // Each message below completes the sentence "Set <setting> to ..." (ConfigError.ts).
 function integer(min: number, max: number, want: string) {
@@ -54,6 +68,16 @@ const ipAddress = z
 	.string({ error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' })
 	.trim()
 	.refine((value) => isIP(value) !== 0, { error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' });
+
+// Checked as a whole, so that a problem is reported against the setting (and
+// its environment variable) rather than against one item of the list.
+const srtpCryptoSuites = z.custom<types.SrtpCryptoSuite[]>(
+	(value) =>
+		Array.isArray(value) && value.length > 0 && value.every(isSrtpCryptoSuite) && new Set(value).size === value.length,
+	{
+		error: `a list of DTLS-SRTP crypto suites, most preferred first, each at most once, from ${SRTP_CRYPTO_SUITES.map((suite) => `'${suite}'`).join(', ')} (in the environment: comma separated), or leave it unset for all of them`,
+	},
+);
 
 // Typed as mediasoup's own codec type, so the compiler checks that what passes
 // here is what createRouter() takes.
@@ -124,6 +148,13 @@ export const configSchema = z.strictObject({
 			maxIncomingBitrate: bitrate,
 		}),
 		plainTransportOptions: z.strictObject({ maxSctpMessageSize: positive }),
+		/**
+		 * DTLS-SRTP crypto suites the workers offer and accept on WebRTC
+		 * transports, most preferred first; unset: every suite mediasoup
+		 * supports, AEAD_AES_256_GCM first. Workers read it from their
+		 * environment (worker patch 0007; server/media/workerEnvironment.ts).
+		 */
+		dtlsSrtpCryptoSuites: srtpCryptoSuites.meta({ env: 'MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES', envList: true }).optional(),
 	}),
 	recording: z.strictObject({
 		directory: text('a folder for recordings (absolute, or relative to the project root)').meta({
@@ -178,8 +209,8 @@ export interface EnvSetting {
 	name: string;
 	/** Dotted path of the setting it overrides, e.g. 'mediasoup.minPort'. */
 	setting: string;
-	/** Whether the variable's text is read as an integer (else as trimmed text). */
-	integer: boolean;
+	/** How the variable's text is read: an integer, a comma-separated list, or trimmed text. */
+	kind: 'integer' | 'list' | 'text';
 }
 
 /** Every variable named in the schema, found by walking it once. */
@@ -190,8 +221,11 @@ export function envVarFor(setting: string): string | undefined {
 }
 
 function envSettingsIn(schema: z.core.$ZodType, path: readonly string[]): EnvSetting[] {
-	const name = z.globalRegistry.get(schema)?.env;
-	if (name !== undefined) return [{ name, setting: path.join('.'), integer: schema instanceof z.ZodNumber }];
+	const meta = z.globalRegistry.get(schema);
+	if (meta?.env !== undefined) {
+		const kind = schema instanceof z.ZodNumber ? 'integer' : meta.envList ? 'list' : 'text';
+		return [{ name: meta.env, setting: path.join('.'), kind }];
+	}
 	if (schema instanceof z.ZodObject) {
 		return Object.entries(schema.shape).flatMap(([key, field]) => envSettingsIn(field, [...path, key]));
 	}

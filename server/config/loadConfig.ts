@@ -12,7 +12,14 @@ import { errorMessage } from '../errorMessage.ts';
 import { checkTerminalSocketPath, resolveTerminalSocketPath } from '../terminal/socketPath.ts';
 import { type CertificateLog, ensureCertificate } from '../tls/certificates.ts';
 import { absoluteTlsFiles, checkTlsFiles } from '../tls/configuredCertificate.ts';
-import { type Config, configSchema, ENV_SETTINGS, type ResolvedConfig, type TlsFiles } from './Config.ts';
+import {
+	type Config,
+	configSchema,
+	ENV_SETTINGS,
+	type EnvSetting,
+	type ResolvedConfig,
+	type TlsFiles,
+} from './Config.ts';
 import {
 	ConfigError,
 	type ConfigProblem,
@@ -144,18 +151,23 @@ function fileError(message: string): ConfigError {
  * contents, so a bad value from either source is reported the same way. The
  * imported module is not modified: a second load starts from the file again.
  */
+function envValue(kind: EnvSetting['kind'], raw: string): string | number | string[] {
+	if (kind === 'text') return raw.trim();
+	if (kind === 'list') return raw.split(',').map((item) => item.trim());
+	// Strict on purpose: Number() would accept '0x10', '1e3' and ' '.
+	return /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+}
+
 function applyEnv(settings: unknown, env: NodeJS.ProcessEnv): { settings: unknown; env: Map<string, EnvValue> } {
 	const applied = new Map<string, EnvValue>();
 	let result = settings;
-	for (const { name, setting, integer } of ENV_SETTINGS) {
+	for (const { name, setting, kind } of ENV_SETTINGS) {
 		const raw = env[name];
 		// An empty variable counts as unset: compose files and shells produce
 		// them for "not configured" (HTTPS_LISTEN_PORT=${PORT} with PORT unset).
 		if (raw === undefined || raw.trim() === '') continue;
 		applied.set(setting, { name, raw });
-		// Strict on purpose: Number() would accept '0x10', '1e3' and ' '.
-		const value = !integer ? raw.trim() : /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
-		result = withValue(result, setting.split('.'), value);
+		result = withValue(result, setting.split('.'), envValue(kind, raw));
 	}
 	checkCertificatePair(settings, applied);
 	return { settings: result, env: applied };

@@ -26,6 +26,8 @@ export interface WorkerPoolOptions {
 	numWorkers: number;
 	/** logLevel, logTags, dtls files... appData is the pool's own (the worker index). */
 	workerSettings: types.WorkerSettings;
+	/** DTLS-SRTP crypto suites of the workers, most preferred first; undefined: mediasoup's own list. */
+	dtlsSrtpCryptoSuites?: readonly types.SrtpCryptoSuite[] | undefined;
 	/** The WebRtcServer's listen infos of worker `workerIndex`: udp + tcp on base port + index. */
 	webRtcServerListenInfos: (workerIndex: number) => types.WebRtcServerListenInfo[];
 	logger: WorkerPoolLogger;
@@ -262,5 +264,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 }
 
 function startWorker(options: WorkerPoolOptions, index: number): Promise<PooledWorker> {
-	return startPooledWorker(index, options.workerSettings, options.webRtcServerListenInfos(index));
+	return startPooledWorker(index, options.workerSettings, options.webRtcServerListenInfos(index), {
+		dtlsSrtpCryptoSuites: options.dtlsSrtpCryptoSuites,
+	});
 }

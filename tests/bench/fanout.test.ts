@@ -68,13 +68,15 @@ describe('fanout through the server', { timeout: 120_000 }, () => {
 		assert.equal(report.parameters.roomSpread, 'always');
 	});
 
-	test('--srtp: receivers made with srtp through the REST API get both streams as SRTP', async () => {
-		const report = await serverFanout(smallRun({ workers: 1, srtp: true }), 'never', log);
-		// SRTP leaves the RTP header readable: the sink still checks every sequence number.
-		assertDelivered(report);
-		assert.equal(report.parameters.receivers, 'SRTP (AEAD_AES_256_GCM)');
-		assert.match(report.title, /SRTP receivers/);
-	});
+	for (const suite of ['AEAD_AES_256_GCM', 'AES_CM_128_HMAC_SHA1_80'] as const) {
+		test(`--srtp: receivers made with srtp and ${suite} through the REST API get both streams`, async () => {
+			const report = await serverFanout(smallRun({ workers: 1, srtp: suite }), 'never', log);
+			// SRTP leaves the RTP header readable: the sink still checks every sequence number.
+			assertDelivered(report);
+			assert.equal(report.parameters.receivers, `SRTP (${suite})`);
+			assert.match(report.title, new RegExp(`SRTP \\(${suite}\\) receivers`));
+		});
+	}
 });
 
 describe('raw: bare mediasoup', { timeout: 120_000 }, () => {
@@ -85,11 +87,13 @@ describe('raw: bare mediasoup', { timeout: 120_000 }, () => {
 		assert.match(spread.title, /2 routers piped/);
 	});
 
-	test('--srtp: receivers on SRTP plain transports get both streams', async () => {
-		const report = await runRaw(smallRun({ workers: 1, roomSpread: 'never', srtp: true }), { progress: log });
-		assertDelivered(report);
-		assert.equal(report.parameters.receivers, 'SRTP (AEAD_AES_256_GCM)');
-	});
+	for (const suite of ['AEAD_AES_256_GCM', 'AES_CM_128_HMAC_SHA1_80'] as const) {
+		test(`--srtp: receivers on ${suite} plain transports get both streams`, async () => {
+			const report = await runRaw(smallRun({ workers: 1, roomSpread: 'never', srtp: suite }), { progress: log });
+			assertDelivered(report);
+			assert.equal(report.parameters.receivers, `SRTP (${suite})`);
+		});
+	}
 });
 
 describe('the bench command line', { timeout: 120_000 }, () => {

@@ -115,6 +115,26 @@ const cases: Case[] = [
 		setting: 'mediasoup.listenIp',
 		says: ['MEDIASOUP_LISTEN_IP=localhost', 'an IP address of this machine'],
 	},
+	...['AES_CM_128_HMAC_SHA1_80,AES_GCM', 'AEAD_AES_256_GCM,AEAD_AES_256_GCM', 'AEAD_AES_256_GCM,'].map((suites) => ({
+		name: `DTLS-SRTP crypto suites ${suites}`,
+		env: { MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES: suites },
+		setting: 'mediasoup.dtlsSrtpCryptoSuites',
+		says: [`MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES=${suites}`, 'each at most once', "'AES_CM_128_HMAC_SHA1_80'"],
+	})),
+	{
+		name: 'DTLS-SRTP crypto suites in config.ts that are not a list',
+		configTs: configTsFrom(
+			'{ ...base, mediasoup: { ...base.mediasoup, dtlsSrtpCryptoSuites: "AES_CM_128_HMAC_SHA1_80" } }',
+		),
+		setting: 'mediasoup.dtlsSrtpCryptoSuites',
+		says: ['in config.ts', 'MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES', 'a list of DTLS-SRTP crypto suites'],
+	},
+	{
+		name: 'an empty list of DTLS-SRTP crypto suites in config.ts',
+		configTs: configTsFrom('{ ...base, mediasoup: { ...base.mediasoup, dtlsSrtpCryptoSuites: [] } }'),
+		setting: 'mediasoup.dtlsSrtpCryptoSuites',
+		says: ['in config.ts', 'or leave it unset for all of them'],
+	},
 	{
 		name: 'a misspelt setting in config.ts',
 		configTs: configTsFrom('{ ...base, mediasoup: { ...base.mediasoup, webrtcServerPort: 5 } }'),

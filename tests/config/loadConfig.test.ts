@@ -48,6 +48,7 @@ test('the defaults of config.example.ts load', async () => {
 		maxIncomingBitrate: 1500000,
 	});
 	assert.deepEqual(config.mediasoup.plainTransportOptions, { maxSctpMessageSize: 262144 });
+	assert.equal(config.mediasoup.dtlsSrtpCryptoSuites, undefined);
 	assert.equal(config.throttleSecret, undefined);
 	assert.equal(config.logLevel, 'info');
 	assert.ok(config.notices.some((n) => n.includes('no config.ts')));
@@ -107,6 +108,11 @@ const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unk
 	},
 	{ env: { RECORDINGS_DIR: '/srv/recordings' }, read: (c) => c.recording.directory, expected: '/srv/recordings' },
 	{ env: { NODE_HEAP_GROWING_PERCENT: '0' }, read: (c) => c.nodeHeap.growingPercent, expected: 0 },
+	{
+		env: { MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES: 'AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM' },
+		read: (c) => c.mediasoup.dtlsSrtpCryptoSuites,
+		expected: ['AES_CM_128_HMAC_SHA1_80', 'AEAD_AES_128_GCM'],
+	},
 	{ env: { THROTTLE_SECRET: 's3cret' }, read: (c) => c.throttleSecret, expected: 's3cret' },
 	{ env: { LOG_LEVEL: 'trace' }, read: (c) => c.logLevel, expected: 'trace' },
 ];
@@ -136,6 +142,7 @@ test('the environment variables and the setting each overrides', () => {
 			'MEDIASOUP_WEBRTC_SERVER_PORT mediasoup.webRtcServerPort',
 			'MEDIASOUP_MIN_PORT mediasoup.minPort',
 			'MEDIASOUP_MAX_PORT mediasoup.maxPort',
+			'MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES mediasoup.dtlsSrtpCryptoSuites',
 			'RECORDINGS_DIR recording.directory',
 			'TERMINAL_SOCKET terminal.socketPath',
 			'NODE_HEAP_GROWING_PERCENT nodeHeap.growingPercent',
@@ -147,7 +154,8 @@ test('the environment variables and the setting each overrides', () => {
 
 test('config.example.ts names every environment variable, and no other', async () => {
 	const text = await readFile(path.resolve(import.meta.dirname, '../../config.example.ts'), 'utf8');
-	const named = new Set(text.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g));
+	// Quoted names are values (crypto suites such as 'AES_CM_128_HMAC_SHA1_80'), not variables.
+	const named = new Set(text.match(/(?<!')\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b(?!')/g));
 	assert.deepEqual([...named].sort(), ENV_SETTINGS.map((s) => s.name).sort());
 });
 
@@ -176,6 +184,13 @@ test('loading does not modify the imported settings module (a second load starts
 	const root = projectRoot(configTsFrom('base'));
 	await load(root, { HTTPS_LISTEN_PORT: '7443' });
 	assert.equal((await load(root)).https.listenPort, 4443);
+});
+
+test('the DTLS-SRTP crypto suites may be set in config.ts', async () => {
+	const root = projectRoot(
+		configTsFrom('{ ...base, mediasoup: { ...base.mediasoup, dtlsSrtpCryptoSuites: ["AES_CM_128_HMAC_SHA1_80"] } }'),
+	);
+	assert.deepEqual((await load(root)).mediasoup.dtlsSrtpCryptoSuites, ['AES_CM_128_HMAC_SHA1_80']);
 });
 
 test('certDir may be absolute', async () => {

@@ -13,6 +13,7 @@ import {
 	createBroadcasterTransportBodySchema,
 	DEFAULT_PLAIN_COMEDIA,
 	DEFAULT_PLAIN_RTCP_MUX,
+	PLAIN_SRTP_CRYPTO_SUITE,
 	parseBody,
 } from '../../protocol/broadcasterApi.ts';
 import { MAX_APP_DATA_BYTES } from '../../protocol/limits.ts';
@@ -87,6 +88,25 @@ describe('create transport', () => {
 		const explicit = accept(createBroadcasterTransportBodySchema, { type: 'plain', rtcpMux: true, comedia: false });
 		assert.ok(explicit.type === 'plain');
 		assert.deepEqual([explicit.rtcpMux, explicit.comedia], [true, false]);
+	});
+
+	test("plain (ours): srtp with an optional srtpCryptoSuite, one of mediasoup's suites", () => {
+		const body = accept(createBroadcasterTransportBodySchema, {
+			type: 'plain',
+			comedia: false,
+			srtp: true,
+			srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+		});
+		assert.ok(body.type === 'plain');
+		assert.equal(body.srtpCryptoSuite, 'AES_CM_128_HMAC_SHA1_80');
+		const byDefault = accept(createBroadcasterTransportBodySchema, { type: 'plain', comedia: false, srtp: true });
+		assert.ok(byDefault.type === 'plain');
+		assert.equal(byDefault.srtpCryptoSuite, undefined);
+		assert.equal(PLAIN_SRTP_CRYPTO_SUITE, 'AEAD_AES_256_GCM');
+		assert.match(
+			reject(createBroadcasterTransportBodySchema, { type: 'plain', srtp: true, srtpCryptoSuite: 'AES_CM_256' }),
+			/^invalid request body: srtpCryptoSuite: expected one of "AEAD_AES_256_GCM"\|"AEAD_AES_128_GCM"\|"AES_CM_128_HMAC_SHA1_80"\|"AES_CM_128_HMAC_SHA1_32"/,
+		);
 	});
 
 	test('webrtc: takes optional sctpCapabilities', () => {

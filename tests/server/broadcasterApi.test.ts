@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
+import { ProtectionProfileAes128CmHmacSha1_80, SrtpSession } from 'werift';
 import { localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
@@ -293,6 +294,74 @@ describe('REST broadcaster API', () => {
 		for (const packet of packets) {
 			assert.equal(packet.readUInt32BE(8), ssrc);
 			assert.equal(packet.includes(Buffer.alloc(16, 0xab)), false, 'the payload is not sent in the clear');
+		}
+	});
+
+	test('srtpCryptoSuite (ours): AES_CM_128_HMAC_SHA1_80 packets authenticate and decrypt with the answered key', async () => {
+		const transports = `${base}/broadcasters/recorder/transports`;
+		const suite = 'AES_CM_128_HMAC_SHA1_80';
+		const withoutSrtp = await server.rest('POST', transports, {
+			type: 'plain',
+			comedia: false,
+			srtpCryptoSuite: suite,
+		});
+		assert.equal(withoutSrtp.status, 400);
+		assert.match(JSON.stringify(withoutSrtp.body), /srtpCryptoSuite needs srtp: true/);
+		const unknown = await server.rest('POST', transports, {
+			type: 'plain',
+			comedia: false,
+			srtp: true,
+			srtpCryptoSuite: 'AES_CM_256',
+		});
+		assert.equal(unknown.status, 400);
+		assert.match(JSON.stringify(unknown.body), /srtpCryptoSuite/);
+
+		const created = await server.rest('POST', transports, {
+			type: 'plain',
+			comedia: false,
+			rtcpMux: true,
+			srtp: true,
+			srtpCryptoSuite: suite,
+		});
+		assert.equal(created.status, 200);
+		const info = created.body as { id: string; srtpParameters?: { cryptoSuite: string; keyBase64: string } };
+		assert.equal(info.srtpParameters?.cryptoSuite, suite);
+		// AES-128 counter mode: 16 bytes of key and 14 of salt.
+		const senderKey = Buffer.from(info.srtpParameters?.keyBase64 ?? '', 'base64');
+		assert.equal(senderKey.length, 30);
+
+		const receiver = await udpSocket();
+		const receiverKey = randomBytes(30);
+		const connected = await server.rest('POST', `${transports}/${info.id}/connect`, {
+			ip: '127.0.0.1',
+			port: receiver.address().port,
+			srtpParameters: { cryptoSuite: suite, keyBase64: receiverKey.toString('base64') },
+		});
+		assert.equal(connected.status, 200);
+		const packets: Buffer[] = [];
+		receiver.on('message', (message) => {
+			if (message[1] !== 200 && message[1] !== 201 && message.length > 12) packets.push(message);
+		});
+		const consumed = await server.rest('POST', `${transports}/${info.id}/consume?producerId=${producerId}`);
+		assert.equal(consumed.status, 200);
+		await sendUntil('AES_CM SRTP sent where the transport was connected to', 5000, () => packets.length >= 10);
+
+		// What a receiver does with the key of the answer: werift's SRTP checks
+		// the 80-bit HMAC-SHA1 tag (it throws on a wrong one) and decrypts.
+		const session = new SrtpSession({
+			keys: {
+				localMasterKey: receiverKey.subarray(0, 16),
+				localMasterSalt: receiverKey.subarray(16),
+				remoteMasterKey: senderKey.subarray(0, 16),
+				remoteMasterSalt: senderKey.subarray(16),
+			},
+			profile: ProtectionProfileAes128CmHmacSha1_80,
+		});
+		for (const packet of packets) {
+			const rtpPacket = session.decrypt(packet);
+			assert.equal(packet.length, rtpPacket.length + 10, 'an 80-bit authentication tag');
+			assert.ok(rtpPacket.includes(Buffer.alloc(100, 0xab)), 'the payload sent, decrypted');
+			assert.equal(packet.includes(Buffer.alloc(16, 0xab)), false, 'and not sent in the clear');
 		}
 	});
 
