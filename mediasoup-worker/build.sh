@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds mediasoup-worker offline, from the C++ sources inside mediasoup's own
-# npm tarball, against Debian's libraries. See README.md beside this file for
-# why each step exists.
+# Builds mediasoup-worker offline, from the C++ sources npm installed in
+# node_modules/mediasoup/worker and patch-package patched (patches/), against
+# Debian's libraries. See README.md beside this file for why each step exists.
 #
 #   mediasoup-worker/build.sh          build (or reuse the cached build), then
 #                                      print the binary's path on stdout
@@ -27,12 +27,20 @@ die() { printf '[mediasoup-worker] error: %s\n' "$*" >&2; exit 1; }
 version=$(node -p "require(process.argv[1]).dependencies.mediasoup" "$root/package.json")
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "package.json must pin mediasoup to an exact version (\"mediasoup\": \"X.Y.Z\")"
 
-# Cache key: mediasoup version + every file of this recipe. Changing a patch, a
-# shim or this script gives a new key, hence a rebuild. The READMEs and the
-# SRTP micro-benchmark (srtp-bench/, which only reads the cache) are not part
-# of the recipe.
-recipe_hash=$(cd "$here" && find . -path ./srtp-bench -prune -o -type f ! -name README.md -print0 |
-	LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+# Cache key: mediasoup version + every file of this recipe + the patches to the
+# worker's sources. Changing a shim, this script or a patch to worker/ gives a
+# new key, hence a rebuild. The READMEs and the SRTP micro-benchmark
+# (srtp-bench/, which only reads the cache) are not part of the recipe. The
+# patches count by content, in their order: a patch to mediasoup's Node layer
+# only, or a patch renamed, builds nothing new.
+worker_patches() {
+	grep -l '^diff --git a/node_modules/mediasoup/worker/' "$root"/patches/mediasoup+*.patch 2>/dev/null | LC_ALL=C sort || true
+}
+recipe_hash=$({
+	(cd "$here" && find . -path ./srtp-bench -prune -o -type f ! -name README.md -print0 |
+		LC_ALL=C sort -z | xargs -0 sha256sum)
+	worker_patches | xargs -r cat | sha256sum
+} | sha256sum | cut -c1-16)
 cache_root=${MEDIASOUP_WORKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mediasoup-worker}
 out_dir="$cache_root/$version-$recipe_hash"
 bin="$out_dir/mediasoup-worker"
@@ -48,12 +56,23 @@ if [ -x "$bin" ]; then
 	exit 0
 fi
 
-for tool in npm tar meson ninja flatc pkg-config patch g++ gcc make apt-get dpkg-source; do
+for tool in meson ninja flatc pkg-config patch g++ gcc make apt-get dpkg-source; do
 	command -v "$tool" >/dev/null || die "'$tool' is missing; run scripts/setup.sh (it installs the Debian packages)"
 done
 
 jobs=${MEDIASOUP_WORKER_JOBS:-$(nproc)}
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "MEDIASOUP_WORKER_JOBS must be a positive number"
+
+# The sources: node_modules/mediasoup, as npm installed it and the root
+# postinstall (patch-package) patched it. scripts/checkPatches.ts proves every
+# patch of patches/ is on it, so the cache key above names what is built.
+pkg="$root/node_modules/mediasoup"
+[ -f "$pkg/package.json" ] || die "node_modules/mediasoup is missing; run scripts/setup.sh (npm install, which patches it)"
+installed=$(node -p "require(process.argv[1]).version" "$pkg/package.json")
+[ "$installed" = "$version" ] || die "node_modules/mediasoup is $installed, package.json pins $version; run scripts/setup.sh"
+"$root/node_modules/.bin/node" "$root/scripts/checkPatches.ts" mediasoup ||
+	die "node_modules/mediasoup lacks a patch of patches/ (above); run scripts/setup.sh"
+log "worker patches: $(worker_patches | xargs -r -n1 basename | sed 's/^mediasoup+[^+]*+//; s/\.patch$//' | paste -sd' ' -)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mediasoup-worker-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -136,11 +155,12 @@ CFLAGS $srtp_cflags
 OpenSSL (libcrypto) $(pkg-config --modversion libcrypto)
 EOF
 
-log "fetching mediasoup@$version sources from the npm registry"
-(cd "$work" && npm pack --silent "mediasoup@$version" >/dev/null 2>&1) ||
-	die "npm pack mediasoup@$version failed (is the npm registry reachable?)"
-tar -xzf "$work/mediasoup-$version.tgz" -C "$work"
-src="$work/package/worker"
+log "copying mediasoup@$version's patched worker sources from node_modules/mediasoup/worker"
+# A copy: the stand-ins below must not land in node_modules. worker/out holds
+# the binary scripts/setup.sh puts there, not sources.
+src="$work/worker"
+cp -r "$pkg/worker" "$src"
+rm -rf "$src/out"
 
 # meson uses a subproject folder that already exists instead of downloading
 # its wrap: put our stand-in under the folder each wrap names.
@@ -156,12 +176,6 @@ for wrap in "$src"/subprojects/*.wrap; do
 	fi
 done
 [ -n "$(find "$src/subprojects" -path '*/libsrtp/lib/libsrtp2.a')" ] || die "mediasoup@$version has no libsrtp3 wrap to put libsrtp under"
-
-log "applying patches"
-for p in "$here"/patches/*.patch; do
-	log "  $(basename "$p")"
-	patch --quiet --forward -p1 -d "$work/package" <"$p" || die "patch $(basename "$p") does not apply to mediasoup@$version"
-done
 
 log "configuring (meson, no downloads)"
 meson setup --wrap-mode=nodownload --buildtype release -Db_ndebug=true \

@@ -8,13 +8,14 @@
 #
 # Steps (each says what it does on stderr):
 #   1. Debian packages (apt-get as root; otherwise prints the exact command)
-#   2. mediasoup-worker built from source, cached (mediasoup-worker/build.sh)
-#   3. npm dependencies, Node 24 among them (npm ci with MEDIASOUP_WORKER_BIN set)
-#   4. checks that the install scripts we rely on ran (node's, esbuild's)
-#   5. our patches to mediasoup's Node layer and to protoo-server
-#      (mediasoup-node/apply.sh, protoo-server-patches/apply.sh)
-#   6. the worker put where mediasoup looks for it, and a smoke start
-#   7. the browser app built into dist/app (production), when it is missing or
+#   2. npm dependencies, Node 24 among them (npm install); the root postinstall
+#      (patch-package) applies patches/ to mediasoup and protoo-server
+#   3. checks that the install scripts we rely on ran (node's, esbuild's, our
+#      postinstall: scripts/checkPatches.ts)
+#   4. mediasoup-worker built from the patched node_modules/mediasoup/worker,
+#      cached (mediasoup-worker/build.sh)
+#   5. the worker put where mediasoup looks for it, and a smoke start
+#   6. the browser app built into dist/app (production), when it is missing or
 #      out of date (tools/ensureApp.ts)
 set -euo pipefail
 
@@ -82,39 +83,50 @@ else
 	step "Debian packages: all present"
 fi
 
-# --- 2. mediasoup-worker -----------------------------------------------------
+# --- 2. npm dependencies -----------------------------------------------------
 
-worker_bin=$(bash mediasoup-worker/build.sh)
-
-# --- 3. npm dependencies -----------------------------------------------------
-
-# The stamp records what node_modules was installed from; any change to the
-# manifest, the lockfile or the worker triggers a clean install.
+# The stamp records what node_modules was installed from: the manifest, the
+# lockfile and our patches. When any changed, or a patch is missing from
+# node_modules, the packages patches/ patches are removed first, so that npm
+# installs them afresh and the postinstall (patch-package, which stops on a
+# patch changed since it applied it) applies the current patches to the
+# package's own files.
 stamp_file=node_modules/.setup-stamp
-stamp=$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
+stamp_now() { cat package.json package-lock.json patches/*.patch 2>/dev/null | sha256sum | cut -c1-16; }
+stamp=$(stamp_now)
 
-if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ] || [ ! -x node_modules/.bin/node ]; then
+if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ] || [ ! -x node_modules/.bin/node ] ||
+	! node_modules/.bin/node scripts/checkPatches.ts 2>/dev/null; then
 	step "installing npm dependencies (about a minute)"
+	# patches/<name>+<version>+<n>+<what>.patch (a scope: @scope+name+...).
+	for patch in patches/*.patch; do
+		name=${patch#patches/}
+		rm -rf "node_modules/$(tr + / <<<"${name%%+[0-9]*}")"
+	done
 	# MEDIASOUP_WORKER_BIN makes mediasoup's postinstall skip its download and
 	# pip/meson build, both impossible here (package.json also denies that
-	# script through allowScripts). `npm install` installs the versions
-	# package-lock.json pins; `npm ci` would refuse this lockfile, in which npm
-	# 11 omits other platforms' optional packages (biome's, for example).
+	# script through allowScripts); the worker is built in step 4, at this
+	# path. `npm install` installs the versions package-lock.json pins; `npm
+	# ci` would refuse this lockfile, in which npm 11 omits other platforms'
+	# optional packages (biome's, for example).
 	npm_cmd=(npm install)
 	# npm itself runs on the system's Node 20, hence EBADENGINE warnings about
 	# packages that want Node >= 22: they run on Node 24 later, so drop them.
 	set +e
-	MEDIASOUP_WORKER_BIN=$worker_bin "${npm_cmd[@]}" --no-audit --no-fund 2>&1 |
+	MEDIASOUP_WORKER_BIN=$(bash mediasoup-worker/build.sh --path) "${npm_cmd[@]}" --no-audit --no-fund 2>&1 |
 		grep -v -e 'EBADENGINE' -e 'Unknown user config "nodedir"' >&2
 	npm_status=${PIPESTATUS[0]}
 	set -e
-	[ "$npm_status" -eq 0 ] || die "${npm_cmd[*]} failed"
+	[ "$npm_status" -eq 0 ] ||
+		die "${npm_cmd[*]} failed (if patch-package named a patch above, it no longer applies: README.md, \"Upgrading mediasoup\")"
 	rm -f "$stamp_file"
+	# npm may have rewritten package-lock.json.
+	stamp=$(stamp_now)
 else
 	step "npm dependencies: up to date"
 fi
 
-# --- 4. install scripts we rely on -------------------------------------------
+# --- 3. install scripts we rely on -------------------------------------------
 
 # npm 11 gates dependency install scripts behind allowScripts and has been seen
 # both running and skipping them; check their results, rerun them if needed.
@@ -128,16 +140,17 @@ if ! node_ok || ! esbuild_ok; then
 fi
 node_ok || die "node_modules/.bin/node is not Node 24 (the 'node' package's preinstall did not run)"
 esbuild_ok || die "esbuild's binary is missing (esbuild's postinstall did not run)"
+# Our own postinstall: every patch of patches/ applied (patches/README.md).
+node_modules/.bin/node scripts/checkPatches.ts ||
+	die "a patch of patches/ is not applied (the postinstall, patch-package, did not run or failed); run: npx patch-package"
 
-# --- 5. mediasoup's Node layer, patched --------------------------------------
+# --- 4. mediasoup-worker -----------------------------------------------------
 
-# Performance patches (mediasoup-node/README.md), and protoo-server's fix of a
-# lost answer (protoo-server-patches/README.md). Every run: npm install may have
-# put back an unpatched copy; applied patches are left alone.
-bash mediasoup-node/apply.sh
-bash protoo-server-patches/apply.sh
+# Built from node_modules/mediasoup/worker, which the postinstall patched, or
+# taken from the cache (mediasoup-worker/README.md).
+worker_bin=$(bash mediasoup-worker/build.sh)
 
-# --- 6. worker in place, smoke start -----------------------------------------
+# --- 5. worker in place, smoke start -----------------------------------------
 
 # mediasoup looks for its worker here when MEDIASOUP_WORKER_BIN is not set, so
 # the server, the tests and mediasoup's own test suite all use our build.
@@ -160,7 +173,7 @@ node_modules/.bin/node -e '
 
 echo "$stamp" >"$stamp_file"
 
-# --- 7. the browser app ------------------------------------------------------
+# --- 6. the browser app ------------------------------------------------------
 
 # The production bundle the server serves from dist/app (the server refuses to
 # start without one). Built (esbuild, about half a second) when dist/app is

@@ -152,7 +152,7 @@ export const configSchema = z.strictObject({
 		 * DTLS-SRTP crypto suites the workers offer and accept on WebRTC
 		 * transports, most preferred first; unset: every suite mediasoup
 		 * supports, AEAD_AES_256_GCM first. Workers read it from their
-		 * environment (worker patch 0007; server/media/workerEnvironment.ts).
+		 * environment (mediasoup patch 014 in patches/; server/media/workerEnvironment.ts).
 		 */
 		dtlsSrtpCryptoSuites: srtpCryptoSuites.meta({ env: 'MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES', envList: true }).optional(),
 	}),

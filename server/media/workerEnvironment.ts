@@ -9,7 +9,7 @@
 import type { types } from 'mediasoup';
 
 /**
- * Read by our worker (patch 0007 in mediasoup-worker/patches): the DTLS-SRTP
+ * Read by our worker (patches/mediasoup+3.27.1+014): the DTLS-SRTP
  * crypto suites to offer and accept, comma separated, most preferred first.
  * Unset: every suite mediasoup supports.
  */

@@ -9,7 +9,7 @@ import { deepFreeze } from './deepFreeze.ts';
 export const fromWire = {
 	/**
 	 * Frozen all the way down: a member's capabilities never change after its
-	 * join, and mediasoup (patch 0005, mediasoup-node/) then validates them once
+	 * join, and mediasoup (patches/, mediasoup 011) then validates them once
 	 * for all the consumers the member gets, instead of once per consumer.
 	 */
 	rtpCapabilities: (value: wire.RtpCapabilities | undefined) =>

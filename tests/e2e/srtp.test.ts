@@ -3,7 +3,7 @@
 // has no switch or field trial to leave GCM out, so for AES_CM_128_HMAC_SHA1_80
 // (the suite every WebRTC endpoint must support) the server offers only that
 // one: mediasoup.dtlsSrtpCryptoSuites, which the workers read through worker
-// patch 0007. Each test reads the suite Chromium really negotiated from its own
+// patch 014. Each test reads the suite Chromium really negotiated from its own
 // stats (the transport's srtpCipher), on both transports of both peers, and
 // fails on any other; and each peer decodes the other's audio and video.
 import assert from 'node:assert/strict';

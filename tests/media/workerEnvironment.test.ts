@@ -1,5 +1,5 @@
 // The DTLS-SRTP crypto suites reach the workers through their environment
-// (worker patch 0007): each worker process of the pool gets exactly what the
+// (worker patch 014): each worker process of the pool gets exactly what the
 // configuration says, also when this process's own environment says something
 // else, and this process's environment is left as it was.
 import assert from 'node:assert/strict';

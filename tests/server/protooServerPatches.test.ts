@@ -1,4 +1,4 @@
-// Our patch to protoo-server (protoo-server-patches/): a request the remote
+// Our patches to protoo-server (patches/protoo-server+*.patch): a request the remote
 // answers before the local socket reports the request written must still
 // resolve. Unpatched, protoo-server registered the request only once send()
 // resolved, on the socket's write callback; a server busy enough to read the
@@ -16,11 +16,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as protoo from 'protoo-server';
-import { assertPatchesApplied } from '../helpers/appliedPatches.ts';
+import { missingPatches, patchedPackages } from '../../scripts/checkPatches.ts';
 
 const require = createRequire(import.meta.url);
 const protooServerDir = path.dirname(require.resolve('protoo-server/package.json'));
-const patchesDir = path.resolve(import.meta.dirname, '../../protoo-server-patches/patches');
 
 /** A protoo message as protoo-server sends it. */
 interface SentMessage {
@@ -66,8 +65,11 @@ function settledSoon<T>(promise: Promise<T>, pending: string): Promise<T> {
 	return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(pending)), 2000))]);
 }
 
-test('the set-up applied every patch of protoo-server-patches/patches to node_modules/protoo-server', () => {
-	assertPatchesApplied(patchesDir, protooServerDir, 3);
+test('the set-up applied every patch of patches/ for protoo-server to node_modules/protoo-server', () => {
+	const protooPatches = patchedPackages().find((pkg) => pkg.name === 'protoo-server');
+	assert.ok(protooPatches);
+	assert.equal(protooPatches.patches.length, 3);
+	assert.deepEqual(missingPatches(protooPatches), []);
 });
 
 test('a request answered before its write completed resolves with the answer', async () => {

@@ -1,4 +1,4 @@
-// Worker patch 0007 (mediasoup-worker/patches): a worker reads the DTLS-SRTP
+// Worker patch 014 (patches/mediasoup+3.27.1+014): a worker reads the DTLS-SRTP
 // crypto suites it offers from MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES, and refuses
 // to start on a list it cannot honour, as it does with any wrong setting,
 // rather than quietly offering its own list. Which suite a browser then

@@ -1,10 +1,10 @@
 // Our patch to mediasoup's C++ worker that allocates a stream's buffers with its
-// first packet (mediasoup-worker/patches/0003-lazy-per-stream-buffers.patch):
+// first packet (patches/mediasoup+3.27.1+003+lazy-per-stream-buffers.patch):
 // streams that carry media still count their bitrate and answer NACKs with
 // retransmissions, streams that carry none report nothing, and an idle consumer
-// costs the worker less memory than the unpatched 5.8 KB (with patch 0004,
+// costs the worker less memory than the unpatched 5.8 KB (with patch 004,
 // sharing parsed RTP parameters, too: sharedRtpParameters.test.ts; and with
-// 0005, the small maps of what a consumer keeps per stream).
+// 005, the small maps of what a consumer keeps per stream).
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -144,7 +144,7 @@ test('an Opus consumer forwards, and a consumer of a silent producer reports no 
 	}
 });
 
-test('an idle consumer costs the worker under 2.6 KB (5.8 unpatched, 3.4 without patch 0004, 2.7 without 0005)', async () => {
+test('an idle consumer costs the worker under 2.6 KB (5.8 unpatched, 3.4 without patch 004, 2.7 without 005)', async () => {
 	const transports = await Promise.all(
 		Array.from({ length: 10 }, () =>
 			router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] }),
@@ -169,9 +169,9 @@ test('an idle consumer costs the worker under 2.6 KB (5.8 unpatched, 3.4 without
 	const perConsumer = ((workerRssKb() - before) * 1024) / count;
 	for (const transport of transports) transport.close();
 	// Half audio, half video. Unpatched: 5.8 KB (audio) and 6.1 KB (video); with
-	// 0003 and abseil's maps: 3.1 and 3.8; with 0004 (one parsed copy of equal
-	// codecs and header extensions) too: 2.5 and 2.8; with 0005 (the per-stream
-	// maps inline) too: 2.3 and 2.5. Measured here: 2.7 KB without 0005, 2.4 with.
+	// 003 and abseil's maps: 3.1 and 3.8; with 004 (one parsed copy of equal
+	// codecs and header extensions) too: 2.5 and 2.8; with 005 (the per-stream
+	// maps inline) too: 2.3 and 2.5. Measured here: 2.7 KB without 005, 2.4 with.
 	assert.ok(perConsumer < 2600, `${perConsumer.toFixed(0)} bytes of worker RSS per idle consumer`);
 	assert.equal(consumers.length, count);
 });

@@ -1,10 +1,11 @@
-// Our patches to mediasoup's Node layer (mediasoup-node/): the set-up applied
-// them, the patched clone() copies as structuredClone() does, the corked
-// channel delivers a burst of requests larger than a pipe holds, consumers
-// of one producer share the RTP parameters they have in common, a
-// transport's one listener for its consumers forgets each as it closes, an
-// emitter's listener table finds listeners by their exact name only, and a
-// consumer costs Node's heap what the patches say.
+// Our patches to mediasoup (patches/mediasoup+*.patch): the set-up applied
+// them all, the worker's too. Of the Node layer's: the patched clone() copies
+// as structuredClone() does, the corked channel delivers a burst of requests
+// larger than a pipe holds, consumers of one producer share the RTP
+// parameters they have in common, a transport's one listener for its
+// consumers forgets each as it closes, an emitter's listener table finds
+// listeners by their exact name only, and a consumer costs Node's heap what
+// the patches say.
 // (mediasoup's own suite, `npm run test:worker`, also runs on the patched layer.)
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -14,9 +15,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
+import { missingPatches, patchedPackages } from '../../scripts/checkPatches.ts';
 import { forwardConsumerEvents, type PeerConsumer } from '../../server/room/PeerConsumer.ts';
 import { deepFreeze } from '../../server/signaling/deepFreeze.ts';
-import { assertPatchesApplied } from '../helpers/appliedPatches.ts';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 import { plainVp8Producer } from '../helpers/plainVp8Producer.ts';
 import { feedbackNames, feedbackTypes, vp8Consumers, withoutTransportCc } from '../helpers/vp8Consumers.ts';
@@ -24,11 +25,13 @@ import { feedbackNames, feedbackTypes, vp8Consumers, withoutTransportCc } from '
 const require = createRequire(import.meta.url);
 // mediasoup's exports map hides its files; its main is node/lib/index.js.
 const mediasoupDir = path.resolve(path.dirname(require.resolve('mediasoup')), '..', '..');
-const patchesDir = path.resolve(import.meta.dirname, '../../mediasoup-node/patches');
 const { clone } = require(path.join(mediasoupDir, 'node/lib/utils.js')) as { clone: <T>(value: T) => T };
 
-test('the set-up applied every patch of mediasoup-node/patches to node_modules/mediasoup', () => {
-	assertPatchesApplied(patchesDir, mediasoupDir, 7);
+test('the set-up applied every patch of patches/ for mediasoup to node_modules/mediasoup', () => {
+	const mediasoupPatches = patchedPackages().find((pkg) => pkg.name === 'mediasoup');
+	assert.ok(mediasoupPatches);
+	assert.equal(mediasoupPatches.patches.length, 13, 'six to the worker, seven to the Node layer');
+	assert.deepEqual(missingPatches(mediasoupPatches), []);
 });
 
 test('the patched clone() gives what structuredClone() gives, as an independent copy', () => {
@@ -166,7 +169,7 @@ test('consumers of devices with many different capabilities each get what their 
 });
 
 test('consume() validates frozen capabilities once, others on every call, and leaves the producer as it was', async () => {
-	// Patch 0005: a frozen capabilities object is normalized once; the producer's parameters are read, not copied.
+	// Patch 011: a frozen capabilities object is normalized once; the producer's parameters are read, not copied.
 	const ortc = require(path.join(mediasoupDir, 'node/lib/ortc.js')) as Record<string, (...args: unknown[]) => unknown>;
 	const validate = ortc.validateAndNormalizeRtpCapabilities;
 	assert.ok(validate);
@@ -206,7 +209,7 @@ test('consume() validates frozen capabilities once, others on every call, and le
 });
 
 test('a transport forgets its consumers when they close or lose their producer', async () => {
-	// Patch 0004 gives a transport one listener for all its consumers.
+	// Patch 010 gives a transport one listener for all its consumers.
 	const { transport: sending, producer } = await plainVp8Producer(router);
 	const receiving = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
 	const consumersOf = (transport: ms.Transport) => Reflect.get(transport, 'consumers') as Map<string, ms.Consumer>;
@@ -227,7 +230,7 @@ test('a transport forgets its consumers when they close or lose their producer',
 });
 
 test("an emitter's listeners are its own and found by their exact name only", async () => {
-	// Patch 0006 keeps them in an object whose prototype has no properties:
+	// Patch 012 keeps them in an object whose prototype has no properties:
 	// names that Object.prototype has must find nothing.
 	const { transport, producer } = await plainVp8Producer(router);
 	const other = await plainVp8Producer(router);
@@ -259,10 +262,10 @@ test("an emitter's listeners are its own and found by their exact name only", as
 });
 
 test("10,000 consumers of one producer, with the room's listeners, cost Node's heap under 1.5 KB each", async () => {
-	// 1.35-1.40 KB here; 1.42-1.47 without patch 0007. The room used to add two
+	// 1.35-1.40 KB here; 1.42-1.47 without patch 013. The room used to add two
 	// close listeners to each consumer's observer, about 165 bytes more. With
-	// those, 2.0 KB with 3,000 consumers, and 2.5-2.7 KB without patch 0006
-	// (listener tables in dictionary mode). Before 0003 and 0004, each consumer
+	// those, 2.0 KB with 3,000 consumers, and 2.5-2.7 KB without patch 012
+	// (listener tables in dictionary mode). Before 009 and 010, each consumer
 	// also held its own copy of the codecs and header extensions (4.4 KB
 	// without the room's listeners).
 	v8.setFlagsFromString('--expose-gc');

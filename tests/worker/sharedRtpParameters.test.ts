@@ -1,6 +1,6 @@
 // Our patch to mediasoup's C++ worker that shares the parsed codecs and header
-// extensions of equal RTP parameters (mediasoup-worker/patches/
-// 0004-share-parsed-rtp-parameters.patch): in the worker, each consumer still
+// extensions of equal RTP parameters (patches/
+// mediasoup+3.27.1+004+share-parsed-rtp-parameters.patch): in the worker, each consumer still
 // has the codecs, RTCP feedback and header extensions its own capabilities
 // allow, next to consumers of the same producer with other capabilities, and
 // after every consumer that shared a list has closed.

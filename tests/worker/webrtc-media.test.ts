@@ -3,7 +3,7 @@
 // media flows both ways: client -> producer -> consumer -> client.
 //
 // This is the test that catches the kTLS crash (see
-// mediasoup-worker/patches/0002-dtls-bio-answers-no-ktls.patch): without the
+// patches/mediasoup+3.27.1+002+dtls-bio-answers-no-ktls.patch): without the
 // patch the worker dies with SIGSEGV on the first DTLS handshake, which no
 // PlainTransport test exercises.
 import assert from 'node:assert/strict';
