@@ -20,6 +20,7 @@ import type { DataProducerState } from '../store/slices/dataProducers.ts';
 import type { PeerState } from '../store/slices/peers.ts';
 import type { ProducerState } from '../store/slices/producers.ts';
 import { roomActions } from '../store/slices/room.ts';
+import { SidePanel } from './SidePanel.tsx';
 import { StatsTable } from './StatsTable.tsx';
 
 const REFRESH_MS = 1000;
@@ -127,18 +128,7 @@ export function StatsPanel() {
 	const dispatch = useAppDispatch();
 	const sections = useLiveStats(useAppSelector(selectSectionSpecs));
 	return (
-		<aside className="side-panel stats" data-testid="stats-panel" aria-label="Statistics">
-			<header className="side-panel-header">
-				<h2>Statistics</h2>
-				<button
-					type="button"
-					className="close"
-					onClick={() => dispatch(roomActions.statsToggled(false))}
-					aria-label="Close statistics"
-				>
-					×
-				</button>
-			</header>
+		<SidePanel name="stats" title="Statistics" onClose={() => dispatch(roomActions.statsToggled(false))}>
 			<div className="stats-sections">
 				{sections.map((section) => (
 					<details
@@ -163,6 +153,6 @@ export function StatsPanel() {
 					</details>
 				))}
 			</div>
-		</aside>
+		</SidePanel>
 	);
 }
