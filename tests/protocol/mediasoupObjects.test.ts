@@ -20,6 +20,7 @@ import {
 	parseServerRequest,
 	webRtcTransportInfoSchema,
 } from '../../protocol/signaling.ts';
+import { webRtcTransportInfo } from '../../server/room/transports.ts';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 
 let worker: ms.Worker;
@@ -49,16 +50,6 @@ function createWebRtcTransport(): Promise<ms.WebRtcTransport> {
 		listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
 		enableSctp: true,
 	});
-}
-
-function transportInfo(transport: ms.WebRtcTransport) {
-	return {
-		id: transport.id,
-		iceParameters: transport.iceParameters,
-		iceCandidates: transport.iceCandidates,
-		dtlsParameters: transport.dtlsParameters,
-		sctpParameters: transport.sctpParameters,
-	};
 }
 
 /** A VP8 producer on a PlainTransport (as ffmpeg would send), its parameters validated first. */
@@ -93,7 +84,7 @@ describe('mediasoup objects on the wire', () => {
 
 	test('the createWebRtcTransport answer (with SCTP) and restartIce answer parse', async () => {
 		const transport = await createWebRtcTransport();
-		const wire = overTheWire(transportInfo(transport));
+		const wire = overTheWire(webRtcTransportInfo(transport));
 		const result = webRtcTransportInfoSchema.safeParse(wire);
 		assert.ok(result.success, result.success ? '' : result.error.message);
 		assert.deepEqual(result.data, wire);
