@@ -20,6 +20,7 @@ import {
 	parseServerRequest,
 	webRtcTransportInfoSchema,
 } from '../../protocol/signaling.ts';
+import { newConsumerRequest } from '../../server/room/Subscriptions.ts';
 import { webRtcTransportInfo } from '../../server/room/transports.ts';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 
@@ -125,19 +126,7 @@ describe('mediasoup objects on the wire', () => {
 
 		assert.ok(rtpParametersSchema.safeParse(overTheWire(consumer.rtpParameters)).success);
 
-		const newConsumer = parseServerRequest(
-			'newConsumer',
-			overTheWire({
-				peerId: 'alice',
-				producerId: producer.id,
-				id: consumer.id,
-				kind: consumer.kind,
-				rtpParameters: consumer.rtpParameters,
-				type: consumer.type,
-				appData: producer.appData,
-				producerPaused: consumer.producerPaused,
-			}),
-		);
+		const newConsumer = parseServerRequest('newConsumer', overTheWire(newConsumerRequest('alice', producer, consumer)));
 		assert.ok(newConsumer.ok, newConsumer.ok ? '' : newConsumer.reason);
 		assert.ok(newConsumer.request.method === 'newConsumer');
 		assert.deepEqual(newConsumer.request.data.rtpParameters, overTheWire(consumer.rtpParameters));
