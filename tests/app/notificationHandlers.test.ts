@@ -23,7 +23,7 @@ function setup() {
 	const receive = (method: string, data: unknown) => {
 		const parsed = parseServerNotification(method, data);
 		if (!parsed.ok) throw new Error(parsed.reason);
-		handleNotification(handlers, parsed.notification);
+		handleNotification(handlers, parsed.message);
 	};
 	return { store, closed, handlers, receive };
 }

@@ -43,7 +43,7 @@ function overTheWire<T>(value: T): unknown {
 function acceptRequest(method: string, data: unknown): ClientRequest {
 	const result = parseClientRequest(method, overTheWire(data));
 	assert.ok(result.ok, `expected ${method} to be accepted, got: ${result.ok ? '' : result.reason}`);
-	return result.request;
+	return result.message;
 }
 
 function createWebRtcTransport(): Promise<ms.WebRtcTransport> {
@@ -128,8 +128,8 @@ describe('mediasoup objects on the wire', () => {
 
 		const newConsumer = parseServerRequest('newConsumer', overTheWire(newConsumerRequest('alice', producer, consumer)));
 		assert.ok(newConsumer.ok, newConsumer.ok ? '' : newConsumer.reason);
-		assert.ok(newConsumer.request.method === 'newConsumer');
-		assert.deepEqual(newConsumer.request.data.rtpParameters, overTheWire(consumer.rtpParameters));
+		assert.ok(newConsumer.message.method === 'newConsumer');
+		assert.deepEqual(newConsumer.message.data.rtpParameters, overTheWire(consumer.rtpParameters));
 
 		const broadcasterAnswer = {
 			id: consumer.id,
