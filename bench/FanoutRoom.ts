@@ -1,10 +1,9 @@
 // What the fanout ramp needs from "a room": a place to send one sender's
-// audio and video to, and receivers it can add and remove. The server
-// scenario builds it through the REST broadcaster API, the raw one from bare
-// mediasoup objects; everything else (sending, sinks, ramping, measuring) is
-// shared, so the two numbers differ only by what the server adds.
-import type { RtpStreamSpec } from './RtpSender.ts';
-
+// audio and video to (the streams of benchMedia.ts), and receivers it can add
+// and remove. The server scenario builds it through the REST broadcaster API,
+// the raw one from bare mediasoup objects; everything else (sending, sinks,
+// ramping, measuring) is shared, so the two numbers differ only by what the
+// server adds.
 export interface Endpoint {
 	ip: string;
 	port: number;
@@ -18,8 +17,6 @@ export interface ReceiverTarget extends Endpoint {
 export interface FanoutRoom {
 	/** The producers' plain transport (comedia: it learns the sender's address from its first packet). */
 	readonly ingest: Endpoint;
-	readonly audio: RtpStreamSpec;
-	readonly video: RtpStreamSpec;
 	/**
 	 * Adds receiver number `index` (the caller numbers them): a plain transport
 	 * without RTCP multiplexing, connected to `target`, and a consumer per

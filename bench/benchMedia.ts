@@ -3,12 +3,13 @@
 // forward byte-identical traffic.
 import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
+import type { ReceiverTarget } from './FanoutRoom.ts';
 import type { RtpStreamSpec } from './RtpSender.ts';
 
 export const AUDIO_STREAM: RtpStreamSpec = { ssrc: 11111111, payloadType: 100 };
 export const VIDEO_STREAM: RtpStreamSpec = { ssrc: 22222222, payloadType: 101 };
 
-export const AUDIO_RTP_PARAMETERS: types.RtpParameters = {
+const AUDIO_RTP_PARAMETERS: types.RtpParameters = {
 	codecs: [
 		{
 			mimeType: 'audio/opus',
@@ -22,7 +23,7 @@ export const AUDIO_RTP_PARAMETERS: types.RtpParameters = {
 	rtcp: { cname: 'bench', reducedSize: true },
 };
 
-export const VIDEO_RTP_PARAMETERS: types.RtpParameters = {
+const VIDEO_RTP_PARAMETERS: types.RtpParameters = {
 	codecs: [
 		{
 			mimeType: 'video/VP8',
@@ -34,6 +35,12 @@ export const VIDEO_RTP_PARAMETERS: types.RtpParameters = {
 	encodings: [{ ssrc: VIDEO_STREAM.ssrc }],
 	rtcp: { cname: 'bench', reducedSize: true },
 };
+
+/** The sender's producers: audio, then video (the order of the SSRCs a FanoutRoom's addReceiver answers). */
+export const SENDER_PRODUCERS: { kind: types.MediaKind; rtpParameters: types.RtpParameters }[] = [
+	{ kind: 'audio', rtpParameters: AUDIO_RTP_PARAMETERS },
+	{ kind: 'video', rtpParameters: VIDEO_RTP_PARAMETERS },
+];
 
 /** A consumer's SSRC, from the rtpParameters mediasoup (or the REST API) answered with. */
 export function consumerSsrc(rtpParameters: { encodings?: { ssrc?: number | undefined }[] | undefined }): number {
@@ -77,6 +84,23 @@ const SRTP_KEY_BYTES: Record<types.SrtpCryptoSuite, number> = {
  * The bench never decrypts (it counts packets and reads their headers, which
  * SRTP leaves in the clear), so the key only has to be valid.
  */
-export function receiverSrtpParameters(cryptoSuite: types.SrtpCryptoSuite): types.SrtpParameters {
+function receiverSrtpParameters(cryptoSuite: types.SrtpCryptoSuite): types.SrtpParameters {
 	return { cryptoSuite, keyBase64: randomBytes(SRTP_KEY_BYTES[cryptoSuite]).toString('base64') };
+}
+
+/**
+ * How a receiver's plain transport is connected, the same through the REST
+ * API (its connect body) and on bare mediasoup (PlainTransport.connect): where
+ * it sends RTP and RTCP, and with an SRTP suite the receiver's key.
+ */
+export function receiverConnectParameters(
+	target: ReceiverTarget,
+	srtp: types.SrtpCryptoSuite | undefined,
+): ReceiverTarget & { srtpParameters?: types.SrtpParameters } {
+	return {
+		ip: target.ip,
+		port: target.port,
+		rtcpPort: target.rtcpPort,
+		...(srtp === undefined ? {} : { srtpParameters: receiverSrtpParameters(srtp) }),
+	};
 }

@@ -5,6 +5,7 @@
 // worker kept up with (see steady()). A --sequence instead measures the given
 // counts in their order, all of them.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AUDIO_STREAM, VIDEO_STREAM } from './benchMedia.ts';
 import type { FanoutOptions, RampPlan } from './FanoutOptions.ts';
 import type { FanoutRoom } from './FanoutRoom.ts';
 import { DropSockets } from './kernel/DropSockets.ts';
@@ -37,7 +38,7 @@ export async function runFanoutRamp(
 ): Promise<RampResult> {
 	const sink = await RtpSink.open();
 	const drops = await DropSockets.open(2);
-	const sender = await RtpSender.open({ target: room.ingest, audio: room.audio, video: room.video });
+	const sender = await RtpSender.open({ target: room.ingest, audio: AUDIO_STREAM, video: VIDEO_STREAM });
 	try {
 		const rtcpPort = drops.ports[RTCP_DROP_SOCKET] as number;
 		const targets = {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { appDataSchema, displayNameSchema, idSchema, labelSchema, secretSchema } from './fields.ts';
 import { MAX_CONSUMER_PRIORITY, MIN_CONSUMER_PRIORITY } from './limits.ts';
-import { type MessageOf, type ParseFailure, parseMessage } from './methodMap.ts';
+import { type MessageOf, parseMessage } from './methodMap.ts';
 import { deviceInfoSchema } from './peer.ts';
 import {
 	codecsOfKind,
@@ -127,10 +127,6 @@ export type ClientRequestInput<M extends ClientRequestMethod> = z.input<(typeof 
 /** A validated request, narrowed by `method` in a switch. */
 export type ClientRequest = MessageOf<typeof clientRequests>;
 
-export type ParseClientRequestResult = { ok: true; request: ClientRequest } | ParseFailure;
-
 /** Validates an incoming protoo request; on failure gives the 400 reason to reject with. */
-export function parseClientRequest(method: string, data: unknown): ParseClientRequestResult {
-	const result = parseMessage(clientRequests, 'request', method, data);
-	return result.ok ? { ok: true, request: result.message } : result;
-}
+export const parseClientRequest = (method: unknown, data: unknown) =>
+	parseMessage(clientRequests, 'request', method, data);

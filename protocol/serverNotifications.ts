@@ -1,7 +1,7 @@
 // Server -> client protoo notifications (PROTOCOL.md section 1).
 import { z } from 'zod';
 import { displayNameSchema, idSchema } from './fields.ts';
-import { type MessageOf, type ParseFailure, parseMessage } from './methodMap.ts';
+import { type MessageOf, parseMessage } from './methodMap.ts';
 import { peerInfoSchema } from './peer.ts';
 import { recordingStartedSchema, recordingStoppedSchema } from './recording.ts';
 
@@ -68,10 +68,6 @@ export type ServerNotificationMethod = keyof typeof serverNotifications;
 export type ServerNotificationData<M extends ServerNotificationMethod> = z.output<(typeof serverNotifications)[M]>;
 export type ServerNotification = MessageOf<typeof serverNotifications>;
 
-export type ParseServerNotificationResult = { ok: true; notification: ServerNotification } | ParseFailure;
-
 /** Validates a notification from the server. */
-export function parseServerNotification(method: string, data: unknown): ParseServerNotificationResult {
-	const result = parseMessage(serverNotifications, 'notification', method, data);
-	return result.ok ? { ok: true, notification: result.message } : result;
-}
+export const parseServerNotification = (method: unknown, data: unknown) =>
+	parseMessage(serverNotifications, 'notification', method, data);

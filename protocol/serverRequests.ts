@@ -3,7 +3,7 @@
 // clear error in the browser rather than as a broken mediasoup-client call.
 import { z } from 'zod';
 import { idSchema, labelSchema, serverAppDataSchema } from './fields.ts';
-import { type MessageOf, type ParseFailure, parseMessage } from './methodMap.ts';
+import { type MessageOf, parseMessage } from './methodMap.ts';
 import { mediaKindSchema, rtpParametersSchema, sctpStreamParametersSchema } from './rtp.ts';
 
 export const consumerTypeSchema = z.enum(['simple', 'simulcast', 'svc', 'pipe']);
@@ -38,10 +38,6 @@ export type ServerRequestMethod = keyof typeof serverRequests;
 export type ServerRequestData<M extends ServerRequestMethod> = z.output<(typeof serverRequests)[M]>;
 export type ServerRequest = MessageOf<typeof serverRequests>;
 
-export type ParseServerRequestResult = { ok: true; request: ServerRequest } | ParseFailure;
-
 /** Validates a request from the server; on failure gives the reason to reject it with. */
-export function parseServerRequest(method: string, data: unknown): ParseServerRequestResult {
-	const result = parseMessage(serverRequests, 'request', method, data);
-	return result.ok ? { ok: true, request: result.message } : result;
-}
+export const parseServerRequest = (method: unknown, data: unknown) =>
+	parseMessage(serverRequests, 'request', method, data);

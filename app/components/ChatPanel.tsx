@@ -5,6 +5,7 @@ import { useRoomClient } from '../RoomClientContext.ts';
 import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
 import { selectChat, selectChatDataProducer, selectRoom } from '../store/selectors.ts';
 import { chatActions } from '../store/slices/chat.ts';
+import { SidePanel } from './SidePanel.tsx';
 
 function timeOf(at: number): string {
 	return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -31,18 +32,7 @@ export function ChatPanel() {
 	};
 	const canSend = chatProducer?.open === true;
 	return (
-		<aside className="side-panel chat" data-testid="chat-panel" aria-label="Chat">
-			<header className="side-panel-header">
-				<h2>Chat</h2>
-				<button
-					type="button"
-					className="close"
-					onClick={() => dispatch(chatActions.panelToggled(false))}
-					aria-label="Close chat"
-				>
-					×
-				</button>
-			</header>
+		<SidePanel name="chat" title="Chat" onClose={() => dispatch(chatActions.panelToggled(false))}>
 			<ol className="chat-messages" ref={listRef}>
 				{messages.length === 0 ? <li className="chat-empty">No messages yet. Ask the bot: “@bot hello”.</li> : null}
 				{messages.map((message) => (
@@ -81,6 +71,6 @@ export function ChatPanel() {
 					Send
 				</button>
 			</form>
-		</aside>
+		</SidePanel>
 	);
 }

@@ -17,8 +17,28 @@ import { LayerSelector } from './LayerSelector.tsx';
 import { MediaTrackView } from './MediaTrackView.tsx';
 import { ScoreBadge } from './ScoreBadge.tsx';
 
-function isShowing(consumer: ConsumerState | undefined): consumer is ConsumerState {
-	return consumer !== undefined && !consumer.locallyPaused && !consumer.remotelyPaused;
+/** A remote video while it plays (neither side paused it), else the initials of `name`. */
+function RemoteVideo({
+	consumer,
+	name,
+	testId,
+	className,
+}: {
+	consumer: ConsumerState | undefined;
+	name: string;
+	testId: string;
+	className: string;
+}) {
+	if (consumer === undefined || consumer.locallyPaused || consumer.remotelyPaused) return <Initials name={name} />;
+	return (
+		<MediaTrackView
+			kind="video"
+			mediaId={consumer.id}
+			trackId={consumer.trackId}
+			testId={testId}
+			className={className}
+		/>
+	);
 }
 
 /** dBov (-127..0) to 0..1 for the speaking ring's strength. */
@@ -46,17 +66,7 @@ export function PeerTile({ peerId }: { peerId: string }) {
 			data-active-speaker={speaking}
 			style={speaking ? ({ '--speaking-strength': loudness(volume) } as CSSProperties) : undefined}
 		>
-			{isShowing(video) ? (
-				<MediaTrackView
-					kind="video"
-					mediaId={video.id}
-					trackId={video.trackId}
-					testId="peer-video"
-					className="tile-video"
-				/>
-			) : (
-				<Initials name={name} />
-			)}
+			<RemoteVideo consumer={video} name={name} testId="peer-video" className="tile-video" />
 			<div className="tile-top">
 				{video ? <ScoreBadge label="video" score={video.score?.score ?? null} testId="video-score" /> : null}
 				{audio ? <ScoreBadge label="audio" score={audio.score?.score ?? null} testId="audio-score" /> : null}
@@ -102,17 +112,7 @@ export function ShareTile({ peerId }: { peerId: string }) {
 	if (!peer || !share) return null;
 	return (
 		<article className="tile share-tile" data-testid={`share-${peerId}`}>
-			{isShowing(share) ? (
-				<MediaTrackView
-					kind="video"
-					mediaId={share.id}
-					trackId={share.trackId}
-					testId="share-video"
-					className="tile-video contain"
-				/>
-			) : (
-				<Initials name={peer.displayName} />
-			)}
+			<RemoteVideo consumer={share} name={peer.displayName} testId="share-video" className="tile-video contain" />
 			<footer className="tile-footer">
 				<span className="tile-name">{peer.displayName || peer.id}'s screen</span>
 				<span className="tile-spacer" />

@@ -1,6 +1,7 @@
 // Live numbers: for each transport, producer, consumer and data channel, what
 // the browser measures (RTCPeerConnection getStats) next to what the server
 // measures (mediasoup getStats), refreshed every second.
+import { createSelector } from '@reduxjs/toolkit';
 import { useEffect, useState } from 'react';
 import { useRoomClient } from '../RoomClientContext.ts';
 import type { MediaStats, StatsSubject } from '../room/MediaStats.ts';
@@ -13,8 +14,13 @@ import {
 	selectPeersById,
 	selectProducers,
 } from '../store/selectors.ts';
+import type { ConsumerState } from '../store/slices/consumers.ts';
+import type { DataConsumerState } from '../store/slices/dataConsumers.ts';
+import type { DataProducerState } from '../store/slices/dataProducers.ts';
+import type { PeerState } from '../store/slices/peers.ts';
+import type { ProducerState } from '../store/slices/producers.ts';
 import { roomActions } from '../store/slices/room.ts';
-import type { RootState } from '../store/store.ts';
+import { SidePanel } from './SidePanel.tsx';
 import { StatsTable } from './StatsTable.tsx';
 
 const REFRESH_MS = 1000;
@@ -34,13 +40,17 @@ interface Section extends SectionSpec {
 }
 
 function sectionSpecs(
-	state: Pick<RootState, 'producers' | 'consumers' | 'dataProducers' | 'dataConsumers' | 'peers'>,
+	producers: ProducerState[],
+	dataProducers: DataProducerState[],
+	consumers: ConsumerState[],
+	dataConsumers: DataConsumerState[],
+	peers: Record<string, PeerState>,
 ): SectionSpec[] {
 	const specs: SectionSpec[] = [
 		{ kind: 'transport', id: 'send', title: 'Sending transport' },
 		{ kind: 'transport', id: 'recv', title: 'Receiving transport' },
 	];
-	for (const producer of Object.values(state.producers)) {
+	for (const producer of producers) {
 		specs.push({
 			kind: 'producer',
 			id: producer.id,
@@ -48,11 +58,11 @@ function sectionSpecs(
 			mediaKind: producer.kind,
 		});
 	}
-	for (const dataProducer of Object.values(state.dataProducers)) {
+	for (const dataProducer of dataProducers) {
 		specs.push({ kind: 'dataProducer', id: dataProducer.id, title: `My "${dataProducer.label}" channel` });
 	}
-	for (const consumer of Object.values(state.consumers)) {
-		const name = state.peers[consumer.peerId]?.displayName ?? consumer.peerId;
+	for (const consumer of consumers) {
+		const name = peers[consumer.peerId]?.displayName ?? consumer.peerId;
 		specs.push({
 			kind: 'consumer',
 			id: consumer.id,
@@ -61,13 +71,19 @@ function sectionSpecs(
 			mediaKind: consumer.kind,
 		});
 	}
-	for (const dataConsumer of Object.values(state.dataConsumers)) {
+	for (const dataConsumer of dataConsumers) {
 		const from =
-			dataConsumer.peerId === null ? 'the bot' : (state.peers[dataConsumer.peerId]?.displayName ?? dataConsumer.peerId);
+			dataConsumer.peerId === null ? 'the bot' : (peers[dataConsumer.peerId]?.displayName ?? dataConsumer.peerId);
 		specs.push({ kind: 'dataConsumer', id: dataConsumer.id, title: `"${dataConsumer.label}" from ${from}` });
 	}
 	return specs;
 }
+
+/** The sections in order; a new array only when one of their subjects changed. */
+const selectSectionSpecs = createSelector(
+	[selectProducers, selectDataProducers, selectConsumers, selectDataConsumers, selectPeersById],
+	sectionSpecs,
+);
 
 /**
  * Fetches one section's browser and server stats; a vanished object gives
@@ -110,25 +126,9 @@ function useLiveStats(specs: SectionSpec[]): Section[] {
 
 export function StatsPanel() {
 	const dispatch = useAppDispatch();
-	const producers = useAppSelector(selectProducers);
-	const consumers = useAppSelector(selectConsumers);
-	const dataProducers = useAppSelector(selectDataProducers);
-	const dataConsumers = useAppSelector(selectDataConsumers);
-	const peers = useAppSelector(selectPeersById);
-	const sections = useLiveStats(sectionSpecs({ producers, consumers, dataProducers, dataConsumers, peers }));
+	const sections = useLiveStats(useAppSelector(selectSectionSpecs));
 	return (
-		<aside className="side-panel stats" data-testid="stats-panel" aria-label="Statistics">
-			<header className="side-panel-header">
-				<h2>Statistics</h2>
-				<button
-					type="button"
-					className="close"
-					onClick={() => dispatch(roomActions.statsToggled(false))}
-					aria-label="Close statistics"
-				>
-					×
-				</button>
-			</header>
+		<SidePanel name="stats" title="Statistics" onClose={() => dispatch(roomActions.statsToggled(false))}>
 			<div className="stats-sections">
 				{sections.map((section) => (
 					<details
@@ -153,6 +153,6 @@ export function StatsPanel() {
 					</details>
 				))}
 			</div>
-		</aside>
+		</SidePanel>
 	);
 }

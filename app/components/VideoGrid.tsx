@@ -11,7 +11,7 @@ export function VideoGrid() {
 	const peers = useAppSelector(selectPeers);
 	const consumers = useAppSelector(selectConsumers);
 	const sharing = peers.filter((peer) =>
-		Object.values(consumers).some((consumer) => consumer.peerId === peer.id && consumer.source === 'share'),
+		consumers.some((consumer) => consumer.peerId === peer.id && consumer.source === 'share'),
 	);
 	const count = peers.length + sharing.length + 1;
 	const columns = columnsFor(count);

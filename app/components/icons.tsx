@@ -1,8 +1,8 @@
 // Inline SVG icons (no icon font to load), drawn on a 24x24 grid.
 import type { ReactNode } from 'react';
 
-/** Decorative: every button says what it does in its own label. */
-function Icon({ children }: { children: ReactNode }) {
+/** Decorative: every button says what it does in its own label. `off` strikes the drawing through. */
+function Icon({ children, off = false }: { children: ReactNode; off?: boolean | undefined }) {
 	return (
 		<svg
 			width={22}
@@ -16,23 +16,22 @@ function Icon({ children }: { children: ReactNode }) {
 			aria-hidden="true"
 		>
 			{children}
+			{off ? <path d="M3 3l18 18" /> : null}
 		</svg>
 	);
 }
 
 export const MicIcon = ({ off }: { off?: boolean }) => (
-	<Icon>
+	<Icon off={off}>
 		<rect x="9" y="3" width="6" height="11" rx="3" />
 		<path d="M5 11a7 7 0 0 0 14 0M12 18v3" />
-		{off ? <path d="M3 3l18 18" /> : null}
 	</Icon>
 );
 
 export const CameraIcon = ({ off }: { off?: boolean }) => (
-	<Icon>
+	<Icon off={off}>
 		<rect x="3" y="6" width="13" height="12" rx="2" />
 		<path d="M16 10l5-3v10l-5-3" />
-		{off ? <path d="M3 3l18 18" /> : null}
 	</Icon>
 );
 

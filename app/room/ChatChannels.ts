@@ -2,6 +2,7 @@
 // peer, "bot" goes to the room's bot; the server routes by label) and the
 // messages that arrive on the data consumers.
 import type { types } from 'mediasoup-client';
+import { selectPeer } from '../store/selectors.ts';
 import { chatActions } from '../store/slices/chat.ts';
 import { dataProducersActions } from '../store/slices/dataProducers.ts';
 import { errorMessage } from './errors.ts';
@@ -83,7 +84,7 @@ export class ChatChannels {
 			this.#add('bot', null, 'Bot', message);
 			return;
 		}
-		const displayName = this.#ctx.store.getState().peers[peerId]?.displayName || peerId;
+		const displayName = selectPeer(this.#ctx.store.getState(), peerId)?.displayName || peerId;
 		this.#add('peer', peerId, displayName, message);
 	}
 

@@ -6,6 +6,7 @@ import type { ServerRequest, ServerRequestData } from '../../protocol/signaling.
 import { AudioLevelMonitor } from '../media/AudioLevelMonitor.ts';
 import { consumerLayers } from '../media/layers.ts';
 import { fromWire } from '../media/wireTypes.ts';
+import { selectConsumer, selectPeer } from '../store/selectors.ts';
 import { consumersActions } from '../store/slices/consumers.ts';
 import { dataConsumersActions } from '../store/slices/dataConsumers.ts';
 import { errorMessage } from './errors.ts';
@@ -83,16 +84,8 @@ export class RemoteMedia {
 				source,
 				trackId: consumer.track.id,
 				codec: consumer.rtpParameters.codecs[0]?.mimeType.split('/')[1] ?? '',
-				locallyPaused: false,
 				remotelyPaused: data.producerPaused,
 				...consumerLayers(consumer.rtpParameters),
-				preferredSpatialLayer: null,
-				preferredTemporalLayer: null,
-				currentSpatialLayer: null,
-				currentTemporalLayer: null,
-				priority: 1,
-				score: null,
-				audioLevel: 0,
 			}),
 		);
 		if (data.kind === 'audio') this.#monitorLevel(consumer);
@@ -104,7 +97,7 @@ export class RemoteMedia {
 	#decrypt(data: ServerRequestData<'newConsumer'>): { onRtpReceiver?: (receiver: RTCRtpReceiver) => void } {
 		const e2ee = this.#ctx.e2ee();
 		if (!e2ee) return {};
-		const name = this.#ctx.store.getState().peers[data.peerId]?.displayName || data.peerId;
+		const name = selectPeer(this.#ctx.store.getState(), data.peerId)?.displayName || data.peerId;
 		return { onRtpReceiver: (receiver) => e2ee.decrypt(receiver, data.kind, `${name}'s ${data.kind}`) };
 	}
 
@@ -199,7 +192,7 @@ export class RemoteMedia {
 
 	/** Which simulcast stream / SVC layer (and frame rate) of a remote video to receive. */
 	async setPreferredLayers(consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
-		const consumer = this.#ctx.store.getState().consumers[consumerId];
+		const consumer = selectConsumer(this.#ctx.store.getState(), consumerId);
 		if (!consumer) return;
 		const temporal = temporalLayer ?? consumer.temporalLayers - 1;
 		try {

@@ -4,6 +4,7 @@
 // it has a handler. SignalingChannel has validated the data before any handler
 // sees it.
 import type { ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
+import { selectPeer } from '../store/selectors.ts';
 import { consumersActions } from '../store/slices/consumers.ts';
 import { peersActions } from '../store/slices/peers.ts';
 import { producersActions } from '../store/slices/producers.ts';
@@ -31,7 +32,7 @@ export function notificationHandlers(
 			toast(`${peer.displayName || peer.id} joined`);
 		},
 		peerClosed: ({ peerId }) => {
-			const peer = getState().peers[peerId];
+			const peer = selectPeer(getState(), peerId);
 			remote.peerClosed(peerId);
 			dispatch(peersActions.peerRemoved(peerId));
 			if (peer) toast(`${peer.displayName || peer.id} left`);

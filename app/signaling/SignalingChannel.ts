@@ -59,7 +59,7 @@ export class SignalingChannel extends Closable {
 		this.#peer.on('close', () => this.close());
 		this.#peer.on('notification', (message) => {
 			const parsed = parseServerNotification(message.method, message.data);
-			if (parsed.ok) handlers.onNotification(parsed.notification);
+			if (parsed.ok) handlers.onNotification(parsed.message);
 			else handlers.onProtocolError(parsed.reason);
 		});
 		this.#peer.on('request', (message, accept, reject) => {
@@ -69,7 +69,7 @@ export class SignalingChannel extends Closable {
 				reject(parsed.code, parsed.reason);
 				return;
 			}
-			handlers.onRequest(parsed.request).then(
+			handlers.onRequest(parsed.message).then(
 				() => accept(),
 				(error: unknown) => reject(500, error instanceof Error ? error.message : String(error)),
 			);

@@ -44,6 +44,9 @@ const LOCAL_FIELDS: Record<string, string[]> = {
 
 const PAIR_FIELDS = ['state', 'currentRoundTripTime', 'availableOutgoingBitrate', 'bytesSent', 'bytesReceived'];
 
+/** What mediasoup reports of every RTP stream, received or sent. */
+const SERVER_RTP_STREAM_FIELDS = ['ssrc', 'score', 'bitrate', 'packetCount', 'byteCount', 'packetsLost'];
+
 const SERVER_FIELDS: Record<string, string[]> = {
 	'webrtc-transport': [
 		'iceState',
@@ -58,29 +61,8 @@ const SERVER_FIELDS: Record<string, string[]> = {
 		'availableIncomingBitrate',
 		'maxIncomingBitrate',
 	],
-	'inbound-rtp': [
-		'kind',
-		'mimeType',
-		'rid',
-		'ssrc',
-		'score',
-		'bitrate',
-		'packetCount',
-		'byteCount',
-		'packetsLost',
-		'jitter',
-	],
-	'outbound-rtp': [
-		'kind',
-		'mimeType',
-		'ssrc',
-		'score',
-		'bitrate',
-		'packetCount',
-		'byteCount',
-		'packetsLost',
-		'roundTripTime',
-	],
+	'inbound-rtp': ['kind', 'mimeType', 'rid', ...SERVER_RTP_STREAM_FIELDS, 'jitter'],
+	'outbound-rtp': ['kind', 'mimeType', ...SERVER_RTP_STREAM_FIELDS, 'roundTripTime'],
 	'data-producer': ['label', 'protocol', 'messagesReceived', 'bytesReceived'],
 	'data-consumer': ['label', 'protocol', 'messagesSent', 'bytesSent', 'bufferedAmount'],
 };

@@ -4,15 +4,7 @@
 // connected to the bench's sinks and one consumer per producer.
 import type { types } from 'mediasoup';
 import type { BroadcasterConsumeResponse, IdResponse, PlainTransportInfo } from '../../protocol/broadcasterApi.ts';
-import {
-	AUDIO_RTP_PARAMETERS,
-	AUDIO_STREAM,
-	consumerSsrc,
-	receiverRtpCapabilities,
-	receiverSrtpParameters,
-	VIDEO_RTP_PARAMETERS,
-	VIDEO_STREAM,
-} from '../benchMedia.ts';
+import { consumerSsrc, receiverConnectParameters, receiverRtpCapabilities, SENDER_PRODUCERS } from '../benchMedia.ts';
 import type { FanoutOptions } from '../FanoutOptions.ts';
 import type { Endpoint, FanoutRoom, ReceiverTarget } from '../FanoutRoom.ts';
 import { runFanoutRamp } from '../fanoutRamp.ts';
@@ -52,8 +44,6 @@ function describe(options: FanoutOptions): string {
 
 class ServerFanoutRoom implements FanoutRoom {
 	readonly ingest: Endpoint;
-	readonly audio = AUDIO_STREAM;
-	readonly video = VIDEO_STREAM;
 	readonly nodePid: number | undefined;
 	readonly #server: ServerUnderTest;
 	readonly #rest: RestClient;
@@ -83,10 +73,10 @@ class ServerFanoutRoom implements FanoutRoom {
 			rtcpMux: true,
 		});
 		const producers = `${path}/broadcasters/bench-sender/transports/${transport.id}/producers`;
-		const audio = await rest.post<IdResponse>(producers, { kind: 'audio', rtpParameters: AUDIO_RTP_PARAMETERS });
-		const video = await rest.post<IdResponse>(producers, { kind: 'video', rtpParameters: VIDEO_RTP_PARAMETERS });
+		const producerIds: string[] = [];
+		for (const producer of SENDER_PRODUCERS) producerIds.push((await rest.post<IdResponse>(producers, producer)).id);
 		const ingest = { ip: transport.ip, port: transport.port };
-		return new ServerFanoutRoom(server, rest, path, rtpCapabilities, ingest, [audio.id, video.id], srtp);
+		return new ServerFanoutRoom(server, rest, path, rtpCapabilities, ingest, producerIds, srtp);
 	}
 
 	private constructor(
@@ -130,12 +120,7 @@ class ServerFanoutRoom implements FanoutRoom {
 			);
 		}
 		const transportPath = `${this.#path}/broadcasters/${id}/transports/${transport.id}`;
-		await this.#rest.post(`${transportPath}/connect`, {
-			ip: target.ip,
-			port: target.port,
-			rtcpPort: target.rtcpPort,
-			...(this.#srtp === undefined ? {} : { srtpParameters: receiverSrtpParameters(this.#srtp) }),
-		});
+		await this.#rest.post(`${transportPath}/connect`, receiverConnectParameters(target, this.#srtp));
 		const ssrcs: number[] = [];
 		for (const producerId of this.#producerIds) {
 			const consumer = await this.#rest.post<BroadcasterConsumeResponse>(

@@ -6,15 +6,7 @@
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { loadSettings } from '../../server/config/loadConfig.ts';
-import {
-	AUDIO_RTP_PARAMETERS,
-	AUDIO_STREAM,
-	consumerSsrc,
-	receiverRtpCapabilities,
-	receiverSrtpParameters,
-	VIDEO_RTP_PARAMETERS,
-	VIDEO_STREAM,
-} from '../benchMedia.ts';
+import { consumerSsrc, receiverConnectParameters, receiverRtpCapabilities, SENDER_PRODUCERS } from '../benchMedia.ts';
 import type { FanoutOptions } from '../FanoutOptions.ts';
 import type { Endpoint, FanoutRoom, ReceiverTarget } from '../FanoutRoom.ts';
 import { runFanoutRamp } from '../fanoutRamp.ts';
@@ -50,8 +42,6 @@ export async function runRaw(
 
 class RawFanoutRoom implements FanoutRoom {
 	readonly ingest: Endpoint;
-	readonly audio = AUDIO_STREAM;
-	readonly video = VIDEO_STREAM;
 	readonly nodePid = undefined;
 	readonly #workers: types.Worker[];
 	readonly #routers: types.Router[];
@@ -78,13 +68,14 @@ class RawFanoutRoom implements FanoutRoom {
 			);
 			const home = routers[0] as types.Router;
 			const ingest = await home.createPlainTransport({ listenInfo: LISTEN_INFO, rtcpMux: true, comedia: true });
-			const audio = await ingest.produce({ kind: 'audio', rtpParameters: AUDIO_RTP_PARAMETERS });
-			const video = await ingest.produce({ kind: 'video', rtpParameters: VIDEO_RTP_PARAMETERS });
+			const producers: types.Producer[] = [];
+			for (const producer of SENDER_PRODUCERS) producers.push(await ingest.produce(producer));
 			for (const router of routers.slice(1)) {
-				for (const producer of [audio, video]) await home.pipeToRouter({ producerId: producer.id, router });
+				for (const producer of producers) await home.pipeToRouter({ producerId: producer.id, router });
 			}
 			const endpoint = { ip: ingest.tuple.localAddress, port: ingest.tuple.localPort };
-			return new RawFanoutRoom(started, routers, endpoint, [audio.id, video.id], srtp);
+			const producerIds = producers.map((producer) => producer.id);
+			return new RawFanoutRoom(started, routers, endpoint, producerIds, srtp);
 		} catch (error) {
 			for (const worker of started) worker.close();
 			throw error;
@@ -118,12 +109,7 @@ class RawFanoutRoom implements FanoutRoom {
 			...(this.#srtp === undefined ? {} : { enableSrtp: true, srtpCryptoSuite: this.#srtp }),
 		});
 		this.#receivers.set(index, transport);
-		await transport.connect({
-			ip: target.ip,
-			port: target.port,
-			rtcpPort: target.rtcpPort,
-			...(this.#srtp === undefined ? {} : { srtpParameters: receiverSrtpParameters(this.#srtp) }),
-		});
+		await transport.connect(receiverConnectParameters(target, this.#srtp));
 		const ssrcs: number[] = [];
 		for (const producerId of this.#producerIds) {
 			const consumer = await transport.consume({ producerId, rtpCapabilities: this.#rtpCapabilities });

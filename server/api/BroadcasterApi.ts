@@ -11,7 +11,7 @@ import { createHttpError } from '../errors.ts';
 import { Broadcaster } from '../room/Broadcaster.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
-import { connectWebRtcTransportOnce } from '../room/transports.ts';
+import { connectWebRtcTransportOnce, webRtcTransportInfo } from '../room/transports.ts';
 import { fromWire } from '../signaling/wire.ts';
 
 export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.Router {
@@ -19,6 +19,13 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 
 	/** An existing room, or 404: only GET /rooms/:roomId and creating a broadcaster make rooms. */
 	const existingRoom = (req: Request): Promise<Room> => rooms.existing(param(req, 'roomId'));
+
+	/** The room, broadcaster and transport of a .../transports/:transportId path; 404 for the first one unknown. */
+	const transportOf = async (req: Request) => {
+		const room = await existingRoom(req);
+		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
+		return { room, broadcaster, transport: broadcaster.transport(param(req, 'transportId')) };
+	};
 
 	router.get('/rooms/:roomId', async (req, res) => {
 		const room = await rooms.getOrCreate(param(req, 'roomId'));
@@ -59,13 +66,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 				consuming: true,
 				sctpCapabilities: body.sctpCapabilities,
 			});
-			res.json({
-				id: transport.id,
-				iceParameters: transport.iceParameters,
-				iceCandidates: transport.iceCandidates,
-				dtlsParameters: transport.dtlsParameters,
-				sctpParameters: transport.sctpParameters,
-			});
+			res.json(webRtcTransportInfo(transport));
 			return;
 		}
 		if (body.srtpCryptoSuite !== undefined && body.srtp !== true) {
@@ -93,8 +94,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	});
 
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/connect', async (req, res) => {
-		const room = await existingRoom(req);
-		const transport = room.broadcaster(param(req, 'broadcasterId')).transport(param(req, 'transportId'));
+		const { transport } = await transportOf(req);
 		if (transport.type === 'plain') {
 			const target = parse(api.connectPlainTransportBodySchema, req.body);
 			if (transport.appData.comedia === true) {
@@ -126,9 +126,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	});
 
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/producers', async (req, res) => {
-		const room = await existingRoom(req);
-		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
-		const transport = broadcaster.transport(param(req, 'transportId'));
+		const { room, broadcaster, transport } = await transportOf(req);
 		const body = parse(api.createBroadcasterProducerBodySchema, req.body);
 		const producer = await transport.produce({
 			kind: body.kind,
@@ -141,9 +139,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	});
 
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/consume', async (req, res) => {
-		const room = await existingRoom(req);
-		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
-		const transport = broadcaster.transport(param(req, 'transportId'));
+		const { room, broadcaster, transport } = await transportOf(req);
 		const { producerId } = parse(api.broadcasterConsumeQuerySchema, req.query, 'query');
 		if (!room.joinedMembers().some((member) => member.producers.has(producerId))) {
 			throw createHttpError(404, `producer with id "${producerId}" not found`);
@@ -164,9 +160,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	});
 
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/consume/data', async (req, res) => {
-		const room = await existingRoom(req);
-		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
-		const transport = broadcaster.transport(param(req, 'transportId'));
+		const { room, broadcaster, transport } = await transportOf(req);
 		const body = parse(api.broadcasterConsumeDataBodySchema, req.body);
 		if (!room.routers.originRouter(body.dataProducerId)) {
 			throw createHttpError(404, `dataProducer with id "${body.dataProducerId}" not found`);
@@ -179,9 +173,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	});
 
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/produce/data', async (req, res) => {
-		const room = await existingRoom(req);
-		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
-		const transport = broadcaster.transport(param(req, 'transportId'));
+		const { room, broadcaster, transport } = await transportOf(req);
 		const body = parse(api.broadcasterProduceDataBodySchema, req.body);
 		const dataProducer = await transport.produceData({
 			label: body.label,

@@ -13,6 +13,7 @@
 //   fan-out's round trips slowed the newcomer's own.
 import { errors, type types } from 'mediasoup';
 import type { Logger } from 'pino';
+import type { ServerRequestData } from '../../protocol/signaling.ts';
 import { type ConsumePriority, ConsumeQueue } from './ConsumeQueue.ts';
 import type { Participant } from './Participant.ts';
 import type { Peer } from './Peer.ts';
@@ -25,6 +26,24 @@ import type { RoomRouters } from './RoomRouters.ts';
  * otherwise hide its media from everyone until protoo's request timeout.
  */
 export const ARRIVAL_WAIT_MS = 1000;
+
+/** What a peer is told of a new consumer of `ownerId`'s producer, so that it can make its own end. */
+export function newConsumerRequest(
+	ownerId: string,
+	producer: types.Producer,
+	consumer: types.Consumer,
+): ServerRequestData<'newConsumer'> {
+	return {
+		peerId: ownerId,
+		producerId: producer.id,
+		id: consumer.id,
+		kind: consumer.kind,
+		rtpParameters: consumer.rtpParameters,
+		type: consumer.type,
+		appData: producer.appData,
+		producerPaused: consumer.producerPaused,
+	};
+}
 
 export class Subscriptions {
 	readonly #routers: RoomRouters;
@@ -137,16 +156,7 @@ export class Subscriptions {
 	async #offer(peer: Peer, owner: Participant, producer: types.Producer, consumer: PeerConsumer): Promise<void> {
 		forwardConsumerEvents(consumer);
 		try {
-			await peer.request('newConsumer', {
-				peerId: owner.id,
-				producerId: producer.id,
-				id: consumer.id,
-				kind: consumer.kind,
-				rtpParameters: consumer.rtpParameters,
-				type: consumer.type,
-				appData: producer.appData,
-				producerPaused: consumer.producerPaused,
-			});
+			await peer.request('newConsumer', newConsumerRequest(owner.id, producer, consumer));
 			await consumer.resume();
 			peer.notify('consumerScore', { consumerId: consumer.id, score: consumer.score });
 		} catch (error) {

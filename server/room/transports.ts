@@ -2,6 +2,7 @@
 // a failed transport of a peer means (the peer is gone).
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import type { WebRtcTransportInfo } from '../../protocol/clientResponses.ts';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { plainTransportListenInfo } from '../config/network.ts';
@@ -57,6 +58,17 @@ export async function createWebRtcTransport(
 	});
 	await applyBitrateLimits(transport, config);
 	return transport;
+}
+
+/** What a client needs of a new WebRTC transport to build its own end (createWebRtcTransport's answer). */
+export function webRtcTransportInfo(transport: types.WebRtcTransport): WebRtcTransportInfo {
+	return {
+		id: transport.id,
+		iceParameters: transport.iceParameters,
+		iceCandidates: transport.iceCandidates,
+		dtlsParameters: transport.dtlsParameters,
+		sctpParameters: transport.sctpParameters,
+	};
 }
 
 export interface PlainTransportRequest {

@@ -6,7 +6,7 @@ import type { ClientRequest } from '../../protocol/signaling.ts';
 import { createHttpError } from '../errors.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
-import { connectWebRtcTransportOnce } from '../room/transports.ts';
+import { connectWebRtcTransportOnce, webRtcTransportInfo } from '../room/transports.ts';
 import { applyThrottle, checkThrottleSecret, resetThrottle } from './NetworkThrottle.ts';
 import { fromWire } from './wire.ts';
 
@@ -33,13 +33,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 				consuming,
 				sctpCapabilities,
 			});
-			return {
-				id: transport.id,
-				iceParameters: transport.iceParameters,
-				iceCandidates: transport.iceCandidates,
-				dtlsParameters: transport.dtlsParameters,
-				sctpParameters: transport.sctpParameters,
-			};
+			return webRtcTransportInfo(transport);
 		}
 
 		case 'connectWebRtcTransport':

@@ -71,7 +71,7 @@ function serveRequests(room: Room, peer: Peer, channel: ProtooChannel, log: Logg
 			reject(parsed.code, parsed.reason);
 			return;
 		}
-		handlePeerRequest(room, peer, parsed.request).then(
+		handlePeerRequest(room, peer, parsed.message).then(
 			(response) => accept(response),
 			(error: unknown) => {
 				const { status, message: reason } = toHttpError(error);

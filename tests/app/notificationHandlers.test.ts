@@ -23,7 +23,7 @@ function setup() {
 	const receive = (method: string, data: unknown) => {
 		const parsed = parseServerNotification(method, data);
 		if (!parsed.ok) throw new Error(parsed.reason);
-		handleNotification(handlers, parsed.notification);
+		handleNotification(handlers, parsed.message);
 	};
 	return { store, closed, handlers, receive };
 }
@@ -43,11 +43,11 @@ describe('server notifications', () => {
 	test('a peer joins, changes its name and leaves, with a toast each time', () => {
 		const { store, closed, receive } = setup();
 		receive('newPeer', { id: 'bob', displayName: 'Bob', device: { name: 'Chrome' } });
-		assert.equal(store.getState().peers.bob?.displayName, 'Bob');
+		assert.equal(store.getState().peers.entities.bob?.displayName, 'Bob');
 		receive('peerDisplayNameChanged', { peerId: 'bob', displayName: 'Robert', oldDisplayName: 'Bob' });
-		assert.equal(store.getState().peers.bob?.displayName, 'Robert');
+		assert.equal(store.getState().peers.entities.bob?.displayName, 'Robert');
 		receive('peerClosed', { peerId: 'bob' });
-		assert.equal(store.getState().peers.bob, undefined);
+		assert.equal(store.getState().peers.entities.bob, undefined);
 		assert.deepEqual(closed, ['peer bob']);
 		assert.deepEqual(toasts(store), ['Bob joined', 'Bob is now Robert', 'Robert left']);
 	});
@@ -72,29 +72,21 @@ describe('server notifications', () => {
 				source: 'webcam',
 				trackId: 't1',
 				codec: 'VP8',
-				locallyPaused: false,
 				remotelyPaused: false,
 				spatialLayers: 3,
 				temporalLayers: 3,
-				preferredSpatialLayer: null,
-				preferredTemporalLayer: null,
-				currentSpatialLayer: null,
-				currentTemporalLayer: null,
-				priority: 1,
-				score: null,
-				audioLevel: 0,
 			}),
 		);
 		receive('consumerPaused', { consumerId: 'c1' });
-		assert.equal(store.getState().consumers.c1?.remotelyPaused, true);
+		assert.equal(store.getState().consumers.entities.c1?.remotelyPaused, true);
 		receive('consumerResumed', { consumerId: 'c1' });
-		assert.equal(store.getState().consumers.c1?.remotelyPaused, false);
+		assert.equal(store.getState().consumers.entities.c1?.remotelyPaused, false);
 		// mediasoup may leave temporalLayer out: it reads as null.
 		receive('consumerLayersChanged', { consumerId: 'c1', spatialLayer: 2 });
-		assert.equal(store.getState().consumers.c1?.currentSpatialLayer, 2);
-		assert.equal(store.getState().consumers.c1?.currentTemporalLayer, null);
+		assert.equal(store.getState().consumers.entities.c1?.currentSpatialLayer, 2);
+		assert.equal(store.getState().consumers.entities.c1?.currentTemporalLayer, null);
 		receive('consumerScore', { consumerId: 'c1', score: { score: 9, producerScore: 10, producerScores: [10] } });
-		assert.equal(store.getState().consumers.c1?.score?.score, 9);
+		assert.equal(store.getState().consumers.entities.c1?.score?.score, 9);
 		receive('consumerClosed', { consumerId: 'c1' });
 		receive('dataConsumerClosed', { dataConsumerId: 'd1' });
 		assert.deepEqual(closed, ['consumer c1', 'dataConsumer d1']);

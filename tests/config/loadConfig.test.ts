@@ -23,20 +23,9 @@ test('the defaults of config.example.ts load', async () => {
 	});
 	assert.equal(config.mediasoup.numWorkers, os.availableParallelism());
 	assert.equal(config.mediasoup.workerSettings.logLevel, 'warn');
-	assert.deepEqual(config.mediasoup.workerSettings.logTags, [
-		'info',
-		'ice',
-		'dtls',
-		'rtp',
-		'srtp',
-		'rtcp',
-		'rtx',
-		'bwe',
-		'score',
-		'simulcast',
-		'svc',
-		'sctp',
-	]);
+	// Every tag but 'message'.
+	const logTags = ['info', 'ice', 'dtls', 'rtp', 'srtp', 'rtcp', 'rtx', 'bwe', 'score', 'simulcast', 'svc', 'sctp'];
+	assert.deepEqual(config.mediasoup.workerSettings.logTags, logTags);
 	assert.equal(config.mediasoup.listenIp, '0.0.0.0');
 	assert.equal(config.mediasoup.webRtcServerPort, 44444);
 	assert.equal(config.mediasoup.minPort, 45000);

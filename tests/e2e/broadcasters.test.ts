@@ -120,7 +120,8 @@ describe('broadcasters seen from the browser', { timeout: 180_000 }, () => {
 		for (const transport of transports) assert.ok(transport.closed, `transport ${transport.id} still open`);
 		for (const producer of producers) assert.ok(producer.closed, `${producer.kind} producer ${producer.id} still open`);
 		const consumersLeft = await viewer.page.evaluate(
-			(peerId) => Object.values(window.store?.getState().consumers ?? {}).filter((c) => c.peerId === peerId).length,
+			(peerId) =>
+				Object.values(window.store?.getState().consumers.entities ?? {}).filter((c) => c.peerId === peerId).length,
 			broadcasterId,
 		);
 		assert.equal(consumersLeft, 0, "the page still consumes the broadcaster's media");

@@ -57,7 +57,7 @@ describe('forced video codecs', { timeout: 180_000 }, () => {
 				}
 				// Simulcast for VP8/H264 (3 streams), SVC for VP9 (1 stream, 3 spatial layers).
 				const consumerTypes = await bob.page.evaluate(() =>
-					Object.values(window.store?.getState().consumers ?? {})
+					Object.values(window.store?.getState().consumers.entities ?? {})
 						.filter((consumer) => consumer.kind === 'video')
 						.map((consumer) => consumer.type),
 				);

@@ -153,7 +153,7 @@ export class BrowserPeer {
 	async inboundFrom(peerId: string, kind: 'audio' | 'video', source?: string): Promise<RtpStats | undefined> {
 		const consumerId = await this.page.evaluate(
 			({ peer, mediaKind, mediaSource }) => {
-				const consumers = Object.values(window.store?.getState().consumers ?? {});
+				const consumers = Object.values(window.store?.getState().consumers.entities ?? {});
 				return consumers.find(
 					(consumer) =>
 						consumer.peerId === peer &&

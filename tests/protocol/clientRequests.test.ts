@@ -64,7 +64,7 @@ const dataLessMethods = ['getRouterRtpCapabilities'] as const satisfies ClientRe
 function accept(method: string, data: unknown): ClientRequest {
 	const result = parseClientRequest(method, data);
 	assert.ok(result.ok, `expected ${method} to be accepted, got: ${result.ok ? '' : result.reason}`);
-	return result.request;
+	return result.message;
 }
 
 /** Parses and asserts a 400, returning the reason. */

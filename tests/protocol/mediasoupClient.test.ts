@@ -37,8 +37,8 @@ after(() => {
 function receive<M extends ClientRequestMethod>(method: M, data: unknown): Extract<ClientRequest, { method: M }> {
 	const result = parseClientRequest(method, JSON.parse(JSON.stringify(data)));
 	assert.ok(result.ok, `expected ${method} to be accepted, got: ${result.ok ? '' : result.reason}`);
-	assert.equal(result.request.method, method);
-	return result.request as Extract<ClientRequest, { method: M }>;
+	assert.equal(result.message.method, method);
+	return result.message as Extract<ClientRequest, { method: M }>;
 }
 
 test("join with the device's real RtpCapabilities is accepted", () => {

@@ -20,6 +20,8 @@ import {
 	parseServerRequest,
 	webRtcTransportInfoSchema,
 } from '../../protocol/signaling.ts';
+import { newConsumerRequest } from '../../server/room/Subscriptions.ts';
+import { webRtcTransportInfo } from '../../server/room/transports.ts';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
 
 let worker: ms.Worker;
@@ -41,7 +43,7 @@ function overTheWire<T>(value: T): unknown {
 function acceptRequest(method: string, data: unknown): ClientRequest {
 	const result = parseClientRequest(method, overTheWire(data));
 	assert.ok(result.ok, `expected ${method} to be accepted, got: ${result.ok ? '' : result.reason}`);
-	return result.request;
+	return result.message;
 }
 
 function createWebRtcTransport(): Promise<ms.WebRtcTransport> {
@@ -49,16 +51,6 @@ function createWebRtcTransport(): Promise<ms.WebRtcTransport> {
 		listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
 		enableSctp: true,
 	});
-}
-
-function transportInfo(transport: ms.WebRtcTransport) {
-	return {
-		id: transport.id,
-		iceParameters: transport.iceParameters,
-		iceCandidates: transport.iceCandidates,
-		dtlsParameters: transport.dtlsParameters,
-		sctpParameters: transport.sctpParameters,
-	};
 }
 
 /** A VP8 producer on a PlainTransport (as ffmpeg would send), its parameters validated first. */
@@ -93,7 +85,7 @@ describe('mediasoup objects on the wire', () => {
 
 	test('the createWebRtcTransport answer (with SCTP) and restartIce answer parse', async () => {
 		const transport = await createWebRtcTransport();
-		const wire = overTheWire(transportInfo(transport));
+		const wire = overTheWire(webRtcTransportInfo(transport));
 		const result = webRtcTransportInfoSchema.safeParse(wire);
 		assert.ok(result.success, result.success ? '' : result.error.message);
 		assert.deepEqual(result.data, wire);
@@ -134,22 +126,10 @@ describe('mediasoup objects on the wire', () => {
 
 		assert.ok(rtpParametersSchema.safeParse(overTheWire(consumer.rtpParameters)).success);
 
-		const newConsumer = parseServerRequest(
-			'newConsumer',
-			overTheWire({
-				peerId: 'alice',
-				producerId: producer.id,
-				id: consumer.id,
-				kind: consumer.kind,
-				rtpParameters: consumer.rtpParameters,
-				type: consumer.type,
-				appData: producer.appData,
-				producerPaused: consumer.producerPaused,
-			}),
-		);
+		const newConsumer = parseServerRequest('newConsumer', overTheWire(newConsumerRequest('alice', producer, consumer)));
 		assert.ok(newConsumer.ok, newConsumer.ok ? '' : newConsumer.reason);
-		assert.ok(newConsumer.request.method === 'newConsumer');
-		assert.deepEqual(newConsumer.request.data.rtpParameters, overTheWire(consumer.rtpParameters));
+		assert.ok(newConsumer.message.method === 'newConsumer');
+		assert.deepEqual(newConsumer.message.data.rtpParameters, overTheWire(consumer.rtpParameters));
 
 		const broadcasterAnswer = {
 			id: consumer.id,

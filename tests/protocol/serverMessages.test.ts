@@ -58,13 +58,13 @@ const validNotifications: { [M in ServerNotificationMethod]: unknown } = {
 function acceptRequest(method: string, data: unknown): ServerRequest {
 	const result = parseServerRequest(method, data);
 	assert.ok(result.ok, `expected ${method} to be accepted, got: ${result.ok ? '' : result.reason}`);
-	return result.request;
+	return result.message;
 }
 
 function acceptNotification(method: string, data: unknown): ServerNotification {
 	const result = parseServerNotification(method, data);
 	assert.ok(result.ok, `expected ${method} to be accepted, got: ${result.ok ? '' : result.reason}`);
-	return result.notification;
+	return result.message;
 }
 
 function rejectNotification(method: string, data: unknown): string {

@@ -1,5 +1,5 @@
 // What this peer receives: one consumer per remote producer (and replica).
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { ConsumerScore, ConsumerType } from '../../../protocol/signaling.ts';
 import { peersActions } from './peers.ts';
 import type { MediaSource } from './producers.ts';
@@ -29,62 +29,68 @@ export interface ConsumerState {
 	audioLevel: number;
 }
 
-export type ConsumersState = Record<string, ConsumerState>;
+/** A consumer before anything happened to it: not paused here, no layers, priority or score heard of yet. */
+const UNTOUCHED = {
+	locallyPaused: false,
+	preferredSpatialLayer: null,
+	preferredTemporalLayer: null,
+	currentSpatialLayer: null,
+	currentTemporalLayer: null,
+	priority: 1,
+	score: null,
+	audioLevel: 0,
+} satisfies Partial<ConsumerState>;
 
-const initialState: ConsumersState = {};
+/** What is known of a consumer when it arrives; the rest starts UNTOUCHED. */
+export type ArrivedConsumer = Omit<ConsumerState, keyof typeof UNTOUCHED>;
 
-function update(state: ConsumersState, id: string, change: Partial<ConsumerState>): void {
-	const consumer = state[id];
-	if (consumer) Object.assign(consumer, change);
-}
+export const consumersAdapter = createEntityAdapter<ConsumerState>();
 
 export const consumersSlice = createSlice({
 	name: 'consumers',
-	initialState,
+	initialState: consumersAdapter.getInitialState(),
 	reducers: {
-		consumerAdded(state, action: PayloadAction<ConsumerState>) {
-			state[action.payload.id] = action.payload;
+		consumerAdded: {
+			reducer: consumersAdapter.setOne,
+			prepare: (consumer: ArrivedConsumer) => ({ payload: { ...consumer, ...UNTOUCHED } }),
 		},
-		consumerRemoved(state, action: PayloadAction<string>) {
-			delete state[action.payload];
-		},
+		consumerRemoved: consumersAdapter.removeOne,
 		consumerPausedChanged(state, action: PayloadAction<{ id: string; by: 'local' | 'remote'; paused: boolean }>) {
 			const { id, by, paused } = action.payload;
-			update(state, id, by === 'local' ? { locallyPaused: paused } : { remotelyPaused: paused });
+			const changes = by === 'local' ? { locallyPaused: paused } : { remotelyPaused: paused };
+			consumersAdapter.updateOne(state, { id, changes });
 		},
 		consumerCurrentLayersChanged(
 			state,
 			action: PayloadAction<{ id: string; spatialLayer: number | null; temporalLayer: number | null }>,
 		) {
 			const { id, spatialLayer, temporalLayer } = action.payload;
-			update(state, id, { currentSpatialLayer: spatialLayer, currentTemporalLayer: temporalLayer });
+			const changes = { currentSpatialLayer: spatialLayer, currentTemporalLayer: temporalLayer };
+			consumersAdapter.updateOne(state, { id, changes });
 		},
 		consumerPreferredLayersChanged(
 			state,
 			action: PayloadAction<{ id: string; spatialLayer: number; temporalLayer: number }>,
 		) {
 			const { id, spatialLayer, temporalLayer } = action.payload;
-			update(state, id, { preferredSpatialLayer: spatialLayer, preferredTemporalLayer: temporalLayer });
+			const changes = { preferredSpatialLayer: spatialLayer, preferredTemporalLayer: temporalLayer };
+			consumersAdapter.updateOne(state, { id, changes });
 		},
 		consumerPriorityChanged(state, action: PayloadAction<{ id: string; priority: number }>) {
-			update(state, action.payload.id, { priority: action.payload.priority });
+			consumersAdapter.updateOne(state, { id: action.payload.id, changes: { priority: action.payload.priority } });
 		},
 		consumerAudioLevelChanged(state, action: PayloadAction<{ id: string; level: number }>) {
-			update(state, action.payload.id, { audioLevel: action.payload.level });
+			consumersAdapter.updateOne(state, { id: action.payload.id, changes: { audioLevel: action.payload.level } });
 		},
 		consumerScoreChanged(state, action: PayloadAction<{ id: string; score: ConsumerScore }>) {
-			update(state, action.payload.id, { score: action.payload.score });
+			consumersAdapter.updateOne(state, { id: action.payload.id, changes: { score: action.payload.score } });
 		},
-		allConsumersRemoved() {
-			return {};
-		},
+		allConsumersRemoved: consumersAdapter.removeAll,
 	},
 	extraReducers: (builder) => {
 		// A peer that left takes its consumers along, even if a consumerClosed got lost.
 		builder.addCase(peersActions.peerRemoved, (state, action) => {
-			for (const consumer of Object.values(state)) {
-				if (consumer.peerId === action.payload) delete state[consumer.id];
-			}
+			consumersAdapter.removeMany(state, { where: { peerId: action.payload } });
 		});
 	},
 });

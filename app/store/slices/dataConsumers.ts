@@ -1,5 +1,5 @@
 // Data channels this peer receives: other peers' "chat" and the room bot.
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { createEntityAdapter, createSlice } from '@reduxjs/toolkit';
 import { peersActions } from './peers.ts';
 
 export interface DataConsumerState {
@@ -12,29 +12,19 @@ export interface DataConsumerState {
 	streamId: number;
 }
 
-export type DataConsumersState = Record<string, DataConsumerState>;
-
-const initialState: DataConsumersState = {};
+export const dataConsumersAdapter = createEntityAdapter<DataConsumerState>();
 
 export const dataConsumersSlice = createSlice({
 	name: 'dataConsumers',
-	initialState,
+	initialState: dataConsumersAdapter.getInitialState(),
 	reducers: {
-		dataConsumerAdded(state, action: PayloadAction<DataConsumerState>) {
-			state[action.payload.id] = action.payload;
-		},
-		dataConsumerRemoved(state, action: PayloadAction<string>) {
-			delete state[action.payload];
-		},
-		allDataConsumersRemoved() {
-			return {};
-		},
+		dataConsumerAdded: dataConsumersAdapter.setOne,
+		dataConsumerRemoved: dataConsumersAdapter.removeOne,
+		allDataConsumersRemoved: dataConsumersAdapter.removeAll,
 	},
 	extraReducers: (builder) => {
 		builder.addCase(peersActions.peerRemoved, (state, action) => {
-			for (const dataConsumer of Object.values(state)) {
-				if (dataConsumer.peerId === action.payload) delete state[dataConsumer.id];
-			}
+			dataConsumersAdapter.removeMany(state, { where: { peerId: action.payload } });
 		});
 	},
 });

@@ -1,5 +1,5 @@
 // This peer's data producers: the "chat" and "bot" data channels.
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
 export interface DataProducerState {
 	id: string;
@@ -9,27 +9,18 @@ export interface DataProducerState {
 	open: boolean;
 }
 
-export type DataProducersState = Record<string, DataProducerState>;
-
-const initialState: DataProducersState = {};
+export const dataProducersAdapter = createEntityAdapter<DataProducerState>();
 
 export const dataProducersSlice = createSlice({
 	name: 'dataProducers',
-	initialState,
+	initialState: dataProducersAdapter.getInitialState(),
 	reducers: {
-		dataProducerAdded(state, action: PayloadAction<DataProducerState>) {
-			state[action.payload.id] = action.payload;
-		},
+		dataProducerAdded: dataProducersAdapter.setOne,
 		dataProducerOpened(state, action: PayloadAction<string>) {
-			const dataProducer = state[action.payload];
-			if (dataProducer) dataProducer.open = true;
+			dataProducersAdapter.updateOne(state, { id: action.payload, changes: { open: true } });
 		},
-		dataProducerRemoved(state, action: PayloadAction<string>) {
-			delete state[action.payload];
-		},
-		allDataProducersRemoved() {
-			return {};
-		},
+		dataProducerRemoved: dataProducersAdapter.removeOne,
+		allDataProducersRemoved: dataProducersAdapter.removeAll,
 	},
 });
 

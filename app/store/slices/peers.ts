@@ -1,5 +1,5 @@
 // The other members of the room (peers and broadcasters).
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { DeviceInfo } from '../../../protocol/signaling.ts';
 
 export interface PeerState {
@@ -10,27 +10,19 @@ export interface PeerState {
 	joinedAt: number;
 }
 
-export type PeersState = Record<string, PeerState>;
-
-const initialState: PeersState = {};
+export const peersAdapter = createEntityAdapter<PeerState>();
 
 export const peersSlice = createSlice({
 	name: 'peers',
-	initialState,
+	initialState: peersAdapter.getInitialState(),
 	reducers: {
-		peerAdded(state, action: PayloadAction<PeerState>) {
-			state[action.payload.id] = action.payload;
-		},
-		peerRemoved(state, action: PayloadAction<string>) {
-			delete state[action.payload];
-		},
+		peerAdded: peersAdapter.setOne,
+		peerRemoved: peersAdapter.removeOne,
 		peerDisplayNameChanged(state, action: PayloadAction<{ peerId: string; displayName: string }>) {
-			const peer = state[action.payload.peerId];
-			if (peer) peer.displayName = action.payload.displayName;
+			const { peerId, displayName } = action.payload;
+			peersAdapter.updateOne(state, { id: peerId, changes: { displayName } });
 		},
-		allPeersRemoved() {
-			return {};
-		},
+		allPeersRemoved: peersAdapter.removeAll,
 	},
 });
 

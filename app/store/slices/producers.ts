@@ -1,5 +1,5 @@
 // This peer's media producers (microphone, webcam, screen share).
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { ProducerScore } from '../../../protocol/signaling.ts';
 
 export type MediaSource = 'mic' | 'webcam' | 'share';
@@ -21,39 +21,30 @@ export interface ProducerState {
 	score: ProducerScore[];
 }
 
-export type ProducersState = Record<string, ProducerState>;
-
-const initialState: ProducersState = {};
+export const producersAdapter = createEntityAdapter<ProducerState>();
 
 export const producersSlice = createSlice({
 	name: 'producers',
-	initialState,
+	initialState: producersAdapter.getInitialState(),
 	reducers: {
-		producerAdded(state, action: PayloadAction<ProducerState>) {
-			state[action.payload.id] = action.payload;
-		},
-		producerRemoved(state, action: PayloadAction<string>) {
-			delete state[action.payload];
-		},
+		producerAdded: producersAdapter.setOne,
+		producerRemoved: producersAdapter.removeOne,
 		producerPaused(state, action: PayloadAction<{ id: string; paused: boolean }>) {
-			const producer = state[action.payload.id];
-			if (producer) producer.paused = action.payload.paused;
+			producersAdapter.updateOne(state, { id: action.payload.id, changes: { paused: action.payload.paused } });
 		},
 		producerTrackReplaced(state, action: PayloadAction<{ id: string; trackId: string }>) {
-			const producer = state[action.payload.id];
-			if (producer) producer.trackId = action.payload.trackId;
+			producersAdapter.updateOne(state, { id: action.payload.id, changes: { trackId: action.payload.trackId } });
 		},
 		producerScoreChanged(state, action: PayloadAction<{ id: string; score: ProducerScore[] }>) {
-			const producer = state[action.payload.id];
-			if (producer) producer.score = action.payload.score;
+			producersAdapter.updateOne(state, { id: action.payload.id, changes: { score: action.payload.score } });
 		},
 		producerMaxSpatialLayerChanged(state, action: PayloadAction<{ id: string; maxSpatialLayer: number }>) {
-			const producer = state[action.payload.id];
-			if (producer) producer.maxSpatialLayer = action.payload.maxSpatialLayer;
+			producersAdapter.updateOne(state, {
+				id: action.payload.id,
+				changes: { maxSpatialLayer: action.payload.maxSpatialLayer },
+			});
 		},
-		allProducersRemoved() {
-			return {};
-		},
+		allProducersRemoved: producersAdapter.removeAll,
 	},
 });
 
