@@ -142,14 +142,15 @@ export const config: Config = {
 		socketPath: undefined,
 	},
 	// Garbage collection of the server's own Node process (the workers are C++ and
-	// free memory at once). See server/nodeHeap.ts and bench/RESULTS.md item 11.
+	// free memory at once). See server/nodeHeap.ts and bench/HISTORY.md (Join, item 11).
 	nodeHeap: {
 		// A full collection runs once the heap grew this many percent over what was
 		// live after the last one. 0 leaves it to V8, which allows up to 300% on a
-		// machine with much memory: a burst of 200 joins then left about 160 MB of
-		// garbage in the process. 30 keeps the peak near what the rooms use, for
-		// 15-20% more of the server's CPU while people join. Env: NODE_HEAP_GROWING_PERCENT.
-		growingPercent: 30,
+		// machine with much memory: a burst of 200 joins then peaks at about 2.4 MB
+		// per peer. 100 peaks at 2.1 with 3 full collections in the last 100 joins;
+		// 30 at 1.9, but with 11-12 of them, each making a join wait, and the
+		// slowest joins twice as slow (bench/RESULTS.md, Join). Env: NODE_HEAP_GROWING_PERCENT.
+		growingPercent: 100,
 		// V8's pretenuring: objects from a place in the code whose objects tended to
 		// live long are allocated straight into the old generation. The server's
 		// requests live for a round trip and then die, so there it filled the old

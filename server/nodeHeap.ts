@@ -4,8 +4,9 @@
 // 128 MB, and the old generation may grow to four times what was live at its
 // last full collection before it is collected again. A burst of joins then
 // leaves hundreds of MB of garbage in the process until the room goes quiet
-// (bench/RESULTS.md, item 11). These settings trade some of the server's CPU
-// during joins for a peak memory close to what the rooms really use.
+// (bench/HISTORY.md, Join, item 11). These settings bound that peak; how tight
+// is a trade: each full collection makes the joins of that moment wait, so
+// the growth allowed is set for the slowest joins first (bench/RESULTS.md, Join).
 import { setFlagsFromString } from 'node:v8';
 
 /**

@@ -74,16 +74,23 @@ function range(values: number[]): { min: number; max: number; span: number } {
 	return { min, max, span: max > min ? max - min : 1 };
 }
 
-/** Every plot of every report as a file name (`<scenario>-<title>.svg`) and its SVG; plots without data are left out. */
+/**
+ * Every plot of every report as a file name and its SVG; plots without data
+ * are left out. The name is `<scenario>-<title>.svg`, numbered by report
+ * (`03-fanout-loss.svg`) when the run made several, which alternated runs and
+ * rounds do.
+ */
 export function plotFiles(reports: ScenarioReport[]): { name: string; svg: string }[] {
-	return reports.flatMap((report) =>
+	const width = String(reports.length).length;
+	return reports.flatMap((report, index) =>
 		report.plots.flatMap((plot) => {
+			const prefix = reports.length > 1 ? `${String(index + 1).padStart(width, '0')}-` : '';
 			const svg = lineChart(plot, report.rows);
 			const slug = plot.title
 				.toLowerCase()
 				.replace(/[^a-z0-9]+/g, '-')
 				.replace(/^-|-$/g, '');
-			return svg ? [{ name: `${report.scenario}-${slug}.svg`, svg }] : [];
+			return svg ? [{ name: `${prefix}${report.scenario}-${slug}.svg`, svg }] : [];
 		}),
 	);
 }

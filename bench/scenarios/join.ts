@@ -100,7 +100,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			settleMs,
 			settledMemoryPerPeer: 'the same, once the full room sat idle settleMs',
 			gcTrace: options.gcTrace
-				? "gcPauseMs, fullGcs, fullGcPauseMs: the server's --trace-gc pauses during each join"
+				? "gcPauseMs, fullGcs, fullGcPauseMs, fullGcMarkingMs: the server's --trace-gc pauses and incremental marking during each join"
 				: 'off',
 		},
 		rows,
@@ -127,7 +127,11 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 			{ title: 'Server memory (node + workers)', x: 'peer', y: ['serverRssMb'] },
 			{ title: 'CPU per join (server vs load generator)', x: 'peer', y: ['serverCpuMs', 'benchCpuMs'] },
 			// Only with --trace-gc; a plot without data is left out.
-			{ title: 'Server GC pauses during each join', x: 'peer', y: ['joinMs', 'gcPauseMs', 'fullGcPauseMs'] },
+			{
+				title: 'Server GC during each join',
+				x: 'peer',
+				y: ['joinMs', 'gcPauseMs', 'fullGcPauseMs', 'fullGcMarkingMs'],
+			},
 		],
 	};
 }

@@ -5,7 +5,7 @@
 // typings, so this checks at runtime that it is there. Reading it spares the
 // server a close listener of its own on every consumer: in a 200-peer room
 // (79,600 consumers) two listeners cost about 165 bytes per consumer
-// (bench/RESULTS.md, Join, item 12).
+// (bench/HISTORY.md, Join, item 12).
 import type { types } from 'mediasoup';
 
 export function transportConsumers(transport: types.Transport): ReadonlyMap<string, types.Consumer> {

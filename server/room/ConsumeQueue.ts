@@ -7,7 +7,7 @@
 // while it still waits for its own 398 consumers and for the answers to its
 // connectWebRtcTransport/produce requests. Unlimited, those queued behind every
 // fan-out consume() issued before them, and join time grew with the room
-// (bench/RESULTS.md). With a window, a newcomer's requests and consumers pass
+// (bench/HISTORY.md, Join). With a window, a newcomer's requests and consumers pass
 // the fan-out of earlier joiners; the others see the newcomer a little later.
 import PQueue from 'p-queue';
 
@@ -18,7 +18,7 @@ const PRIORITY: Record<ConsumePriority, number> = { joiner: 1, fanOut: 0 };
 
 /**
  * consume() calls in flight per room. Measured with `npm run bench -- join`
- * (200 peers, 2 workers, bench/RESULTS.md): 4 cost 10-15% more server CPU; 64
+ * (200 peers, 2 workers, bench/HISTORY.md): 4 cost 10-15% more server CPU; 64
  * was a little faster at 191-200 peers but brought back most of the wait at
  * 41-50 peers; 16 was the best at both sizes taken together.
  */

@@ -3,7 +3,7 @@
 // appData, and the listeners below are the same functions for every consumer:
 // mediasoup calls them with the consumer as `this`. A 200-peer room holds
 // 79,600 consumers, and five closures and their context cost each of them
-// about 340 bytes of heap (bench/RESULTS.md, Memory).
+// about 340 bytes of heap (bench/HISTORY.md, Memory).
 import type { types } from 'mediasoup';
 import { consumerLayers } from './mediaEvents.ts';
 import type { Peer } from './Peer.ts';

@@ -4,7 +4,7 @@
 // and resumed only once the client accepted them; one the client refuses (or
 // cannot be asked about) is closed, so nothing leaks.
 //
-// Two rules keep big joins fast (bench/RESULTS.md, Join):
+// Two rules keep big joins fast (bench/HISTORY.md, Join):
 // - consume() calls reach the worker a few at a time, a newcomer's own before
 //   the fan-out of producers to the others (ConsumeQueue).
 // - a newcomer's producers reach the others once the newcomer has its own
@@ -143,7 +143,7 @@ export class Subscriptions {
 		} catch (error) {
 			// No router.canConsume() first: consume() checks the same, and each
 			// check clones the peer's capabilities and the producer's parameters
-			// (5% of the server's CPU in a 200-peer join, bench/RESULTS.md). In a
+			// (5% of the server's CPU in a 200-peer join, bench/HISTORY.md). In a
 			// spread room the producer is then piped before this finds out; rare.
 			if (error instanceof errors.UnsupportedError) {
 				this.#log.debug({ peerId: peer.id, producerId: producer.id }, 'peer cannot consume the codec');

@@ -11,14 +11,21 @@ test('scavenges and full collections are read with their pause; other lines are 
 			'[2138:0x325b7000]       41 ms: Scavenge 4.7 (5.8) -> 4.5 (6.8) MB, pooled: 0 MB, 1.33 / 0.00 ms  (average mu = 1.000, current mu = 1.000) allocation failure; ',
 			5,
 		),
-		{ at: 5, kind: 'scavenge', pauseMs: 1.33 },
+		{ at: 5, kind: 'scavenge', pauseMs: 1.33, markingMs: 0 },
 	);
 	assert.deepEqual(
 		parseGcLine(
 			'[2146:0x1f87b000]       24 ms: Mark-Compact 3.9 (5.8) -> 3.7 (6.5) MB, pooled: 0 MB, 4.97 / 0.00 ms  (average mu = 0.764, current mu = 0.764) testing; GC in old space requested',
 			7,
 		),
-		{ at: 7, kind: 'full', pauseMs: 4.97 },
+		{ at: 7, kind: 'full', pauseMs: 4.97, markingMs: 0 },
+	);
+	assert.deepEqual(
+		parseGcLine(
+			'[9:0x1]   2048 ms: Mark-Compact 40.1 (52.3) -> 30.2 (50.1) MB, pooled: 0 MB, 12.34 / 0.00 ms  (+ 45.6 ms in 120 steps since start of marking, biggest step 2.1 ms, walltime since start of marking 210 ms) (average mu = 0.9) finalize incremental marking via task; GC in old space requested',
+			9,
+		),
+		{ at: 9, kind: 'full', pauseMs: 12.34, markingMs: 45.6 },
 	);
 	assert.equal(parseGcLine('{"level":40,"msg":"a log line of the server"}', 1), undefined);
 });
@@ -43,6 +50,16 @@ test('a join is charged the pauses whose lines arrived during it', () => {
 	trace.onLine(line('Scavenge', 2));
 	trace.onLine(line('Mark-Compact', 150));
 	trace.onLine('not a gc line');
-	assert.deepEqual(trace.between(now, Date.now()), { gcPauseMs: 152, fullGcs: 1, fullGcPauseMs: 150 });
-	assert.deepEqual(trace.between(now - 1000, now - 1), { gcPauseMs: 0, fullGcs: 0, fullGcPauseMs: 0 });
+	assert.deepEqual(trace.between(now, Date.now()), {
+		gcPauseMs: 152,
+		fullGcs: 1,
+		fullGcPauseMs: 150,
+		fullGcMarkingMs: 0,
+	});
+	assert.deepEqual(trace.between(now - 1000, now - 1), {
+		gcPauseMs: 0,
+		fullGcs: 0,
+		fullGcPauseMs: 0,
+		fullGcMarkingMs: 0,
+	});
 });

@@ -116,6 +116,9 @@ describe('bench report', () => {
 		assert.match(file.svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
 		assert.match(file.svg, /<rect width="100%" height="100%" fill="#fff"\/>/);
 		assert.ok(!file.svg.includes('<script>'));
+		// Several reports of one scenario (rounds, alternated runs) each keep their own files.
+		const names = plotFiles([report, report]).map((plot) => plot.name);
+		assert.deepEqual(names, [`1-${file.name}`, `2-${file.name}`]);
 	});
 
 	test('a plot without data says so instead of drawing an empty chart', () => {

@@ -39,8 +39,8 @@ test('the settings keep the young generation at 32 MB and the old one near what 
 	const defaults = await peaks([], 'defaults');
 	// Two 16 MB semi-spaces; Node's default on this machine grows to 128 MB.
 	assert.ok(tuned.youngMb <= 32, `young generation ${tuned.youngMb} MB with the flags`);
-	// Full collections at 30% growth instead of up to 300%: measured 256-304 MB
-	// against 545-549 (and 497-503 with the flag but not the settings).
+	// Full collections at 100% growth instead of up to 300% (V8's own choice
+	// on a machine with much memory): measured 304 MB against 547.
 	assert.ok(
 		tuned.oldMb < defaults.oldMb * 0.7,
 		`old generation peaked at ${tuned.oldMb} MB tuned, ${defaults.oldMb} MB with Node's defaults`,
