@@ -1,6 +1,6 @@
 // REST API for broadcasters (PROTOCOL.md section 2): senders and receivers
 // that are not browsers (ffmpeg, GStreamer, scripts). Every body is validated
-// against protocol/broadcasterApi.ts; errors are RequestErrors (400 bad field,
+// against protocol/broadcasterApi.ts; errors are HttpErrors (400 bad field,
 // 404 unknown room/broadcaster/transport/producer, 409 duplicate id).
 import express, { type Request } from 'express';
 import type { types } from 'mediasoup';

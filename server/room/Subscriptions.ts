@@ -50,7 +50,7 @@ export class Subscriptions {
 	readonly #log: Logger;
 	readonly #queue = new ConsumeQueue();
 	/** Per joined peer: settles when its producers may reach the others (see above). */
-	readonly #arrivals = new WeakMap<Peer, Promise<void>>();
+	readonly #arrivals = new WeakMap<Participant, Promise<void>>();
 
 	constructor(routers: RoomRouters, log: Logger) {
 		this.#routers = routers;
@@ -93,7 +93,7 @@ export class Subscriptions {
 			if (producer.closed) return;
 			for (const peer of audience) void this.consume(peer, owner, producer, 'fanOut');
 		};
-		const arrived = this.#arrivals.get(owner as Peer);
+		const arrived = this.#arrivals.get(owner);
 		if (arrived) void arrived.then(fanOut);
 		else fanOut();
 	}

@@ -1,6 +1,6 @@
 // Serves one validated protoo request of a peer (PROTOCOL.md section 1).
 // Validation already happened (protocol/), so this is only the behaviour:
-// thrown RequestErrors become protoo error responses.
+// thrown HttpErrors (server/errors.ts) become protoo error responses.
 import { parseScalabilityMode, type types } from 'mediasoup';
 import type { ClientRequest } from '../../protocol/signaling.ts';
 import { createHttpError } from '../errors.ts';
