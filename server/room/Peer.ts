@@ -49,8 +49,9 @@ export class Peer extends Participant {
 		this.close();
 	}
 
+	/** Fire and forget: the channel drops a notification to a client that left. */
 	notify<M extends ServerNotificationMethod>(method: M, data: ServerNotificationData<M>): void {
-		if (!this.#channel.closed) this.#channel.notify(method, data);
+		this.#channel.notify(method, data);
 	}
 
 	request<M extends ServerRequestMethod>(method: M, data: ServerRequestData<M>): Promise<unknown> {
