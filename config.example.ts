@@ -157,6 +157,43 @@ export const config: Config = {
 		// generation with garbage; off, the bench used less memory and no more CPU.
 		pretenuring: false,
 	},
+	auth: {
+		// API keys and their secrets, as 'key:secret' (secrets of at least 32 characters).
+		// Empty: open mode, as the classic demo: anyone who reaches the server joins any
+		// room under any name and may do everything. With keys: token mode, every entry
+		// point (WebSocket, REST, recordings) needs a JWT signed with one of the secrets
+		// (`npm run token`, README "Access control"). Several pairs let keys be rotated.
+		// Env: AUTH_KEYS, e.g. AUTH_KEYS=key1:secret1,key2:secret2.
+		keys: [],
+		// Origins (scheme://host[:port]) whose pages may open the WebSocket. Unset: only
+		// the server's own, so no other site can use a visitor's browser to connect.
+		// Clients that send no Origin (ffmpeg, scripts) are not affected.
+		// Env: ALLOWED_ORIGINS, comma separated.
+		allowedOrigins: undefined,
+		// Every room starts locked: only peers with the roomAdmin grant enter directly,
+		// the others wait in the lobby until a moderator admits them. Env: AUTH_LOBBY.
+		lobby: false,
+	},
+	// What one client may ask of the server. A refusal names the limit.
+	limits: {
+		// Peers (browsers) in one room. Env: LIMIT_PEERS_PER_ROOM.
+		peersPerRoom: 500,
+		// WebRTC transports one peer may have (the app uses two). Env: LIMIT_TRANSPORTS_PER_PEER.
+		transportsPerPeer: 4,
+		// Producers one peer may have (microphone, camera, screen and its audio).
+		// Env: LIMIT_PRODUCERS_PER_PEER.
+		producersPerPeer: 8,
+		// DataChannel producers one peer may have (chat, bot). Env: LIMIT_DATA_PRODUCERS_PER_PEER.
+		dataProducersPerPeer: 4,
+		// Requests one peer may send: a token bucket refilled at requestsPerSecond that
+		// holds requestBurst (a join sends a dozen at once).
+		// Env: LIMIT_REQUESTS_PER_SECOND and LIMIT_REQUEST_BURST.
+		requestsPerSecond: 50,
+		requestBurst: 200,
+		// New WebSocket connections from one IP address per minute.
+		// Env: LIMIT_CONNECTIONS_PER_IP_PER_MINUTE.
+		connectionsPerIpPerMinute: 600,
+	},
 	// Secret a client must present to apply network throttling (a testing feature);
 	// unset disables it. Env: THROTTLE_SECRET.
 	throttleSecret: undefined,

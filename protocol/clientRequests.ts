@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { appDataSchema, displayNameSchema, idSchema, labelSchema, secretSchema } from './fields.ts';
 import { MAX_CONSUMER_PRIORITY, MIN_CONSUMER_PRIORITY } from './limits.ts';
 import { type MessageOf, parseMessage } from './methodMap.ts';
+import { moderationRequests } from './moderation.ts';
 import { deviceInfoSchema } from './peer.ts';
 import {
 	codecsOfKind,
@@ -114,6 +115,8 @@ export const clientRequests = {
 	// Ours: recording (protocol/recording.ts).
 	startRecording: noData,
 	stopRecording: noData,
+	// Ours: moderation and the lobby (protocol/moderation.ts).
+	...moderationRequests,
 };
 
 export type ClientRequestMethod = keyof typeof clientRequests;

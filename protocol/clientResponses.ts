@@ -2,6 +2,7 @@
 // success response). The interface is what the server must produce and what
 // the app receives; the schemas let the app and the tests check a response.
 import { z } from 'zod';
+import { grantsSchema } from './access.ts';
 import type { ClientRequestMethod } from './clientRequests.ts';
 import { idSchema } from './fields.ts';
 import { peerInfoSchema } from './peer.ts';
@@ -24,7 +25,13 @@ import {
 export const idResponseSchema = z.object({ id: idSchema });
 export type IdResponse = z.infer<typeof idResponseSchema>;
 
-export const joinResponseSchema = z.object({ peers: z.array(peerInfoSchema) });
+export const joinResponseSchema = z.object({
+	peers: z.array(peerInfoSchema),
+	// Ours (optional: a classic server sends neither): what this peer may do,
+	// and whether the room is locked.
+	grants: grantsSchema.optional(),
+	locked: z.boolean().optional(),
+});
 export type JoinResponse = z.infer<typeof joinResponseSchema>;
 
 /** What a client needs to create its local transport (also used by the REST API). */
@@ -74,6 +81,13 @@ export interface ClientResponses {
 	resetNetworkThrottle: undefined;
 	startRecording: RecordingStarted;
 	stopRecording: RecordingStopped;
+	muteProducer: undefined;
+	removePeer: undefined;
+	setPeerGrants: undefined;
+	lockRoom: undefined;
+	admitPeer: undefined;
+	denyPeer: undefined;
+	endRoom: undefined;
 }
 
 /**
@@ -107,4 +121,11 @@ export const clientResponses: { [M in keyof ClientResponses]: z.ZodType<ClientRe
 	resetNetworkThrottle: noResponse,
 	startRecording: recordingStartedSchema,
 	stopRecording: recordingStoppedSchema,
+	muteProducer: noResponse,
+	removePeer: noResponse,
+	setPeerGrants: noResponse,
+	lockRoom: noResponse,
+	admitPeer: noResponse,
+	denyPeer: noResponse,
+	endRoom: noResponse,
 } satisfies Record<ClientRequestMethod, z.ZodType>;

@@ -1,20 +1,23 @@
 // The query of the protoo WebSocket URL (PROTOCOL.md section 1):
-// `?roomId=R&peerId=P[&consumerReplicas=N]`. The app builds it, the server
+// `?roomId=R&peerId=P[&consumerReplicas=N][&token=T]`. The app builds it, the server
 // parses it with parseConnectionQuery().
 import { z } from 'zod';
 import { idSchema } from './fields.ts';
-import { MAX_CONSUMER_REPLICAS } from './limits.ts';
+import { MAX_CONSUMER_REPLICAS, MAX_TOKEN_LENGTH } from './limits.ts';
 import { invalidReason, quoteName } from './validationReason.ts';
 
 export const connectionQuerySchema = z.object({
 	roomId: idSchema,
 	peerId: idSchema,
 	consumerReplicas: z.int().min(0).max(MAX_CONSUMER_REPLICAS),
+	// The access token (ours to check: the contract names it, the classic
+	// server ignored it). Required in token mode, ignored in open mode.
+	token: z.string().max(MAX_TOKEN_LENGTH).optional(),
 });
 export type ConnectionQuery = z.infer<typeof connectionQuerySchema>;
 
 /** A parameter the server must read as one value. */
-const SINGLE_PARAMETERS = ['roomId', 'peerId'] as const;
+const SINGLE_PARAMETERS = ['roomId', 'peerId', 'token'] as const;
 
 export type ParseConnectionQueryResult =
 	| {
@@ -51,7 +54,12 @@ export function parseConnectionQuery(params: URLSearchParams): ParseConnectionQu
 		consumerReplicas = 0;
 	}
 	const result = connectionQuerySchema.safeParse(
-		{ roomId: params.get('roomId') ?? undefined, peerId: params.get('peerId') ?? undefined, consumerReplicas },
+		{
+			roomId: params.get('roomId') ?? undefined,
+			peerId: params.get('peerId') ?? undefined,
+			consumerReplicas,
+			token: params.get('token') ?? undefined,
+		},
 		{ reportInput: true },
 	);
 	if (!result.success) return { ok: false, reason: invalidReason('connection query', result.error) };

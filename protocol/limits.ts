@@ -24,6 +24,9 @@ export const MAX_SECRET_LENGTH = 256;
  */
 export const MAX_APP_DATA_BYTES = 4 * 1024;
 
+/** An access token (a JWT: its grants make it a few hundred bytes). */
+export const MAX_TOKEN_LENGTH = 4096;
+
 /** Upper bound on consumerReplicas: it multiplies consumers, a load-testing knob only. */
 export const MAX_CONSUMER_REPLICAS = 16;
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { displayNameSchema, idSchema } from './fields.ts';
 import { type MessageOf, parseMessage } from './methodMap.ts';
+import { moderationNotifications } from './moderation.ts';
 import { peerInfoSchema } from './peer.ts';
 import { recordingStartedSchema, recordingStoppedSchema } from './recording.ts';
 
@@ -62,6 +63,8 @@ export const serverNotifications = {
 	// Ours: recording (protocol/recording.ts).
 	recordingStarted: recordingStartedSchema,
 	recordingStopped: recordingStoppedSchema,
+	// Ours: moderation and the lobby (protocol/moderation.ts).
+	...moderationNotifications,
 };
 
 export type ServerNotificationMethod = keyof typeof serverNotifications;

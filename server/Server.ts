@@ -6,6 +6,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { AccessControl } from './auth/AccessControl.ts';
+import { parseApiKeys } from './auth/tokens.ts';
 import type { ResolvedConfig } from './config/Config.ts';
 import { webRtcServerListenInfos } from './config/network.ts';
 import { createHttpApp } from './http/HttpApp.ts';
@@ -18,6 +20,7 @@ export interface RunningServer {
 	readonly port: number;
 	readonly pool: WorkerPool;
 	readonly rooms: RoomRegistry;
+	readonly access: AccessControl;
 	/** The admin terminal's UNIX socket (`npm run connect`). */
 	readonly terminalSocketPath: string;
 	close(): Promise<void>;
@@ -42,6 +45,7 @@ export async function startServer({
 		logger: log,
 	});
 	const rooms = new RoomRegistry(pool, config, log);
+	const access = new AccessControl(parseApiKeys(config.auth.keys));
 	let terminal: TerminalServer;
 	try {
 		terminal = await TerminalServer.start({
@@ -62,7 +66,7 @@ export async function startServer({
 		log,
 	});
 	const server = createServer(tls, app);
-	attachProtooSignaling(server, rooms, log);
+	attachProtooSignaling(server, { rooms, access, config, log });
 	try {
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
@@ -79,6 +83,7 @@ export async function startServer({
 		port: (server.address() as AddressInfo).port,
 		pool,
 		rooms,
+		access,
 		terminalSocketPath: terminal.socketPath,
 		close: () => {
 			closing ??= (async () => {

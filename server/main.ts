@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version as mediasoupVersion } from 'mediasoup';
+import type { Logger } from 'pino';
+import type { AccessMode } from './auth/AccessControl.ts';
 import { ConfigError } from './config/ConfigError.ts';
 import { loadConfig } from './config/loadConfig.ts';
 import { logUncaughtErrors } from './lastResort.ts';
@@ -51,6 +53,8 @@ async function main(): Promise<void> {
 		'listening',
 	);
 
+	logAccessMode(log, server.access.mode, config.https.listenIp, config.auth.keys.length);
+
 	let stopping = false;
 	const stop = async (signal: string) => {
 		if (stopping) return;
@@ -62,6 +66,24 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGINT', (signal) => void stop(signal));
 	process.on('SIGTERM', (signal) => void stop(signal));
+}
+
+/** One line at start says who may come in; in open mode on a reachable address it is a warning. */
+function logAccessMode(log: Logger, mode: AccessMode, listenIp: string, keys: number): void {
+	if (mode === 'token') {
+		log.info({ keys }, 'access: token mode, every entry point needs a token (npm run token)');
+	} else if (isLoopback(listenIp)) {
+		log.info('access: open mode (no AUTH_KEYS): anyone who reaches this server may join any room');
+	} else {
+		log.warn(
+			{ listenIp },
+			'access: open mode (no AUTH_KEYS) on a non-loopback address: anyone who reaches this server may join any room, record and inject media; set AUTH_KEYS',
+		);
+	}
+}
+
+function isLoopback(ip: string): boolean {
+	return ip === '::1' || ip === 'localhost' || ip.startsWith('127.');
 }
 
 main().catch((error: unknown) => {

@@ -66,6 +66,16 @@ export function notificationHandlers(
 			dispatch(roomActions.recordingChanged(null));
 			toast(`Recording stopped (${files.length} files)`);
 		},
+		// Access control (ours): the app's moderation and lobby views build on these.
+		grantsChanged: () => toast('A moderator changed what you may do'),
+		producerMutedByModerator: () => toast('A moderator muted you'),
+		removedFromRoom: ({ ended }) => toast(ended ? 'The room was ended' : 'A moderator removed you'),
+		roomLockChanged: ({ locked }) => toast(locked ? 'The room is locked' : 'The room is unlocked'),
+		lobbyEntered: () => toast('Waiting in the lobby'),
+		lobbyAdmitted: () => toast('Admitted'),
+		lobbyDenied: () => toast('A moderator denied your entry'),
+		lobbyPeerWaiting: ({ peerId, displayName }) => toast(`${displayName || peerId} waits in the lobby`),
+		lobbyPeerLeft: () => {},
 	};
 }
 

@@ -64,6 +64,11 @@ const positive = integer(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
 const bitrate = integer(1, Number.MAX_SAFE_INTEGER, 'a bitrate in bits per second (a positive integer)');
 const filePath = text('the path of a PEM file (absolute, or relative to the project root)');
 
+const AUTH_KEYS_WANT =
+	"a list of 'key:secret' pairs (in the environment: comma separated), each secret at least 32 characters, or an empty list for open mode";
+const ORIGIN_WANT =
+	"a list of origins such as 'https://meet.example.com' (in the environment: comma separated), or leave it unset for the server's own";
+
 const ipAddress = z
 	.string({ error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' })
 	.trim()
@@ -174,6 +179,34 @@ export const configSchema = z.strictObject({
 		}),
 		pretenuring: z.boolean({ error: 'true or false' }),
 	}),
+	/** Who may do what (server/auth/): open mode without keys, token mode with them. */
+	auth: z.strictObject({
+		keys: z
+			.array(
+				z
+					.string()
+					.trim()
+					.regex(/^[^:,\s]+:\S{32,}$/),
+				{ error: AUTH_KEYS_WANT },
+			)
+			.meta({ env: 'AUTH_KEYS', envList: true }),
+		/** Unset: only the server's own origin (the page the app is served from). */
+		allowedOrigins: z
+			.array(z.url({ error: ORIGIN_WANT }), { error: ORIGIN_WANT })
+			.meta({ env: 'ALLOWED_ORIGINS', envList: true })
+			.optional(),
+		lobby: z.boolean({ error: 'true or false' }).meta({ env: 'AUTH_LOBBY' }),
+	}),
+	/** What one client may ask of the server; each refusal is a 403 or 429 naming the limit. */
+	limits: z.strictObject({
+		peersPerRoom: positive.meta({ env: 'LIMIT_PEERS_PER_ROOM' }),
+		transportsPerPeer: positive.meta({ env: 'LIMIT_TRANSPORTS_PER_PEER' }),
+		producersPerPeer: positive.meta({ env: 'LIMIT_PRODUCERS_PER_PEER' }),
+		dataProducersPerPeer: positive.meta({ env: 'LIMIT_DATA_PRODUCERS_PER_PEER' }),
+		requestsPerSecond: positive.meta({ env: 'LIMIT_REQUESTS_PER_SECOND' }),
+		requestBurst: positive.meta({ env: 'LIMIT_REQUEST_BURST' }),
+		connectionsPerIpPerMinute: positive.meta({ env: 'LIMIT_CONNECTIONS_PER_IP_PER_MINUTE' }),
+	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling')
 		.meta({ env: 'THROTTLE_SECRET' })
 		.optional(),
@@ -209,8 +242,8 @@ export interface EnvSetting {
 	name: string;
 	/** Dotted path of the setting it overrides, e.g. 'mediasoup.minPort'. */
 	setting: string;
-	/** How the variable's text is read: an integer, a comma-separated list, or trimmed text. */
-	kind: 'integer' | 'list' | 'text';
+	/** How the variable's text is read: an integer, true/false (or 1/0), a comma-separated list, or trimmed text. */
+	kind: 'integer' | 'boolean' | 'list' | 'text';
 }
 
 /** Every variable named in the schema, found by walking it once. */
@@ -223,7 +256,14 @@ export function envVarFor(setting: string): string | undefined {
 function envSettingsIn(schema: z.core.$ZodType, path: readonly string[]): EnvSetting[] {
 	const meta = z.globalRegistry.get(schema);
 	if (meta?.env !== undefined) {
-		const kind = schema instanceof z.ZodNumber ? 'integer' : meta.envList ? 'list' : 'text';
+		const kind =
+			schema instanceof z.ZodNumber
+				? 'integer'
+				: schema instanceof z.ZodBoolean
+					? 'boolean'
+					: meta.envList
+						? 'list'
+						: 'text';
 		return [{ name: meta.env, setting: path.join('.'), kind }];
 	}
 	if (schema instanceof z.ZodObject) {

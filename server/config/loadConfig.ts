@@ -151,8 +151,12 @@ function fileError(message: string): ConfigError {
  * contents, so a bad value from either source is reported the same way. The
  * imported module is not modified: a second load starts from the file again.
  */
-function envValue(kind: EnvSetting['kind'], raw: string): string | number | string[] {
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false };
+
+function envValue(kind: EnvSetting['kind'], raw: string): string | number | boolean | string[] {
 	if (kind === 'text') return raw.trim();
+	// Anything else stays text, which the schema then refuses as not true or false.
+	if (kind === 'boolean') return BOOLEAN_WORDS[raw.trim().toLowerCase()] ?? raw;
 	if (kind === 'list') return raw.split(',').map((item) => item.trim());
 	// Strict on purpose: Number() would accept '0x10', '1e3' and ' '.
 	return /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;

@@ -1,6 +1,8 @@
 // A room member connected over a PeerChannel (a browser, or any client of the
 // classic mediasoup-demo dialect). Owns its channel: closing the Peer closes
 // it, and the channel closing (the client gone) closes the Peer.
+
+import type { Grants } from '../../protocol/access.ts';
 import type {
 	ServerNotificationData,
 	ServerNotificationMethod,
@@ -16,14 +18,34 @@ export class Peer extends Participant {
 	/** How many extra consumers of each producer to create (load testing). */
 	readonly consumerReplicas: number;
 	readonly #channel: PeerChannel;
+	#grants: Grants;
 	#joined = false;
 	#replaced = false;
 
-	constructor(id: string, channel: PeerChannel, consumerReplicas: number) {
+	constructor(
+		id: string,
+		channel: PeerChannel,
+		{ consumerReplicas, grants }: { consumerReplicas: number; grants: Grants },
+	) {
 		super(id);
 		this.#channel = channel;
 		this.consumerReplicas = consumerReplicas;
+		this.#grants = grants;
 		channel.observer.once('close', () => this.close());
+	}
+
+	/** What it may do: its token's grants (everything in open mode), as a moderator last set them. */
+	get grants(): Grants {
+		return this.#grants;
+	}
+
+	set grants(grants: Grants) {
+		this.#grants = grants;
+	}
+
+	/** Not announced to the others (recorders, bots): the hidden grant. */
+	get hidden(): boolean {
+		return this.#grants.hidden;
 	}
 
 	/** Whether it joined: the others know it, and it gets consumers. */

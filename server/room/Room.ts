@@ -7,7 +7,8 @@
 import { version as mediasoupVersion, type types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { Closable } from '../../lifecycle/Closable.ts';
-import type { ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
+import type { Grants } from '../../protocol/access.ts';
+import type { JoinResponse, ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
@@ -136,13 +137,13 @@ export class Room extends Closable {
 	 * A new connection. A second connection with a peerId already in the room
 	 * replaces the first: the old one is closed.
 	 */
-	addPeer(peerId: string, channel: PeerChannel, consumerReplicas: number): Peer {
+	addPeer(peerId: string, channel: PeerChannel, access: { consumerReplicas: number; grants: Grants }): Peer {
 		const existing = this.peers.get(peerId);
 		if (existing) {
 			this.log.info({ roomId: this.id, peerId }, 'peer replaced by a new connection');
 			existing.replace();
 		}
-		const peer = new Peer(peerId, channel, consumerReplicas);
+		const peer = new Peer(peerId, channel, access);
 		this.peers.set(peerId, peer);
 		peer.observer.once('close', () => this.#peerClosed(peer));
 		peer.notify('mediasoup-version', { version: mediasoupVersion });
@@ -150,11 +151,19 @@ export class Room extends Closable {
 		return peer;
 	}
 
+	/** A 403 naming the limit when one more peer (other than a replaced one) would be too many. */
+	checkCapacity(peerId: string): void {
+		const { peersPerRoom } = this.config.limits;
+		if (this.peers.size >= peersPerRoom && !this.peers.has(peerId)) {
+			throw createHttpError(403, `room "${this.id}" is full: limits.peersPerRoom is ${peersPerRoom}`);
+		}
+	}
+
 	#peerClosed(peer: Peer): void {
 		if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
 		// Also when replaced: the others drop the old tile; the new connection
 		// announces itself with newPeer when it joins.
-		if (peer.joined) this.#tellJoined('peerClosed', { peerId: peer.id }, peer);
+		if (peer.joined && !peer.hidden) this.#tellJoined('peerClosed', { peerId: peer.id }, peer);
 		this.routers.releaseMember(peer);
 		this.log.info({ roomId: this.id, peerId: peer.id, replaced: peer.replaced }, 'peer left');
 		// A replaced peer's successor is about to be added: the room stays.
@@ -165,19 +174,24 @@ export class Room extends Closable {
 	 * join: answers with the members already here; then the new peer gets a
 	 * consumer of every producer, and everyone else is told about it.
 	 */
-	join(peer: Peer, description: MemberDescription): { peers: Participant['info'][] } {
+	join(peer: Peer, description: MemberDescription): JoinResponse {
 		if (description.rtpCapabilities) checkRtpCapabilities(description.rtpCapabilities);
 		peer.join(description);
 		const others = this.joinedMembers(peer);
 		this.log.info({ roomId: this.id, peerId: peer.id, displayName: peer.displayName }, 'peer joined');
-		this.#subscriptions.welcome(peer, others, this.bot.dataProducer, () =>
-			this.#tellJoined('newPeer', peer.info, peer),
-		);
-		return { peers: others.map((member) => member.info) };
+		this.#subscriptions.welcome(peer, others, this.bot.dataProducer, () => {
+			if (!peer.hidden) this.#tellJoined('newPeer', peer.info, peer);
+		});
+		return {
+			peers: others.filter((member) => !isHidden(member)).map((member) => member.info),
+			grants: peer.grants,
+			locked: false,
+		};
 	}
 
 	rename(member: Participant, displayName: string): void {
 		const oldDisplayName = member.rename(displayName);
+		if (isHidden(member)) return;
 		this.#tellJoined('peerDisplayNameChanged', { peerId: member.id, displayName, oldDisplayName }, member);
 	}
 
@@ -283,6 +297,10 @@ export class Room extends Closable {
 		this.routers.close();
 		this.log.info({ roomId: this.id }, 'room closed');
 	}
+}
+
+function isHidden(member: Participant): boolean {
+	return member instanceof Peer && member.hidden;
 }
 
 function checkRtpCapabilities(rtpCapabilities: types.RtpCapabilities): void {

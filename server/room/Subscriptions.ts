@@ -105,7 +105,7 @@ export class Subscriptions {
 	async consume(peer: Peer, owner: Participant, producer: types.Producer, priority: ConsumePriority): Promise<void> {
 		const transport = peer.consumingTransport();
 		const origin = this.#routers.originRouter(producer.id);
-		if (!peer.rtpCapabilities || !transport || !origin) return;
+		if (!peer.rtpCapabilities || !transport || !origin || !peer.grants.subscribe) return;
 		try {
 			await this.#routers.pipeToMember(peer, 'producer', producer.id);
 		} catch (error) {
@@ -168,7 +168,7 @@ export class Subscriptions {
 	/** A data consumer of a chat or bot data producer for a peer; ownerId null: the bot's. */
 	async consumeData(peer: Peer, ownerId: string | null, dataProducer: types.DataProducer): Promise<void> {
 		const transport = peer.consumingTransport();
-		if (!peer.sctpCapabilities || !transport || transport.appData.sctp !== true) return;
+		if (!peer.sctpCapabilities || !transport || transport.appData.sctp !== true || !peer.grants.data) return;
 		let dataConsumer: types.DataConsumer;
 		try {
 			await this.#routers.pipeToMember(peer, 'dataProducer', dataProducer.id);

@@ -3,14 +3,28 @@
 // thrown HttpErrors (server/errors.ts) become protoo error responses.
 import { parseScalabilityMode, type types } from 'mediasoup';
 import type { ClientRequest } from '../../protocol/signaling.ts';
+import type { AccessMode } from '../auth/AccessControl.ts';
+import {
+	checkNewDataProducer,
+	checkNewProducer,
+	checkNewTransport,
+	checkRecording,
+	checkThrottle,
+} from '../auth/peerPolicy.ts';
 import { createHttpError } from '../errors.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import { connectWebRtcTransportOnce, webRtcTransportInfo } from '../room/transports.ts';
-import { applyThrottle, checkThrottleSecret, resetThrottle } from './NetworkThrottle.ts';
+import { applyThrottle, resetThrottle } from './NetworkThrottle.ts';
 import { fromWire } from './wire.ts';
 
-export async function handlePeerRequest(room: Room, peer: Peer, request: ClientRequest): Promise<unknown> {
+export async function handlePeerRequest(
+	room: Room,
+	peer: Peer,
+	request: ClientRequest,
+	mode: AccessMode,
+): Promise<unknown> {
+	const { limits } = room.config;
 	switch (request.method) {
 		case 'getRouterRtpCapabilities':
 			return room.router.rtpCapabilities;
@@ -27,6 +41,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 
 		case 'createWebRtcTransport': {
 			const { forceTcp, producing, consuming, sctpCapabilities } = request.data;
+			checkNewTransport(peer, limits);
 			const transport = await room.createWebRtcTransport(peer, {
 				forceTcp,
 				producing,
@@ -49,6 +64,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 		case 'produce': {
 			requireJoined(peer);
 			const { transportId, kind, rtpParameters, appData } = request.data;
+			checkNewProducer(peer, kind, appData, limits);
 			const producer = await peer.producingTransport(transportId).produce({
 				kind,
 				rtpParameters: fromWire.rtpParameters(rtpParameters),
@@ -98,6 +114,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 		case 'produceData': {
 			requireJoined(peer);
 			const { transportId, sctpStreamParameters, label, protocol, appData } = request.data;
+			checkNewDataProducer(peer, limits);
 			const dataProducer = await peer.producingTransport(transportId).produceData({
 				sctpStreamParameters: fromWire.sctpStreamParameters(sctpStreamParameters),
 				label,
@@ -130,7 +147,7 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 
 		case 'applyNetworkThrottle': {
 			const { secret, uplink, downlink, rtt, packetLoss } = request.data;
-			checkThrottleSecret(room.config.throttleSecret, secret ?? '');
+			checkThrottle(mode, peer, secret, room.config.throttleSecret);
 			await applyThrottle({ uplink, downlink, rtt, packetLoss });
 			room.log.warn({ peerId: peer.id, uplink, downlink, rtt, packetLoss }, 'network throttle applied');
 			return undefined;
@@ -138,17 +155,28 @@ export async function handlePeerRequest(room: Room, peer: Peer, request: ClientR
 
 		case 'startRecording':
 			requireJoined(peer);
+			checkRecording(peer);
 			return room.recorder.start();
 
 		case 'stopRecording':
 			requireJoined(peer);
+			checkRecording(peer);
 			return room.recorder.stop();
 
 		case 'resetNetworkThrottle':
-			checkThrottleSecret(room.config.throttleSecret, request.data.secret ?? '');
+			checkThrottle(mode, peer, request.data.secret, room.config.throttleSecret);
 			await resetThrottle();
 			room.log.warn({ peerId: peer.id }, 'network throttle reset');
 			return undefined;
+
+		case 'muteProducer':
+		case 'removePeer':
+		case 'setPeerGrants':
+		case 'lockRoom':
+		case 'admitPeer':
+		case 'denyPeer':
+		case 'endRoom':
+			throw createHttpError(501, `${request.method} is not built yet`);
 	}
 }
 

@@ -1,12 +1,17 @@
 // The protoo WebSocket endpoint: `wss://HOST:PORT/?roomId=R&peerId=P
-// [&consumerReplicas=N]`. Validates the connection query, hands the socket to
-// its Room, and validates every request before it reaches a handler.
+// [&consumerReplicas=N][&token=T]`. Admits a connection (connection rate,
+// Origin, query, token, room capacity), hands the socket to its Room, and
+// validates and rate-limits every request before it reaches a handler.
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
 import { parseConnectionQuery } from '../../protocol/connectionQuery.ts';
 import { parseClientRequest } from '../../protocol/signaling.ts';
-import { toHttpError } from '../errors.ts';
+import { type AccessControl, requireGrant, requireRoom } from '../auth/AccessControl.ts';
+import { checkOrigin } from '../auth/originCheck.ts';
+import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
+import type { ResolvedConfig } from '../config/Config.ts';
+import { createHttpError, toHttpError } from '../errors.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
@@ -16,42 +21,91 @@ import { ProtooChannel } from './ProtooChannel.ts';
 /** Largest WebSocket message accepted; bigger ones close the connection (WebSocket 1009). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export function attachProtooSignaling(server: HttpsServer, rooms: RoomRegistry, log: Logger): protoo.WebSocketServer {
+export interface SignalingParts {
+	rooms: RoomRegistry;
+	access: AccessControl;
+	config: ResolvedConfig;
+	log: Logger;
+}
+
+/** A connection that passed every check: who it is, where it goes, what it may do. */
+interface Admission {
+	room: Room;
+	peerId: string;
+	consumerReplicas: number;
+	grants: Peer['grants'];
+}
+
+export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts): protoo.WebSocketServer {
+	const { log } = parts;
 	const webSocketServer = new protoo.WebSocketServer(server, {
 		maxReceivedFrameSize: MAX_MESSAGE_BYTES,
 		maxReceivedMessageSize: MAX_MESSAGE_BYTES,
 		fragmentOutgoingMessages: true,
 		fragmentationThreshold: 64 * 1024,
 	});
+	const connectionRate = new ConnectionRateLimit(parts.config.limits.connectionsPerIpPerMinute);
 
 	webSocketServer.on('connectionrequest', (info, accept, reject) => {
-		const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
-		if (!parsed.ok) {
-			log.warn({ url: info.request.url, reason: parsed.reason }, 'protoo connection rejected');
-			reject(400, `bad connection request: ${parsed.reason}`);
-			return;
-		}
-		const { roomId, peerId, consumerReplicas } = parsed.query;
-		for (const note of parsed.lenient) log.info({ roomId, peerId, url: info.request.url }, note);
-		rooms
-			.getOrCreate(roomId)
-			.catch((error: unknown) => {
-				log.error({ roomId, peerId, error }, 'room creation failed');
-				reject(500, `could not create room "${roomId}"`);
-			})
-			.then((room) => {
-				if (!room) return;
-				// A protoo Room of its own: protoo refuses a second peer with one id
-				// in a Room, and a replacing connection arrives while the old one
-				// is still open. Our Room decides about replacement.
-				const channel = new ProtooChannel(new protoo.Room().createPeer(peerId, accept()));
-				const peer = room.addPeer(peerId, channel, consumerReplicas);
-				serveRequests(room, peer, channel, log);
-			})
+		admit(info, parts, connectionRate)
+			.then(
+				({ room, peerId, consumerReplicas, grants }) => {
+					// A protoo Room of its own: protoo refuses a second peer with one id
+					// in a Room, and a replacing connection arrives while the old one
+					// is still open. Our Room decides about replacement.
+					const channel = new ProtooChannel(new protoo.Room().createPeer(peerId, accept()));
+					const peer = room.addPeer(peerId, channel, { consumerReplicas, grants });
+					serveRequests(room, peer, channel, parts);
+				},
+				(error: unknown) => {
+					const { status, message } = toHttpError(error);
+					if (status >= 500) log.error({ url: info.request.url, error }, 'protoo connection failed');
+					else log.warn({ url: info.request.url, status, reason: message }, 'protoo connection rejected');
+					reject(status, message);
+				},
+			)
 			// Nothing a client sends may end the process: an unhandled rejection would.
-			.catch((error: unknown) => log.error({ roomId, peerId, error }, 'protoo connection failed'));
+			.catch((error: unknown) => log.error({ url: info.request.url, error }, 'protoo connection failed'));
 	});
 	return webSocketServer;
+}
+
+/** Every check a connection must pass, in order of cost; throws the HttpError to refuse it with. */
+async function admit(
+	info: protoo.ConnectionRequestInfo,
+	{ rooms, access, config, log }: SignalingParts,
+	connectionRate: ConnectionRateLimit,
+): Promise<Admission> {
+	connectionRate.admit(info.socket.remoteAddress ?? 'unknown');
+	checkOrigin(info.request.headers.origin, info.request.headers.host, config.auth.allowedOrigins);
+	const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
+	if (!parsed.ok) throw createHttpError(400, `bad connection request: ${parsed.reason}`);
+	const { roomId, peerId, consumerReplicas, token } = parsed.query;
+	for (const note of parsed.lenient) log.info({ roomId, peerId, url: info.request.url }, note);
+
+	const caller = await access.authenticate(token);
+	requireRoom(caller.grants, roomId);
+	requireGrant(caller.grants, 'join', 'joining a room');
+	// In token mode the token names the peer: nobody takes another's identity.
+	if (caller.identity !== undefined && caller.identity !== peerId) {
+		throw createHttpError(403, `peerId must be the token's identity (sub): connect with peerId=${caller.identity}`);
+	}
+	if (consumerReplicas > caller.grants.consumerReplicas) {
+		throw createHttpError(
+			403,
+			`consumerReplicas ${consumerReplicas} is more than the token allows (grants.consumerReplicas ${caller.grants.consumerReplicas})`,
+		);
+	}
+
+	let room: Room;
+	try {
+		room = await rooms.getOrCreate(roomId);
+	} catch (error) {
+		log.error({ roomId, peerId, error }, 'room creation failed');
+		throw createHttpError(500, `could not create room "${roomId}"`);
+	}
+	room.checkCapacity(peerId);
+	return { room, peerId, consumerReplicas, grants: caller.grants };
 }
 
 /** The request target as a URL; one that does not parse has no query at all. */
@@ -63,15 +117,22 @@ function connectionUrl(target: string | undefined): URL {
 	}
 }
 
-function serveRequests(room: Room, peer: Peer, channel: ProtooChannel, log: Logger): void {
+function serveRequests(room: Room, peer: Peer, channel: ProtooChannel, { config, access, log }: SignalingParts): void {
+	const { requestsPerSecond, requestBurst } = config.limits;
+	const bucket = new TokenBucket(requestsPerSecond, requestBurst);
 	channel.protoo.on('request', (message, accept, reject) => {
+		if (!bucket.take()) {
+			log.warn({ peerId: peer.id, method: message.method }, 'request refused: rate limit');
+			reject(429, `too many requests: limits.requestsPerSecond is ${requestsPerSecond} (burst ${requestBurst})`);
+			return;
+		}
 		const parsed = parseClientRequest(message.method, message.data);
 		if (!parsed.ok) {
 			log.warn({ peerId: peer.id, method: message.method, reason: parsed.reason }, 'bad request');
 			reject(parsed.code, parsed.reason);
 			return;
 		}
-		handlePeerRequest(room, peer, parsed.message).then(
+		handlePeerRequest(room, peer, parsed.message, access.mode).then(
 			(response) => accept(response),
 			(error: unknown) => {
 				const { status, message: reason } = toHttpError(error);

@@ -56,6 +56,13 @@ const validData: { [M in ClientRequestMethod]: unknown } = {
 	resetNetworkThrottle: { secret: 's3cret' },
 	startRecording: {},
 	stopRecording: {},
+	muteProducer: { producerId: ID },
+	removePeer: { peerId: 'bob', reason: 'off topic' },
+	setPeerGrants: { peerId: 'bob', grants: { publish: ['microphone'], roomAdmin: false } },
+	lockRoom: { locked: true },
+	admitPeer: { peerId: 'bob' },
+	denyPeer: { peerId: 'bob' },
+	endRoom: {},
 };
 
 const dataLessMethods = ['getRouterRtpCapabilities'] as const satisfies ClientRequestMethod[];
@@ -81,8 +88,8 @@ const produce = validData.produce as Record<string, unknown>;
 describe('valid requests', () => {
 	test('the schema map covers exactly the methods of PROTOCOL.md', () => {
 		assert.deepEqual(Object.keys(clientRequests).sort(), Object.keys(validData).sort());
-		// The 23 methods of the classic dialect plus our two recording methods.
-		assert.equal(Object.keys(clientRequests).length, 25);
+		// The 23 methods of the classic dialect, our two recording methods and our seven of moderation.
+		assert.equal(Object.keys(clientRequests).length, 32);
 	});
 
 	for (const [method, data] of Object.entries(validData)) {

@@ -53,6 +53,28 @@ const validNotifications: { [M in ServerNotificationMethod]: unknown } = {
 	recordingStopped: {
 		files: [{ name: 'a-video.webm', producerId: ID, peerId: 'alice', kind: 'video', bytes: 1024 }],
 	},
+	grantsChanged: {
+		grants: {
+			room: 'standup',
+			join: true,
+			publish: ['microphone'],
+			subscribe: true,
+			data: true,
+			roomAdmin: false,
+			record: false,
+			ingest: false,
+			hidden: false,
+			consumerReplicas: 0,
+		},
+	},
+	producerMutedByModerator: { producerId: ID },
+	removedFromRoom: { reason: 'off topic', ended: false },
+	roomLockChanged: { locked: true },
+	lobbyEntered: {},
+	lobbyAdmitted: {},
+	lobbyDenied: { reason: '' },
+	lobbyPeerWaiting: { peerId: 'bob', displayName: 'Bob' },
+	lobbyPeerLeft: { peerId: 'bob' },
 };
 
 function acceptRequest(method: string, data: unknown): ServerRequest {
@@ -110,8 +132,8 @@ describe('server -> client requests', () => {
 describe('server -> client notifications', () => {
 	test('the schema map covers exactly the notifications of PROTOCOL.md', () => {
 		assert.deepEqual(Object.keys(serverNotifications).sort(), Object.keys(validNotifications).sort());
-		// The 13 notifications of the classic dialect plus our two recording ones.
-		assert.equal(Object.keys(serverNotifications).length, 15);
+		// The 13 notifications of the classic dialect, our two recording ones and our nine of access control.
+		assert.equal(Object.keys(serverNotifications).length, 24);
 	});
 
 	for (const [method, data] of Object.entries(validNotifications)) {
