@@ -1,11 +1,14 @@
 // The Express app behind the one HTTPS port: the REST API for broadcasters,
-// the built browser app, and JSON errors. The protoo WebSocket shares the same
-// server (see signaling/ProtooSignaling.ts).
+// the access check the app makes before it connects, the built browser app,
+// and JSON errors. The protoo WebSocket shares the same server (see
+// signaling/ProtooSignaling.ts).
 import { existsSync } from 'node:fs';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { createAccessCheckApi } from '../api/AccessCheckApi.ts';
 import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
 import { createRecordingApi } from '../api/RecordingApi.ts';
+import type { AccessControl } from '../auth/AccessControl.ts';
 import { toHttpError } from '../errors.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 
@@ -14,11 +17,13 @@ const MAX_BODY_BYTES = 256 * 1024;
 
 export function createHttpApp({
 	rooms,
+	access,
 	appDir,
 	recordingsDir,
 	log,
 }: {
 	rooms: RoomRegistry;
+	access: AccessControl;
 	appDir: string;
 	recordingsDir: string;
 	log: Logger;
@@ -26,6 +31,7 @@ export function createHttpApp({
 	const app = express();
 	app.disable('x-powered-by');
 	app.use(express.json({ limit: MAX_BODY_BYTES }));
+	app.use(createAccessCheckApi(rooms, access));
 	app.use(createBroadcasterApi(rooms, log));
 	app.use(createRecordingApi(rooms, recordingsDir));
 	if (existsSync(appDir)) app.use(express.static(appDir));

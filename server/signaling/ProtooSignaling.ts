@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
 import { parseConnectionQuery } from '../../protocol/connectionQuery.ts';
 import { parseClientRequest } from '../../protocol/signaling.ts';
-import { type AccessControl, requireGrant, requireRoom } from '../auth/AccessControl.ts';
+import type { AccessControl } from '../auth/AccessControl.ts';
+import { checkAdmission } from '../auth/admission.ts';
 import { checkOrigin } from '../auth/originCheck.ts';
 import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
@@ -80,22 +81,10 @@ async function admit(
 	checkOrigin(info.request.headers.origin, info.request.headers.host, config.auth.allowedOrigins);
 	const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
 	if (!parsed.ok) throw createHttpError(400, `bad connection request: ${parsed.reason}`);
-	const { roomId, peerId, consumerReplicas, token } = parsed.query;
+	const { roomId, peerId, consumerReplicas } = parsed.query;
 	for (const note of parsed.lenient) log.info({ roomId, peerId, url: info.request.url }, note);
 
-	const caller = await access.authenticate(token);
-	requireRoom(caller.grants, roomId);
-	requireGrant(caller.grants, 'join', 'joining a room');
-	// In token mode the token names the peer: nobody takes another's identity.
-	if (caller.identity !== undefined && caller.identity !== peerId) {
-		throw createHttpError(403, `peerId must be the token's identity (sub): connect with peerId=${caller.identity}`);
-	}
-	if (consumerReplicas > caller.grants.consumerReplicas) {
-		throw createHttpError(
-			403,
-			`consumerReplicas ${consumerReplicas} is more than the token allows (grants.consumerReplicas ${caller.grants.consumerReplicas})`,
-		);
-	}
+	const caller = await checkAdmission(access, parsed.query);
 
 	let room: Room;
 	try {

@@ -25,7 +25,12 @@ export interface TestServer {
 		peerId: string,
 		options?: { query?: string; consumerAnswer?: ConsumerAnswer; nativeCodecs?: TestPeerOptions['nativeCodecs'] },
 	): Promise<TestPeer>;
-	rest(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+	rest(
+		method: string,
+		urlPath: string,
+		body?: unknown,
+		headers?: Record<string, string>,
+	): Promise<{ status: number; body: unknown }>;
 	close(): Promise<void>;
 }
 
@@ -72,7 +77,7 @@ export async function startTestServer({
 				...(consumerAnswer === undefined ? {} : { consumerAnswer }),
 				...(nativeCodecs === undefined ? {} : { nativeCodecs }),
 			}),
-		rest: (method, urlPath, body) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body),
+		rest: (method, urlPath, body, headers) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body, headers),
 		close: async () => {
 			await server.close();
 			rmSync(certDir, { recursive: true, force: true });
@@ -80,10 +85,11 @@ export async function startTestServer({
 	};
 }
 
-function restRequest(url: string, ca: string, method: string, body: unknown) {
+function restRequest(url: string, ca: string, method: string, body: unknown, headers: Record<string, string> = {}) {
 	return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
 		const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-		const req = request(url, { method, ca, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+		const allHeaders = payload ? { 'content-type': 'application/json', ...headers } : headers;
+		const req = request(url, { method, ca, headers: allHeaders }, (res) => {
 			const chunks: Buffer[] = [];
 			res.on('data', (chunk: Buffer) => chunks.push(chunk));
 			res.on('end', () => {
