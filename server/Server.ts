@@ -61,6 +61,7 @@ export async function startServer({
 	}
 	const app = createHttpApp({
 		rooms,
+		access,
 		appDir: path.join(rootDir, 'dist', 'app'),
 		recordingsDir: config.recording.directory,
 		log,
