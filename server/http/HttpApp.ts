@@ -1,4 +1,4 @@
-// The Express app behind the one HTTPS port: the REST API
+// The Express app behind the one HTTPS port: security headers, the REST API
 // for broadcasters and recordings (each route checks its caller, see
 // api/restAccess.ts), the built browser app, and JSON errors. The protoo
 // WebSocket shares the same server (see signaling/ProtooSignaling.ts).
@@ -10,6 +10,7 @@ import { createRecordingApi } from '../api/RecordingApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
 import { toHttpError } from '../errors.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { securityHeaders } from './securityHeaders.ts';
 
 /** REST bodies are small JSON documents (RTP parameters at most). */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -19,16 +20,20 @@ export function createHttpApp({
 	access,
 	appDir,
 	recordingsDir,
+	hsts,
 	log,
 }: {
 	rooms: RoomRegistry;
 	access: AccessControl;
 	appDir: string;
 	recordingsDir: string;
+	/** Send Strict-Transport-Security: only with a configured (real) certificate. */
+	hsts: boolean;
 	log: Logger;
 }) {
 	const app = express();
 	app.disable('x-powered-by');
+	app.use(securityHeaders({ hsts }));
 	app.use(express.json({ limit: MAX_BODY_BYTES }));
 	app.use(createBroadcasterApi(rooms, access, log));
 	app.use(createRecordingApi(rooms, access, recordingsDir));

@@ -4,16 +4,21 @@
 // the grant, the room or the identity) and leaves the room's routers and
 // members as they were; the right token works. Recordings: the list holds
 // only the rooms the token opens and its urls are signed links that work
-// without a header; an expired, forged or misplaced link is a 401.
+// without a header; an expired, forged or misplaced link is a 401. And the
+// security headers every answer carries.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
+import pino from 'pino';
 import type { RecordingList } from '../../protocol/recording.ts';
 import { mintToken } from '../../server/auth/tokens.ts';
+import { createHttpApp } from '../../server/http/HttpApp.ts';
 import { ROOM_ID_FILE, recordingFolderName } from '../../server/recording/RoomRecorder.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { type RestAnswer, startTestServer, type TestServer } from '../helpers/testServer.ts';
@@ -374,6 +379,51 @@ describe('recordings in token mode', () => {
 			const refused = await server.rest('GET', url);
 			assert.equal(refused.status, 401, `${name}: ${reasonOf(refused)}`);
 			assert.match(reasonOf(refused), reason, name);
+		}
+	});
+});
+
+describe('security headers', () => {
+	test('every answer carries the CSP, no framing, no referrer, nosniff, and HSTS with a configured certificate', async () => {
+		// The test server's certificate comes from HTTPS_CERT_FULLCHAIN: "configured".
+		const { headers } = await server.rest('GET', '/recordings');
+		const csp = String(headers['content-security-policy']);
+		for (const directive of [
+			"default-src 'self'",
+			"script-src 'self'",
+			"connect-src 'self'",
+			"worker-src 'self'",
+			"style-src 'self'",
+			"object-src 'none'",
+			"frame-ancestors 'none'",
+		]) {
+			assert.ok(csp.split(';').includes(directive), `${directive} in ${csp}`);
+		}
+		assert.equal(headers['x-frame-options'], 'DENY');
+		assert.equal(headers['referrer-policy'], 'no-referrer');
+		assert.equal(headers['x-content-type-options'], 'nosniff');
+		assert.equal(headers['strict-transport-security'], 'max-age=15552000');
+		assert.equal(headers['x-powered-by'], undefined);
+	});
+
+	test('no HSTS with the generated self-signed certificate', async () => {
+		const app = createHttpApp({
+			rooms: server.server.rooms,
+			access: server.server.access,
+			appDir: path.join(recordingsDir, 'no-app'),
+			recordingsDir,
+			hsts: false,
+			log: pino({ level: 'silent' }),
+		});
+		const plain = createServer(app);
+		await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+		try {
+			const response = await fetch(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/recordings`);
+			assert.equal(response.status, 401);
+			assert.equal(response.headers.get('strict-transport-security'), null);
+			assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+		} finally {
+			plain.close();
 		}
 	});
 });
