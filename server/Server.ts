@@ -61,8 +61,10 @@ export async function startServer({
 	}
 	const app = createHttpApp({
 		rooms,
+		access,
 		appDir: path.join(rootDir, 'dist', 'app'),
 		recordingsDir: config.recording.directory,
+		hsts: config.https.certificate === 'configured',
 		log,
 	});
 	const server = createServer(tls, app);

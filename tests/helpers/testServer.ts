@@ -3,6 +3,7 @@
 // Ports, the certificate folder and the terminal socket are the test's own,
 // so files can run in parallel and nothing is written into the repository.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,8 +26,16 @@ export interface TestServer {
 		peerId: string,
 		options?: { query?: string; consumerAnswer?: ConsumerAnswer; nativeCodecs?: TestPeerOptions['nativeCodecs'] },
 	): Promise<TestPeer>;
-	rest(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+	/** A REST call; headers e.g. { authorization: `Bearer ${token}` } for a token-mode server. */
+	rest(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<RestAnswer>;
 	close(): Promise<void>;
+}
+
+export interface RestAnswer {
+	status: number;
+	/** Parsed JSON, or the text when it is not JSON. */
+	body: unknown;
+	headers: IncomingHttpHeaders;
 }
 
 export async function startTestServer({
@@ -72,7 +81,7 @@ export async function startTestServer({
 				...(consumerAnswer === undefined ? {} : { consumerAnswer }),
 				...(nativeCodecs === undefined ? {} : { nativeCodecs }),
 			}),
-		rest: (method, urlPath, body) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body),
+		rest: (method, urlPath, body, headers) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body, headers),
 		close: async () => {
 			await server.close();
 			rmSync(certDir, { recursive: true, force: true });
@@ -80,10 +89,11 @@ export async function startTestServer({
 	};
 }
 
-function restRequest(url: string, ca: string, method: string, body: unknown) {
-	return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+function restRequest(url: string, ca: string, method: string, body: unknown, headers: Record<string, string> = {}) {
+	return new Promise<RestAnswer>((resolve, reject) => {
 		const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-		const req = request(url, { method, ca, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+		const contentType = payload ? { 'content-type': 'application/json' } : {};
+		const req = request(url, { method, ca, headers: { ...contentType, ...headers } }, (res) => {
 			const chunks: Buffer[] = [];
 			res.on('data', (chunk: Buffer) => chunks.push(chunk));
 			res.on('end', () => {
@@ -92,7 +102,7 @@ function restRequest(url: string, ca: string, method: string, body: unknown) {
 				try {
 					parsed = text ? JSON.parse(text) : undefined;
 				} catch {}
-				resolve({ status: res.statusCode ?? 0, body: parsed });
+				resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
 			});
 		});
 		req.on('error', reject);
