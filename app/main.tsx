@@ -1,5 +1,7 @@
 // Entry point: read the address, set up the store and the RoomClient, render,
 // and join the room.
+// First: zod must be told before anything validates with it.
+import './config/zodWithoutEval.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';

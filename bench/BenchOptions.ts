@@ -10,7 +10,7 @@ import type { types } from 'mediasoup';
 import { DEFAULT_FANOUT_OPTIONS, type FanoutOptions, type WorkerBinary } from './FanoutOptions.ts';
 import type { RoomSpread } from './ServerUnderTest.ts';
 
-export const SCENARIOS = ['fanout', 'raw', 'compare', 'spread', 'join', 'rooms'] as const;
+export const SCENARIOS = ['fanout', 'raw', 'compare', 'spread', 'join', 'auth', 'rooms'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** What `npm run bench` runs without a scenario: everything the published results need. */
 export const ALL: readonly Scenario[] = ['compare', 'spread', 'join', 'rooms'];
@@ -74,6 +74,9 @@ Scenarios (default: ${ALL.join(' ')}):
             bare mediasoup's (target >= 0.9)
   join      --peers peers join one room one after the other: join latency
             (WebSocket open to every consumer accepted) and memory per peer
+  auth      join in open mode and in token mode (a token per peer, checked
+            at the WebSocket handshake), interleaved --rounds times:
+            token/open of the join percentiles and of the handshake
   rooms     --rooms rooms of --peers-per-room peers, everyone joining at once
   all       ${ALL.join(', ')}
 
@@ -83,7 +86,7 @@ Options:
   --workers N           workers for fanout and raw (default 1), and for
                         compare (1) and spread (${cores})
   --spread MODE         fanout/raw room spread: auto, always, never (default never)
-  --rounds N            interleaved rounds of compare and spread (default 3)
+  --rounds N            interleaved rounds of compare, spread and auth (default 3)
   --receivers LIST      exact receiver counts, e.g. 100,200,400 (no bisection)
   --sequence LIST       counts measured in this order, each one even after a
                         lossy step, e.g. 600,1400,600 (how a worker recovers)
@@ -320,7 +323,7 @@ function scenarioList(positionals: string[]): Scenario[] {
 	return [...scenarios];
 }
 
-/** compare and spread start servers with their own settings; a running server has its own. */
+/** compare, spread and auth start servers with their own settings; a running server has its own. */
 function checkServerUse(options: BenchOptions): void {
 	if (options.serverUrl === undefined) {
 		if (options.ca !== undefined) throw new UsageError('--ca only goes with --server');
@@ -332,7 +335,9 @@ function checkServerUse(options: BenchOptions): void {
 	if (!/^https:\/\/[^/]+\/?$/.test(options.serverUrl)) {
 		throw new UsageError(`--server must look like https://HOST:PORT, not "${options.serverUrl}"`);
 	}
-	const needOwn = options.scenarios.filter((scenario) => scenario === 'compare' || scenario === 'spread');
+	const needOwn = options.scenarios.filter(
+		(scenario) => scenario === 'compare' || scenario === 'spread' || scenario === 'auth',
+	);
 	if (needOwn.length > 0) {
 		throw new UsageError(
 			`${needOwn.join(' and ')} start their own servers (with set worker counts and room spread); drop --server or run fanout, join, rooms`,

@@ -22,6 +22,8 @@ export interface LoadPeerOptions {
 	ca: string | undefined;
 	roomId: string;
 	peerId: string;
+	/** An access token, for a server in token mode. */
+	token?: string | undefined;
 }
 
 /** performance.now() milestones of a join, in ms since the WebSocket opened. */
@@ -54,6 +56,8 @@ export class LoadPeer {
 	readonly id: string;
 	/** performance.now() when protoo reported the WebSocket open: every mark is relative to it. */
 	readonly openedAt: number;
+	/** From creating the WebSocket to its open: TLS and the server's admission (token check included). */
+	readonly connectMs: number;
 	/** Consumers accepted so far (answered to the server). */
 	consumerCount = 0;
 	/** performance.now() of the last accepted consumer (openedAt before the first). */
@@ -68,23 +72,29 @@ export class LoadPeer {
 
 	/** Resolves when the WebSocket is open (the start of every measured interval). */
 	static connect(options: LoadPeerOptions): Promise<LoadPeer> {
-		const url = `${options.wsBaseUrl}/?roomId=${encodeURIComponent(options.roomId)}&peerId=${encodeURIComponent(options.peerId)}`;
+		const token = options.token === undefined ? '' : `&token=${encodeURIComponent(options.token)}`;
+		const url = `${options.wsBaseUrl}/?roomId=${encodeURIComponent(options.roomId)}&peerId=${encodeURIComponent(options.peerId)}${token}`;
+		const startedAt = performance.now();
 		const transport = new protooClient.WebSocketTransport(url, {
 			retry: { retries: 0 },
 			clientConfig: { tlsOptions: options.ca === undefined ? {} : { ca: options.ca } },
 		});
 		const protoo = new protooClient.Peer(transport);
 		return new Promise<LoadPeer>((resolve, reject) => {
-			protoo.on('open', () => resolve(new LoadPeer(options.peerId, protoo, performance.now())));
+			protoo.on('open', () => {
+				const openedAt = performance.now();
+				resolve(new LoadPeer(options.peerId, protoo, openedAt, openedAt - startedAt));
+			});
 			protoo.on('failed', () => reject(new Error(`peer ${options.peerId}: WebSocket to ${url} failed`)));
 			protoo.on('close', () => reject(new Error(`peer ${options.peerId}: WebSocket to ${url} closed`)));
 		});
 	}
 
-	private constructor(id: string, protoo: protooClient.Peer, openedAt: number) {
+	private constructor(id: string, protoo: protooClient.Peer, openedAt: number, connectMs: number) {
 		this.id = id;
 		this.#protoo = protoo;
 		this.openedAt = openedAt;
+		this.connectMs = connectMs;
 		this.lastConsumerAt = openedAt;
 		protoo.on('request', (request, accept, reject) => {
 			if (request.method !== 'newConsumer') {

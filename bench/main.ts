@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runAuthCompare } from './authCompare.ts';
 import { type BenchOptions, HELP, parseBenchArgs, type Scenario, UsageError } from './BenchOptions.ts';
 import { GcTrace } from './GcTrace.ts';
 import { type ComparisonRun, runCompare, runSpread, runVariants, serverFanout } from './interleaved.ts';
@@ -107,6 +108,8 @@ async function runScenario(
 				),
 			);
 		}
+		case 'auth':
+			return runAuthCompare(options, progress);
 		case 'rooms':
 			return single(
 				await withServer(options, options.joinWorkers, (server) =>

@@ -16,7 +16,9 @@
 #   OUTPUT          file to write; .webm for VP8/VP9/opus, .mkv for anything
 #                   (default recording-<room>-<date>.webm, or .mkv with H264)
 #   DURATION        seconds to record (default: until Ctrl+C)
-#   BROADCASTER_ID  default receiver-<random>
+#   BROADCASTER_ID  default: TOKEN's identity, or receiver-<random>
+#   TOKEN           access token (ingest grant for ROOM_ID) when the server
+#                   runs in token mode (see lib.sh)
 #   DISPLAY_NAME    default "Recorder"
 #   CA_FILE, CURL_INSECURE   how to trust the server's certificate (see lib.sh)
 #   FFMPEG_LOGLEVEL default warning
@@ -44,7 +46,7 @@ require_tool ffmpeg ffmpeg
 [ -r /proc/net/udp ] || die "this script needs Linux's /proc/net/udp to find its UDP ports"
 
 ROOM_ID=${ROOM_ID:-demo}
-BROADCASTER_ID=${BROADCASTER_ID:-receiver-$(bc_random_id)}
+BROADCASTER_ID=${BROADCASTER_ID:-$(bc_default_id receiver)}
 DISPLAY_NAME=${DISPLAY_NAME:-Recorder}
 DURATION=${DURATION:-}
 if [ -n "$DURATION" ]; then bc_positive_number DURATION "$DURATION"; fi

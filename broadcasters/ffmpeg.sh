@@ -11,7 +11,9 @@
 #   ROOM_ID           default demo
 #   MEDIA_FILE        any file ffmpeg reads with an audio and a video stream
 #                     (default: the generated test file, see make-test-media.sh)
-#   BROADCASTER_ID    default ffmpeg-<random>
+#   BROADCASTER_ID    default: TOKEN's identity, or ffmpeg-<random>
+#   TOKEN             access token (ingest grant for ROOM_ID) when the server
+#                     runs in token mode (see lib.sh)
 #   DISPLAY_NAME      default "FFmpeg"
 #   VIDEO_BITRATE     kbit/s, default 1000
 #   AUDIO_BITRATE     kbit/s, default 64

@@ -13,7 +13,9 @@
 #                     GStreamer demuxes (WebM/Matroska, MP4, ...)
 #                     (default: the generated test file, see make-test-media.sh)
 #   LOOPS             how many times the file plays, default 100 (see below)
-#   BROADCASTER_ID    default gstreamer-<random>
+#   BROADCASTER_ID    default: TOKEN's identity, or gstreamer-<random>
+#   TOKEN             access token (ingest grant for ROOM_ID) when the server
+#                     runs in token mode (see lib.sh)
 #   DISPLAY_NAME      default "GStreamer"
 #   VIDEO_BITRATE     kbit/s, default 1000
 #   AUDIO_BITRATE     kbit/s, default 64

@@ -5,6 +5,9 @@
 #
 # Environment read here:
 #   SERVER_URL     the server (default https://127.0.0.1:4443)
+#   TOKEN          access token for a server in token mode (sent as
+#                  Authorization: Bearer), with the ingest grant for ROOM_ID;
+#                  its identity (sub) is the broadcaster's id. Unset: open mode.
 #   CA_FILE        PEM file to trust for SERVER_URL's certificate
 #   CURL_INSECURE  1: do not verify the certificate at all (curl -k)
 #   CURL_TIMEOUT   seconds per REST call (default 10)
@@ -43,6 +46,41 @@ bc_media_dir() { printf '%s/mediasoup-conference/media\n' "${XDG_CACHE_HOME:-$HO
 
 # A short random suffix for default ids (no extra tools needed).
 bc_random_id() { od -An -N4 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# --- access token ---------------------------------------------------------------
+
+# The identity (sub) TOKEN names, or nothing. Read without checking the
+# signature (the server checks it): only to pick the broadcaster id, which in
+# token mode must be the token's identity.
+bc_token_identity() {
+	[ -n "${TOKEN:-}" ] || return 0
+	local payload
+	# base64url without padding -> base64.
+	payload=$(cut -d. -f2 <<<"$TOKEN" | tr '_-' '/+')
+	case $((${#payload} % 4)) in
+	2) payload+='==' ;;
+	3) payload+='=' ;;
+	esac
+	base64 -d <<<"$payload" 2>/dev/null | jq -r '.sub // empty | strings' 2>/dev/null || true
+}
+
+# bc_default_id PREFIX: the token's identity, or PREFIX-<random> without a token.
+bc_default_id() {
+	local identity
+	identity=$(bc_token_identity)
+	printf '%s\n' "${identity:-$1-$(bc_random_id)}"
+}
+
+# curl, with TOKEN as a Bearer header when set. The header goes in on stdin
+# rather than on the command line, which other users of the machine can read
+# (ps).
+bc_curl() {
+	if [ -n "${TOKEN:-}" ]; then
+		curl -H @- "$@" <<<"Authorization: Bearer $TOKEN"
+	else
+		curl "$@"
+	fi
+}
 
 # --- TLS ------------------------------------------------------------------------
 
@@ -87,7 +125,7 @@ bc_request() {
 	local args=(-sS --max-time "${CURL_TIMEOUT:-10}" -X "$method" -w '\n%{http_code}' "${bc_curl_tls[@]}")
 	if [ -n "$body" ]; then args+=(-H 'content-type: application/json' --data-binary "$body"); fi
 	err=$(mktemp)
-	out=$(curl "${args[@]}" "$SERVER_URL$path" 2>"$err") || rc=$?
+	out=$(bc_curl "${args[@]}" "$SERVER_URL$path" 2>"$err") || rc=$?
 	# curl's first line says it; the rest is a generic lecture.
 	curl_message=$(sed -n '1s/^curl: //p' "$err")
 	rm -f "$err"
@@ -108,12 +146,20 @@ bc_request() {
 	bc_body=${out%$'\n'*}
 }
 
-# Dies with the server's reason ({"error": "..."}) unless bc_status is 2xx.
+# Dies with the server's reason ({"error": "..."}) unless bc_status is 2xx;
+# a 401 also says what to do about it.
 bc_check_status() {
 	[[ $bc_status =~ ^2 ]] && return 0
-	local reason
+	local reason hint=''
 	reason=$(jq -r '.error // empty' <<<"$bc_body" 2>/dev/null || true)
-	die "$1 $2: the server answered $bc_status: ${reason:-$bc_body}"
+	if [ "$bc_status" = 401 ]; then
+		if [ -n "${TOKEN:-}" ]; then
+			hint=$'\n  the server refused TOKEN: get a fresh token with the ingest grant for this room'
+		else
+			hint=$'\n  the server runs in token mode: set TOKEN to an access token with the ingest grant for this room'
+		fi
+	fi
+	die "$1 $2: the server answered $bc_status: ${reason:-$bc_body}$hint"
 }
 
 # bc_api METHOD PATH [JSON]: prints the answer's body; dies with a clear
@@ -195,7 +241,7 @@ bc_cleanup() {
 		path="/rooms/$(bc_urlencode "$bc_room")/broadcasters/$(bc_urlencode "$bc_broadcaster")"
 		# Not bc_api: clean-up reports and carries on rather than dying.
 		local status
-		status=$(curl -sS --max-time 5 -X DELETE -o /dev/null -w '%{http_code}' "${bc_curl_tls[@]}" \
+		status=$(bc_curl -sS --max-time 5 -X DELETE -o /dev/null -w '%{http_code}' "${bc_curl_tls[@]}" \
 			"$SERVER_URL$path" 2>/dev/null) || status=unreachable
 		case $status in
 		2*) log "broadcaster $bc_broadcaster removed from room $bc_room" ;;
@@ -243,7 +289,7 @@ bc_video_ip='' bc_video_port='' bc_video_rtcp_port=''
 bc_ingest_setup() {
 	local device=$1
 	ROOM_ID=${ROOM_ID:-demo}
-	BROADCASTER_ID=${BROADCASTER_ID:-$device-$(bc_random_id)}
+	BROADCASTER_ID=${BROADCASTER_ID:-$(bc_default_id "$device")}
 	DISPLAY_NAME=${DISPLAY_NAME:-$2}
 
 	local members

@@ -22,9 +22,13 @@ export const recordingStoppedSchema = z.object({ files: z.array(recordedFileSche
 export type RecordingStopped = z.infer<typeof recordingStoppedSchema>;
 
 /**
- * GET /recordings: every file of every room. `folder` is the recording folder
- * (the room id made safe for a file name, plus a hash); `roomId` is the room's
- * own id, or null for a folder that does not say (made by an older server).
+ * GET /recordings: every file of every room the caller may read (in token
+ * mode, the rooms its record or roomAdmin grant is for; a folder of unknown
+ * room only for room "*"). `folder` is the recording folder (the room id made
+ * safe for a file name, plus a hash); `roomId` is the room's own id, or null
+ * for a folder that does not say (made by an older server). `url` downloads
+ * the file: in token mode a signed link (`?access=`) valid for 10 minutes,
+ * which needs no Authorization header.
  */
 export const recordingListSchema = z.array(
 	z.object({

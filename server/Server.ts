@@ -64,6 +64,7 @@ export async function startServer({
 		access,
 		appDir: path.join(rootDir, 'dist', 'app'),
 		recordingsDir: config.recording.directory,
+		hsts: config.https.certificate === 'configured',
 		log,
 	});
 	const server = createServer(tls, app);

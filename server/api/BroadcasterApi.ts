@@ -1,39 +1,56 @@
 // REST API for broadcasters (PROTOCOL.md section 2): senders and receivers
-// that are not browsers (ffmpeg, GStreamer, scripts). Every body is validated
-// against protocol/broadcasterApi.ts; errors are HttpErrors (400 bad field,
-// 404 unknown room/broadcaster/transport/producer, 409 duplicate id).
+// that are not browsers (ffmpeg, GStreamer, scripts). Every route first checks
+// the caller (restAccess.ts: in token mode the ingest grant for the room, and
+// the token's own broadcaster id), so a refusal creates nothing. Every body is
+// validated against protocol/broadcasterApi.ts; errors are HttpErrors (401 no
+// valid token, 403 not allowed, 400 bad field, 404 unknown
+// room/broadcaster/transport/producer, 409 duplicate id).
 import express, { type Request } from 'express';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import * as api from '../../protocol/broadcasterApi.ts';
+import type { AccessControl } from '../auth/AccessControl.ts';
 import { createHttpError } from '../errors.ts';
 import { Broadcaster } from '../room/Broadcaster.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { connectWebRtcTransportOnce, webRtcTransportInfo } from '../room/transports.ts';
 import { fromWire } from '../signaling/wire.ts';
+import { ingestCaller, requireOwnBroadcaster } from './restAccess.ts';
 
-export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.Router {
+export function createBroadcasterApi(rooms: RoomRegistry, access: AccessControl, log: Logger): express.Router {
 	const router = express.Router();
+
+	/** The caller may use the broadcaster API in the path's room (401/403 otherwise). */
+	const authorize = (req: Request) => ingestCaller(access, req, param(req, 'roomId'));
+
+	/** ...and the path's broadcaster is its own. */
+	const authorizeBroadcaster = async (req: Request) => {
+		requireOwnBroadcaster(await authorize(req), param(req, 'broadcasterId'));
+	};
 
 	/** An existing room, or 404: only GET /rooms/:roomId and creating a broadcaster make rooms. */
 	const existingRoom = (req: Request): Promise<Room> => rooms.existing(param(req, 'roomId'));
 
 	/** The room, broadcaster and transport of a .../transports/:transportId path; 404 for the first one unknown. */
 	const transportOf = async (req: Request) => {
+		await authorizeBroadcaster(req);
 		const room = await existingRoom(req);
 		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
 		return { room, broadcaster, transport: broadcaster.transport(param(req, 'transportId')) };
 	};
 
 	router.get('/rooms/:roomId', async (req, res) => {
+		await authorize(req);
 		const room = await rooms.getOrCreate(param(req, 'roomId'));
 		res.json(room.router.rtpCapabilities);
 	});
 
 	router.post('/rooms/:roomId/broadcasters', async (req, res) => {
+		const caller = await authorize(req);
 		const body = parse(api.createBroadcasterBodySchema, req.body);
+		requireOwnBroadcaster(caller, body.id);
 		const room = await rooms.getOrCreate(param(req, 'roomId'));
 		const broadcaster = new Broadcaster(body.id, {
 			displayName: body.displayName,
@@ -50,12 +67,14 @@ export function createBroadcasterApi(rooms: RoomRegistry, log: Logger): express.
 	});
 
 	router.delete('/rooms/:roomId/broadcasters/:broadcasterId', async (req, res) => {
+		await authorizeBroadcaster(req);
 		const room = await existingRoom(req);
 		room.broadcaster(param(req, 'broadcasterId')).close();
 		res.json({});
 	});
 
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports', async (req, res) => {
+		await authorizeBroadcaster(req);
 		const room = await existingRoom(req);
 		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
 		const body = parse(api.createBroadcasterTransportBodySchema, req.body);

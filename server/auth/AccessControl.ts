@@ -46,12 +46,15 @@ export class AccessControl {
 		return { identity: verified.identity, name: verified.name, grants: verified.grants };
 	}
 
-	/** A signed link to one recording file, for a browser (which cannot send a header with a download). */
-	async signDownload(urlPath: string): Promise<string> {
+	/**
+	 * A signed link to one recording file, for a browser (which cannot send a
+	 * header with a download). ttlSeconds: tests make expired links with it.
+	 */
+	async signDownload(urlPath: string, ttlSeconds = DOWNLOAD_LINK_TTL_SECONDS): Promise<string> {
 		const signature = await new SignJWT({})
 			.setProtectedHeader({ alg: 'HS256' })
 			.setSubject(urlPath)
-			.setExpirationTime(`${DOWNLOAD_LINK_TTL_SECONDS}s`)
+			.setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
 			.sign(this.#linkSecret);
 		return `${urlPath}?access=${signature}`;
 	}

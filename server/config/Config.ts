@@ -224,8 +224,12 @@ export type TlsFiles = NonNullable<Config['https']['tls']>;
  * every file it reads is known, and every path is absolute.
  */
 export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording'> {
-	/** tls: the configured files or the generated self-signed pair. */
-	https: Omit<Config['https'], 'tls'> & { tls: TlsFiles };
+	/**
+	 * tls: the configured files or the generated self-signed pair; certificate
+	 * says which, since only a configured (real) certificate may promise
+	 * browsers HTTPS for the future (HSTS, http/securityHeaders.ts).
+	 */
+	https: Omit<Config['https'], 'tls'> & { tls: TlsFiles; certificate: 'configured' | 'generated' };
 	/** announcedAddress: what clients are told to connect to (ICE candidates, plain transport tuples). */
 	mediasoup: Omit<Config['mediasoup'], 'announcedAddress'> & { announcedAddress: string };
 	/** socketPath: the configured socket or the default one. */

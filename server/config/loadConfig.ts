@@ -91,7 +91,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 
 	return {
 		...config,
-		https: { ...config.https, tls, certDir },
+		https: { ...config.https, tls, certDir, certificate: config.https.tls ? 'configured' : 'generated' },
 		mediasoup: { ...config.mediasoup, announcedAddress: announced.address },
 		recording: { directory: path.resolve(rootDir, config.recording.directory) },
 		terminal: { socketPath: resolveTerminalSocketPath(config, rootDir) },

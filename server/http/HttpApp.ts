@@ -1,7 +1,8 @@
-// The Express app behind the one HTTPS port: the REST API for broadcasters,
-// the access check the app makes before it connects, the built browser app,
-// and JSON errors. The protoo WebSocket shares the same server (see
-// signaling/ProtooSignaling.ts).
+// The Express app behind the one HTTPS port: security headers, the REST API
+// for broadcasters and recordings (each route checks its caller, see
+// api/restAccess.ts), the access check the app makes before it connects
+// (api/AccessCheckApi.ts), the built browser app, and JSON errors. The protoo
+// WebSocket shares the same server (see signaling/ProtooSignaling.ts).
 import { existsSync } from 'node:fs';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { createRecordingApi } from '../api/RecordingApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
 import { toHttpError } from '../errors.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { securityHeaders } from './securityHeaders.ts';
 
 /** REST bodies are small JSON documents (RTP parameters at most). */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -20,20 +22,24 @@ export function createHttpApp({
 	access,
 	appDir,
 	recordingsDir,
+	hsts,
 	log,
 }: {
 	rooms: RoomRegistry;
 	access: AccessControl;
 	appDir: string;
 	recordingsDir: string;
+	/** Send Strict-Transport-Security: only with a configured (real) certificate. */
+	hsts: boolean;
 	log: Logger;
 }) {
 	const app = express();
 	app.disable('x-powered-by');
+	app.use(securityHeaders({ hsts }));
 	app.use(express.json({ limit: MAX_BODY_BYTES }));
 	app.use(createAccessCheckApi(rooms, access));
-	app.use(createBroadcasterApi(rooms, log));
-	app.use(createRecordingApi(rooms, recordingsDir));
+	app.use(createBroadcasterApi(rooms, access, log));
+	app.use(createRecordingApi(rooms, access, recordingsDir));
 	if (existsSync(appDir)) app.use(express.static(appDir));
 	app.use(jsonErrors(log));
 	return app;
@@ -45,13 +51,24 @@ const BODY_ERRORS: Readonly<Record<string, string>> = {
 	'entity.too.large': `body larger than ${MAX_BODY_BYTES} bytes`,
 };
 
-/** Every error becomes `{ error: reason }` with its status; 500s are logged. */
+/**
+ * Every error becomes `{ error: reason }` with its status; 500s are logged.
+ * A 401 says which scheme would do (RFC 6750), so a client knows to send a
+ * Bearer token.
+ */
 function jsonErrors(log: Logger): ErrorRequestHandler {
 	return (error: unknown, req, res, _next) => {
 		const { status, message, type } = toHttpError(error);
 		const reason = (typeof type === 'string' && BODY_ERRORS[type]) || message;
-		if (status >= 500) log.error({ method: req.method, url: req.originalUrl, error }, 'REST request failed');
-		else log.warn({ method: req.method, url: req.originalUrl, status, reason }, 'REST request rejected');
+		const url = withoutSecrets(req.originalUrl);
+		if (status >= 500) log.error({ method: req.method, url, error }, 'REST request failed');
+		else log.warn({ method: req.method, url, status, reason }, 'REST request rejected');
+		if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="conference"');
 		res.status(status).json({ error: reason });
 	};
+}
+
+/** The URL as logged: a download link's signature (?access=) opens a file, so it stays out of logs. */
+function withoutSecrets(url: string): string {
+	return url.replace(/([?&]access=)[^&]*/g, '$1(hidden)');
 }

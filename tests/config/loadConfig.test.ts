@@ -21,6 +21,7 @@ test('the defaults of config.example.ts load', async () => {
 		cert: path.join(root, 'certs/cert.pem'),
 		key: path.join(root, 'certs/key.pem'),
 	});
+	assert.equal(config.https.certificate, 'generated');
 	assert.equal(config.mediasoup.numWorkers, os.availableParallelism());
 	assert.equal(config.mediasoup.workerSettings.logLevel, 'warn');
 	// Every tag but 'message'.
@@ -163,6 +164,7 @@ test('HTTPS_CERT_FULLCHAIN and HTTPS_CERT_PRIVKEY replace the generated certific
 	const real = await ensureCertificate({ certDir: path.join(root, 'mine'), log: { debug: () => {} } });
 	const config = await load(root, { HTTPS_CERT_FULLCHAIN: 'mine/cert.pem', HTTPS_CERT_PRIVKEY: real.key });
 	assert.deepEqual(config.https.tls, { cert: real.cert, key: real.key });
+	assert.equal(config.https.certificate, 'configured');
 	assert.ok(!config.notices.some((n) => n.includes('self-signed')), 'no certificate generated');
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Broadcaster } from '../../server/room/Broadcaster.ts';
 import type { Room } from '../../server/room/Room.ts';
 import { packetCounts, probe, runScript, type ScriptRun, waitForExit } from './broadcasterScripts.ts';
-import type { TestPeer } from './TestPeer.ts';
+import type { SignalingPeer } from './SignalingPeer.ts';
 import type { TestServer } from './testServer.ts';
 import { waitFor } from './waitFor.ts';
 
@@ -31,13 +31,14 @@ export async function startIngest({
 	env,
 }: {
 	server: TestServer;
-	viewer: TestPeer;
+	viewer: SignalingPeer;
 	scriptName: string;
 	roomId: string;
 	broadcasterId: string;
 	env: Record<string, string>;
 }): Promise<Ingest> {
-	const script = runScript(scriptName, { ...env, ROOM_ID: roomId, BROADCASTER_ID: broadcasterId });
+	// env last: BROADCASTER_ID '' in it lets the script choose its id (a token's identity).
+	const script = runScript(scriptName, { ROOM_ID: roomId, BROADCASTER_ID: broadcasterId, ...env });
 	const context = () => `\n${scriptName} output:\n${script.output()}`;
 	try {
 		await waitFor(
@@ -100,7 +101,7 @@ export async function recordAndCheck({
 	seconds,
 	fps,
 }: {
-	viewer: TestPeer;
+	viewer: SignalingPeer;
 	roomId: string;
 	peerId: string;
 	env: Record<string, string>;
@@ -157,7 +158,7 @@ export async function stopAndCheckGone({
 	target,
 }: {
 	ingest: Ingest;
-	viewer: TestPeer;
+	viewer: SignalingPeer;
 	signal: 'SIGINT' | 'SIGTERM';
 	target: 'script' | 'group';
 }): Promise<void> {

@@ -7,7 +7,9 @@
 // what a person would see from the page, and reads the browser's own
 // RTCPeerConnection stats through `window.roomClient` (app/debugHooks.ts).
 // When a test fails, each peer's screenshot and console go to
-// test-results/<test name>/.
+// test-results/<test name>/. A Content-Security-Policy violation on any page
+// fails the test: the server's CSP (server/http/securityHeaders.ts) must let
+// the app do everything it does.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -101,8 +103,11 @@ export class BrowserPeer {
 	readonly context: BrowserContext;
 	readonly page: Page;
 	readonly console: string[] = [];
+	/** What the page's Content-Security-Policy blocked (securitypolicyviolation events), in order. */
+	readonly cspViolations: string[];
 
-	constructor(peerId: string, context: BrowserContext, page: Page) {
+	constructor(peerId: string, context: BrowserContext, page: Page, cspViolations: string[] = []) {
+		this.cspViolations = cspViolations;
 		this.peerId = peerId;
 		this.context = context;
 		this.page = page;
@@ -289,8 +294,9 @@ export class BrowserSession {
 			};
 			Object.assign(window, { __sockets: sockets });
 		});
+		const cspViolations = await reportCspViolations(context);
 		const page = await context.newPage();
-		const peer = new BrowserPeer(options.peerId, context, page);
+		const peer = new BrowserPeer(options.peerId, context, page, cspViolations);
 		this.#peers.push(peer);
 		await page.goto(this.url(options));
 		if (options.waitConnected ?? true) {
@@ -306,6 +312,7 @@ export class BrowserSession {
 	async run(t: TestContext, body: () => Promise<void>): Promise<void> {
 		try {
 			await body();
+			expectNoCspViolations(this.#peers);
 		} catch (error) {
 			await this.#saveArtifacts(t.name).catch((saveError: unknown) => {
 				console.error('could not save test artifacts:', saveError);
@@ -371,6 +378,31 @@ export class E2eEnvironment extends BrowserSession {
 		await super.close();
 		await this.server.close();
 	}
+}
+
+/**
+ * Collects the context's CSP violations: every page reports its
+ * securitypolicyviolation events (what was blocked, by which directive,
+ * where) through a binding into the returned list.
+ */
+async function reportCspViolations(context: BrowserContext): Promise<string[]> {
+	const violations: string[] = [];
+	await context.exposeBinding('__reportCspViolation', (_source, violation: string) => {
+		violations.push(violation);
+	});
+	await context.addInitScript(() => {
+		document.addEventListener('securitypolicyviolation', (event) => {
+			const where = event.sourceFile ? ` at ${event.sourceFile}:${event.lineNumber}` : '';
+			const page = window as unknown as { __reportCspViolation(violation: string): Promise<void> };
+			void page.__reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || '(inline)'}${where}`);
+		});
+	});
+	return violations;
+}
+
+function expectNoCspViolations(peers: readonly BrowserPeer[]): void {
+	const found = peers.flatMap((peer) => peer.cspViolations.map((violation) => `${peer.peerId}: ${violation}`));
+	if (found.length > 0) throw new Error(`the Content-Security-Policy blocked something:\n${found.join('\n')}`);
 }
 
 function checkChromium(): void {

@@ -3,6 +3,7 @@
 // Ports, the certificate folder and the terminal socket are the test's own,
 // so files can run in parallel and nothing is written into the repository.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,13 +26,16 @@ export interface TestServer {
 		peerId: string,
 		options?: { query?: string; consumerAnswer?: ConsumerAnswer; nativeCodecs?: TestPeerOptions['nativeCodecs'] },
 	): Promise<TestPeer>;
-	rest(
-		method: string,
-		urlPath: string,
-		body?: unknown,
-		headers?: Record<string, string>,
-	): Promise<{ status: number; body: unknown }>;
+	/** A REST call; headers e.g. { authorization: `Bearer ${token}` } for a token-mode server. */
+	rest(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<RestAnswer>;
 	close(): Promise<void>;
+}
+
+export interface RestAnswer {
+	status: number;
+	/** Parsed JSON, or the text when it is not JSON. */
+	body: unknown;
+	headers: IncomingHttpHeaders;
 }
 
 export async function startTestServer({
@@ -86,10 +90,10 @@ export async function startTestServer({
 }
 
 function restRequest(url: string, ca: string, method: string, body: unknown, headers: Record<string, string> = {}) {
-	return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+	return new Promise<RestAnswer>((resolve, reject) => {
 		const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-		const allHeaders = payload ? { 'content-type': 'application/json', ...headers } : headers;
-		const req = request(url, { method, ca, headers: allHeaders }, (res) => {
+		const contentType = payload ? { 'content-type': 'application/json' } : {};
+		const req = request(url, { method, ca, headers: { ...contentType, ...headers } }, (res) => {
 			const chunks: Buffer[] = [];
 			res.on('data', (chunk: Buffer) => chunks.push(chunk));
 			res.on('end', () => {
@@ -98,7 +102,7 @@ function restRequest(url: string, ca: string, method: string, body: unknown, hea
 				try {
 					parsed = text ? JSON.parse(text) : undefined;
 				} catch {}
-				resolve({ status: res.statusCode ?? 0, body: parsed });
+				resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
 			});
 		});
 		req.on('error', reject);
