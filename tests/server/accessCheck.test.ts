@@ -14,8 +14,15 @@ function token(identity: string, grants: TokenGrants, more: Partial<MintOptions>
 	return mintToken({ apiKey, identity, grants, ...more });
 }
 
+/** The status and body of GET /access (the headers are checked where they matter). */
 async function check(server: TestServer, query: string, bearer?: string) {
-	return server.rest('GET', `/access?${query}`, undefined, bearer ? { authorization: `Bearer ${bearer}` } : {});
+	const { status, body } = await server.rest(
+		'GET',
+		`/access?${query}`,
+		undefined,
+		bearer ? { authorization: `Bearer ${bearer}` } : {},
+	);
+	return { status, body };
 }
 
 describe('GET /access in token mode', { timeout: 60_000 }, () => {
@@ -29,10 +36,14 @@ describe('GET /access in token mode', { timeout: 60_000 }, () => {
 		await server?.close();
 	});
 
-	test('a right token: 200 with its grants, and no room is created', async () => {
-		const answer = await check(server, 'roomId=r1&peerId=alice', await token('alice', { room: 'r1', publish: false }));
+	test('a right token: 200 with its grants, kept by no cache, and no room is created', async () => {
+		const bearer = await token('alice', { room: 'r1', publish: false });
+		const answer = await server.rest('GET', '/access?roomId=r1&peerId=alice', undefined, {
+			authorization: `Bearer ${bearer}`,
+		});
 		assert.equal(answer.status, 200);
 		assert.deepEqual(answer.body, { grants: resolveGrants({ room: 'r1', publish: false }) });
+		assert.equal(answer.headers['cache-control'], 'no-store');
 		assert.equal(await server.server.rooms.find('r1'), undefined);
 	});
 
