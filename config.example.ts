@@ -190,8 +190,10 @@ export const config: Config = {
 		// Env: LIMIT_REQUESTS_PER_SECOND and LIMIT_REQUEST_BURST.
 		requestsPerSecond: 50,
 		requestBurst: 200,
-		// New WebSocket connections from one IP address per minute.
-		// Env: LIMIT_CONNECTIONS_PER_IP_PER_MINUTE.
+		// New WebSocket connections from one IP address per minute. It counts the address
+		// the TCP connection comes from: behind a reverse proxy every user has the proxy's,
+		// so raise it there. (The bench raises it, and peersPerRoom, for the servers it
+		// starts: all its peers come from 127.0.0.1.) Env: LIMIT_CONNECTIONS_PER_IP_PER_MINUTE.
 		connectionsPerIpPerMinute: 600,
 	},
 	// Secret a client must present to apply network throttling (a testing feature);
