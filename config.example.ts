@@ -165,8 +165,9 @@ export const config: Config = {
 		// (`npm run token`, README "Access control"). Several pairs let keys be rotated.
 		// Env: AUTH_KEYS, e.g. AUTH_KEYS=key1:secret1,key2:secret2.
 		keys: [],
-		// Origins (scheme://host[:port]) whose pages may open the WebSocket. Unset: only
-		// the server's own, so no other site can use a visitor's browser to connect.
+		// Origins (scheme://host[:port]) whose pages may open the WebSocket besides the
+		// server's own (which always may). Unset: only the server's own, so no other site
+		// can use a visitor's browser to connect.
 		// Clients that send no Origin (ffmpeg, scripts) are not affected.
 		// Env: ALLOWED_ORIGINS, comma separated.
 		allowedOrigins: undefined,

@@ -248,9 +248,11 @@ describe('Origin with ALLOWED_ORIGINS', () => {
 		await listed.close();
 	});
 
-	test('the listed origins connect, any other is refused with 403', async () => {
+	test("the listed origins and the server's own connect, any other is refused with 403", async () => {
 		const roomId = `limits-listed-${process.pid}`;
 		const answer = (origin: string) => handshake(url(listed, roomId, 'page'), { ca: listed.ca, origin });
+		// The list adds to the server's own origin: the app it serves still connects.
+		assert.deepEqual(await answer(`https://127.0.0.1:${listed.port}`), { status: 101, reason: '' });
 		assert.deepEqual(await answer('https://meet.example.com'), { status: 101, reason: '' });
 		assert.deepEqual(await answer('https://app.example.org:8443'), { status: 101, reason: '' });
 		for (const origin of ['https://app.example.org', 'https://evil.example', 'http://meet.example.com']) {
