@@ -165,8 +165,9 @@ export const config: Config = {
 		// (`npm run token`, README "Access control"). Several pairs let keys be rotated.
 		// Env: AUTH_KEYS, e.g. AUTH_KEYS=key1:secret1,key2:secret2.
 		keys: [],
-		// Origins (scheme://host[:port]) whose pages may open the WebSocket. Unset: only
-		// the server's own, so no other site can use a visitor's browser to connect.
+		// Origins (scheme://host[:port]) whose pages may open the WebSocket besides the
+		// server's own (which always may). Unset: only the server's own, so no other site
+		// can use a visitor's browser to connect.
 		// Clients that send no Origin (ffmpeg, scripts) are not affected.
 		// Env: ALLOWED_ORIGINS, comma separated.
 		allowedOrigins: undefined,
@@ -190,8 +191,10 @@ export const config: Config = {
 		// Env: LIMIT_REQUESTS_PER_SECOND and LIMIT_REQUEST_BURST.
 		requestsPerSecond: 50,
 		requestBurst: 200,
-		// New WebSocket connections from one IP address per minute.
-		// Env: LIMIT_CONNECTIONS_PER_IP_PER_MINUTE.
+		// New WebSocket connections from one IP address per minute. It counts the address
+		// the TCP connection comes from: behind a reverse proxy every user has the proxy's,
+		// so raise it there. (The bench raises it, and peersPerRoom, for the servers it
+		// starts: all its peers come from 127.0.0.1.) Env: LIMIT_CONNECTIONS_PER_IP_PER_MINUTE.
 		connectionsPerIpPerMinute: 600,
 	},
 	// Secret a client must present to apply network throttling (a testing feature);

@@ -81,7 +81,11 @@ Scenarios (default: ${ALL.join(' ')}):
   all       ${ALL.join(', ')}
 
 Options:
-  --server URL          measure a running server (fanout, join, rooms only)
+  --server URL          measure a running server (fanout, join, rooms only);
+                        all bench peers come from one address, so it must
+                        allow them (LIMIT_PEERS_PER_ROOM,
+                        LIMIT_CONNECTIONS_PER_IP_PER_MINUTE); the servers the
+                        bench starts get limits that fit --peers and --rooms
   --ca FILE             PEM certificate to trust for --server
   --workers N           workers for fanout and raw (default 1), and for
                         compare (1) and spread (${cores})

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runAuthCompare } from './authCompare.ts';
 import { type BenchOptions, HELP, parseBenchArgs, type Scenario, UsageError } from './BenchOptions.ts';
+import { type BenchLoad, limitsForLoad } from './benchLimits.ts';
 import { GcTrace } from './GcTrace.ts';
 import { type ComparisonRun, runCompare, runSpread, runVariants, serverFanout } from './interleaved.ts';
 import type { Comparison } from './report/Comparison.ts';
@@ -94,7 +95,12 @@ async function runScenario(
 			if (options.serverUrl === undefined)
 				return single(await serverFanout(options.fanout, options.fanout.roomSpread, progress));
 			return single(
-				await withServer(options, options.fanout.workers, (server) => runFanout(options.fanout, { server, progress })),
+				await withServer(
+					options,
+					options.fanout.workers,
+					(server) => runFanout(options.fanout, { server, progress }),
+					NO_PEERS,
+				),
 			);
 		case 'join': {
 			const gcTrace = options.traceGc ? new GcTrace() : undefined;
@@ -104,6 +110,7 @@ async function runScenario(
 					options.joinWorkers,
 					(server) =>
 						runJoin({ peers: options.joinPeers, settleMs: options.joinSettleMs, gcTrace }, { server, progress }),
+					{ peersPerRoom: options.joinPeers, connections: options.joinPeers },
 					gcTrace,
 				),
 			);
@@ -112,18 +119,28 @@ async function runScenario(
 			return runAuthCompare(options, progress);
 		case 'rooms':
 			return single(
-				await withServer(options, options.joinWorkers, (server) =>
-					runRooms({ rooms: options.rooms, peersPerRoom: options.peersPerRoom }, { server, progress }),
+				await withServer(
+					options,
+					options.joinWorkers,
+					(server) => runRooms({ rooms: options.rooms, peersPerRoom: options.peersPerRoom }, { server, progress }),
+					{ peersPerRoom: options.peersPerRoom, connections: options.rooms * options.peersPerRoom },
 				),
 			);
 	}
 }
 
-/** The server given by --server, or a fresh one with `workers` workers, stopped afterwards. */
+/** Fanout's load comes over REST and plain transports: no WebSocket peers. */
+const NO_PEERS: BenchLoad = { peersPerRoom: 0, connections: 0 };
+
+/**
+ * The server given by --server, or a fresh one with `workers` workers and
+ * limits that let `load` in, stopped afterwards.
+ */
 async function withServer<T>(
 	options: BenchOptions,
 	workers: number,
 	body: (server: ServerUnderTest) => Promise<T>,
+	load: BenchLoad,
 	gcTrace?: GcTrace,
 ): Promise<T> {
 	if (options.serverUrl !== undefined) {
@@ -132,7 +149,7 @@ async function withServer<T>(
 		);
 	}
 	const trace = gcTrace ? { nodeArgs: ['--trace-gc'], log: gcTrace.onLine } : {};
-	const env = { ...workerBinaryEnv(options.fanout.workerBin), ...options.serverEnv };
+	const env = { ...workerBinaryEnv(options.fanout.workerBin), ...limitsForLoad(load), ...options.serverEnv };
 	return withServerProcess({ workers, env, ...trace }, body);
 }
 

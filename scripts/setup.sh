@@ -85,14 +85,15 @@ fi
 
 # --- 2. npm dependencies -----------------------------------------------------
 
-# The stamp records what node_modules was installed from: the manifest, the
-# lockfile and our patches. When any changed, or a patch is missing from
+# The stamp records what node_modules was installed from: the lockfile (whose
+# root entry repeats the manifest's dependencies; a new npm script is no
+# reason to reinstall) and our patches. When any changed, or a patch is missing from
 # node_modules, the packages patches/ patches are removed first, so that npm
 # installs them afresh and the postinstall (patch-package, which stops on a
 # patch changed since it applied it) applies the current patches to the
 # package's own files.
 stamp_file=node_modules/.setup-stamp
-stamp_now() { cat package.json package-lock.json patches/*.patch 2>/dev/null | sha256sum | cut -c1-16; }
+stamp_now() { cat package-lock.json patches/*.patch 2>/dev/null | sha256sum | cut -c1-16; }
 stamp=$(stamp_now)
 
 if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ] || [ ! -x node_modules/.bin/node ] ||

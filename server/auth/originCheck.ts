@@ -5,8 +5,10 @@
 import { createHttpError } from '../errors.ts';
 
 /**
- * Allowed: no Origin, an origin of the list, or (with no list) the origin
- * whose host is the one the request was sent to (the page the app came from).
+ * Allowed: no Origin, the server's own origin (https and the host the request
+ * was sent to: the page the app came from), and the origins of the list (pages
+ * elsewhere that embed or serve the app). The list adds to the server's own,
+ * so listing an embedding site does not lock out the app the server serves.
  */
 export function checkOrigin(
 	origin: string | undefined,
@@ -20,9 +22,8 @@ export function checkOrigin(
 	} catch {
 		throw createHttpError(403, `origin "${origin.slice(0, 200)}" is not allowed`);
 	}
-	const ok = allowed
-		? allowed.some((entry) => new URL(entry).origin === originUrl.origin)
-		: host !== undefined && originUrl.host === host && originUrl.protocol === 'https:';
+	const own = host !== undefined && originUrl.host === host && originUrl.protocol === 'https:';
+	const ok = own || (allowed ?? []).some((entry) => new URL(entry).origin === originUrl.origin);
 	if (!ok) {
 		throw createHttpError(
 			403,

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import websocket from 'websocket';
+import { routerState as roomRouterState } from '../helpers/routerState.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -28,20 +29,8 @@ after(async () => {
 	await server.close();
 });
 
-/** What the router holds: transports, producers, consumers, data producers/consumers. */
-async function routerState() {
-	const room = await server.server.rooms.find(roomId);
-	assert.ok(room, 'the room survives bad input');
-	const dump = await room.router.dump();
-	const sorted = (values: string[]) => [...values].sort();
-	return {
-		transports: sorted(dump.transportIds),
-		producers: sorted(dump.mapProducerIdConsumerIds.map((entry) => entry.key)),
-		consumers: sorted(dump.mapProducerIdConsumerIds.flatMap((entry) => entry.values)),
-		dataProducers: sorted(dump.mapDataProducerIdDataConsumerIds.map((entry) => entry.key)),
-		dataConsumers: sorted(dump.mapDataProducerIdDataConsumerIds.flatMap((entry) => entry.values)),
-	};
-}
+/** What the room's router holds (transports, producers, consumers, data producers/consumers). */
+const routerState = () => roomRouterState(server.server, roomId);
 
 const validOpus = {
 	codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],

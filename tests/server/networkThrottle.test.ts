@@ -3,29 +3,22 @@
 // touched: which tc command a peer's settings become, and the errors a peer
 // gets when tc fails or is not installed.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { pathWithout } from '../helpers/broadcasterScripts.ts';
+import { fakeTc as installFakeTc, restorePath } from '../helpers/fakeTc.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 const secret = 'let-me-throttle';
-const realPath = process.env.PATH;
 let server: TestServer;
 let peer: TestPeer;
 let dir: string;
 
 /** What the fake tc does next: log its arguments and succeed, or fail like a real tc. */
-function fakeTc(failure?: string): { calls: () => string[] } {
-	const log = path.join(dir, 'tc.log');
-	writeFileSync(log, '');
-	const body = failure ? `echo '${failure}' >&2\nexit 2` : 'exit 0';
-	writeFileSync(path.join(dir, 'tc'), `#!/bin/sh\necho "$*" >> ${log}\n${body}\n`, { mode: 0o755 });
-	process.env.PATH = `${dir}:${realPath}`;
-	return { calls: () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
-}
+const fakeTc = (failure?: string) => installFakeTc(dir, failure);
 
 before(async () => {
 	dir = mkdtempSync(path.join(os.tmpdir(), 'conference-throttle-'));
@@ -35,7 +28,7 @@ before(async () => {
 });
 
 afterEach(() => {
-	process.env.PATH = realPath;
+	restorePath();
 });
 
 after(async () => {
