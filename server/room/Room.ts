@@ -151,10 +151,11 @@ export class Room extends Closable {
 		return peer;
 	}
 
-	/** A 403 naming the limit when one more peer (other than a replaced one) would be too many. */
-	checkCapacity(peerId: string): void {
+	/** A 403 naming the limit when one more member (peer or broadcaster; not a replacing connection) would be too many. */
+	checkCapacity(memberId: string): void {
 		const { peersPerRoom } = this.config.limits;
-		if (this.peers.size >= peersPerRoom && !this.peers.has(peerId)) {
+		const members = this.peers.size + this.broadcasters.size;
+		if (members >= peersPerRoom && !this.peers.has(memberId)) {
 			throw createHttpError(403, `room "${this.id}" is full: limits.peersPerRoom is ${peersPerRoom}`);
 		}
 	}
@@ -199,6 +200,7 @@ export class Room extends Closable {
 		if (this.broadcasters.has(broadcaster.id) || this.peers.has(broadcaster.id)) {
 			throw createHttpError(409, `a member with id "${broadcaster.id}" already exists`);
 		}
+		this.checkCapacity(broadcaster.id);
 		if (broadcaster.rtpCapabilities) checkRtpCapabilities(broadcaster.rtpCapabilities);
 		this.broadcasters.set(broadcaster.id, broadcaster);
 		broadcaster.observer.once('close', () => this.#broadcasterClosed(broadcaster));
