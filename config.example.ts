@@ -177,14 +177,17 @@ export const config: Config = {
 	},
 	// What one client may ask of the server. A refusal names the limit.
 	limits: {
-		// Peers (browsers) in one room. Env: LIMIT_PEERS_PER_ROOM.
+		// Members of one room: peers (browsers) and broadcasters. Env: LIMIT_PEERS_PER_ROOM.
 		peersPerRoom: 500,
 		// WebRTC transports one peer may have (the app uses two). Env: LIMIT_TRANSPORTS_PER_PEER.
 		transportsPerPeer: 4,
-		// Producers one peer may have (microphone, camera, screen and its audio).
+		// Transports one broadcaster (REST API) may have: ffmpeg-receiver.sh makes one per
+		// producer it receives, plus one. Env: LIMIT_TRANSPORTS_PER_BROADCASTER.
+		transportsPerBroadcaster: 32,
+		// Producers one peer or broadcaster may have (microphone, camera, screen and its audio).
 		// Env: LIMIT_PRODUCERS_PER_PEER.
 		producersPerPeer: 8,
-		// DataChannel producers one peer may have (chat, bot). Env: LIMIT_DATA_PRODUCERS_PER_PEER.
+		// DataChannel producers one peer or broadcaster may have (chat, bot). Env: LIMIT_DATA_PRODUCERS_PER_PEER.
 		dataProducersPerPeer: 4,
 		// Requests one peer may send: a token bucket refilled at requestsPerSecond that
 		// holds requestBurst (a join sends a dozen at once).

@@ -11,6 +11,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import * as api from '../../protocol/broadcasterApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
+import {
+	checkBroadcasterDataProducer,
+	checkBroadcasterProducer,
+	checkBroadcasterTransport,
+} from '../auth/broadcasterLimits.ts';
 import { createHttpError } from '../errors.ts';
 import { Broadcaster } from '../room/Broadcaster.ts';
 import type { Room } from '../room/Room.ts';
@@ -78,6 +83,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, access: AccessControl,
 		const room = await existingRoom(req);
 		const broadcaster = room.broadcaster(param(req, 'broadcasterId'));
 		const body = parse(api.createBroadcasterTransportBodySchema, req.body);
+		checkBroadcasterTransport(broadcaster, room.config.limits);
 		if (body.type === 'webrtc') {
 			const transport = await room.createWebRtcTransport(broadcaster, {
 				forceTcp: false,
@@ -147,6 +153,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, access: AccessControl,
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/producers', async (req, res) => {
 		const { room, broadcaster, transport } = await transportOf(req);
 		const body = parse(api.createBroadcasterProducerBodySchema, req.body);
+		checkBroadcasterProducer(broadcaster, room.config.limits);
 		const producer = await transport.produce({
 			kind: body.kind,
 			rtpParameters: fromWire.rtpParameters(body.rtpParameters),
@@ -194,6 +201,7 @@ export function createBroadcasterApi(rooms: RoomRegistry, access: AccessControl,
 	router.post('/rooms/:roomId/broadcasters/:broadcasterId/transports/:transportId/produce/data', async (req, res) => {
 		const { room, broadcaster, transport } = await transportOf(req);
 		const body = parse(api.broadcasterProduceDataBodySchema, req.body);
+		checkBroadcasterDataProducer(broadcaster, room.config.limits);
 		const dataProducer = await transport.produceData({
 			label: body.label,
 			protocol: body.protocol,

@@ -32,24 +32,33 @@ export function checkNewProducer(
 	appData: Record<string, unknown>,
 	limits: ResolvedConfig['limits'],
 ): void {
-	if (peer.hidden) throw createHttpError(403, 'a hidden peer (hidden grant) does not publish');
-	const source = producerSource(kind, appData);
-	if (!peer.grants.publish.includes(source)) {
-		throw createHttpError(403, `publishing the ${source} needs the publish grant for "${source}"`);
-	}
+	checkPublish(peer, kind, appData);
 	if (peer.producers.size >= limits.producersPerPeer) {
 		throw createHttpError(403, `too many producers: limits.producersPerPeer is ${limits.producersPerPeer}`);
 	}
 }
 
+/** Whether the peer's grants let it publish this source (checked again once the producer exists). */
+export function checkPublish(peer: Peer, kind: 'audio' | 'video', appData: Record<string, unknown>): void {
+	if (peer.hidden) throw createHttpError(403, 'a hidden peer (hidden grant) does not publish');
+	const source = producerSource(kind, appData);
+	if (!peer.grants.publish.includes(source)) {
+		throw createHttpError(403, `publishing the ${source} needs the publish grant for "${source}"`);
+	}
+}
+
 export function checkNewDataProducer(peer: Peer, limits: ResolvedConfig['limits']): void {
-	requireGrant(peer.grants, 'data', 'a DataChannel');
+	checkData(peer);
 	if (peer.dataProducers.size >= limits.dataProducersPerPeer) {
 		throw createHttpError(
 			403,
 			`too many data producers: limits.dataProducersPerPeer is ${limits.dataProducersPerPeer}`,
 		);
 	}
+}
+
+export function checkData(peer: Peer): void {
+	requireGrant(peer.grants, 'data', 'a DataChannel');
 }
 
 export function checkRecording(peer: Peer): void {

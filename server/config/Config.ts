@@ -201,6 +201,7 @@ export const configSchema = z.strictObject({
 	limits: z.strictObject({
 		peersPerRoom: positive.meta({ env: 'LIMIT_PEERS_PER_ROOM' }),
 		transportsPerPeer: positive.meta({ env: 'LIMIT_TRANSPORTS_PER_PEER' }),
+		transportsPerBroadcaster: positive.meta({ env: 'LIMIT_TRANSPORTS_PER_BROADCASTER' }),
 		producersPerPeer: positive.meta({ env: 'LIMIT_PRODUCERS_PER_PEER' }),
 		dataProducersPerPeer: positive.meta({ env: 'LIMIT_DATA_PRODUCERS_PER_PEER' }),
 		requestsPerSecond: positive.meta({ env: 'LIMIT_REQUESTS_PER_SECOND' }),

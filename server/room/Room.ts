@@ -15,6 +15,8 @@ import type { WorkerPool } from '../media/WorkerPool.ts';
 import { RoomRecorder } from '../recording/RoomRecorder.ts';
 import { Bot } from './Bot.ts';
 import type { Broadcaster } from './Broadcaster.ts';
+import { Lobby } from './Lobby.ts';
+import { ModerationRecord } from './ModerationRecord.ts';
 import type { MemberDescription, Participant } from './Participant.ts';
 import { Peer } from './Peer.ts';
 import type { PeerChannel } from './PeerChannel.ts';
@@ -40,8 +42,14 @@ export class Room extends Closable {
 	readonly peers = new Map<string, Peer>();
 	readonly broadcasters = new Map<string, Broadcaster>();
 	readonly recorder: RoomRecorder;
+	/** The lock and who waits for a moderator (config.auth.lobby: rooms start locked). */
+	readonly lobby: Lobby;
+	/** Removed identities and changed grants, for the room's lifetime (server/room/Moderation.ts). */
+	readonly moderation = new ModerationRecord();
 	readonly #speakers: Speakers;
 	readonly #subscriptions: Subscriptions;
+	/** endRoom was asked: the room closes on the next turn and admits nobody meanwhile. */
+	#ending = false;
 
 	static async create(id: string, pool: WorkerPool, config: ResolvedConfig, log: Logger): Promise<Room> {
 		const routers = await RoomRouters.create({ roomId: id, pool, config, log });
@@ -80,6 +88,7 @@ export class Room extends Closable {
 		this.log = parts.log;
 		this.#speakers = parts.speakers;
 		this.#subscriptions = new Subscriptions(this.routers, this.log);
+		this.lobby = new Lobby(this.config.auth.lobby, () => this.joinedPeers().filter((peer) => peer.grants.roomAdmin));
 		this.recorder = new RoomRecorder(
 			{
 				id: this.id,
@@ -143,7 +152,8 @@ export class Room extends Closable {
 			this.log.info({ roomId: this.id, peerId }, 'peer replaced by a new connection');
 			existing.replace();
 		}
-		const peer = new Peer(peerId, channel, access);
+		const grants = this.moderation.grantsFor(peerId, access.grants);
+		const peer = new Peer(peerId, channel, { consumerReplicas: access.consumerReplicas, grants });
 		this.peers.set(peerId, peer);
 		peer.observer.once('close', () => this.#peerClosed(peer));
 		peer.notify('mediasoup-version', { version: mediasoupVersion });
@@ -151,16 +161,24 @@ export class Room extends Closable {
 		return peer;
 	}
 
-	/** A 403 naming the limit when one more peer (other than a replaced one) would be too many. */
-	checkCapacity(peerId: string): void {
+	/** A 403 naming the limit when one more member (peer or broadcaster; not a replacing connection) would be too many. */
+	checkCapacity(memberId: string): void {
 		const { peersPerRoom } = this.config.limits;
-		if (this.peers.size >= peersPerRoom && !this.peers.has(peerId)) {
+		const members = this.peers.size + this.broadcasters.size;
+		if (members >= peersPerRoom && !this.peers.has(memberId)) {
 			throw createHttpError(403, `room "${this.id}" is full: limits.peersPerRoom is ${peersPerRoom}`);
 		}
 	}
 
+	/** A 403 when the room is ending or a moderator removed this identity from it. */
+	checkAdmission(memberId: string): void {
+		if (this.#ending) throw createHttpError(403, `room "${this.id}" was ended by a moderator`);
+		this.moderation.checkNotRemoved(memberId);
+	}
+
 	#peerClosed(peer: Peer): void {
 		if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+		this.lobby.left(peer);
 		// Also when replaced: the others drop the old tile; the new connection
 		// announces itself with newPeer when it joins.
 		if (peer.joined && !peer.hidden) this.#tellJoined('peerClosed', { peerId: peer.id }, peer);
@@ -172,21 +190,36 @@ export class Room extends Closable {
 
 	/**
 	 * join: answers with the members already here; then the new peer gets a
-	 * consumer of every producer, and everyone else is told about it.
+	 * consumer of every producer, and everyone else is told about it. In a
+	 * locked room a peer that may not pass waits in the lobby instead (403).
+	 * A moderator learns who waits after its join answer.
 	 */
 	join(peer: Peer, description: MemberDescription): JoinResponse {
 		if (description.rtpCapabilities) checkRtpCapabilities(description.rtpCapabilities);
+		if (!peer.joined && this.lobby.mustWait(peer)) this.lobby.enter(peer, description.displayName);
 		peer.join(description);
+		this.lobby.joined(peer);
 		const others = this.joinedMembers(peer);
 		this.log.info({ roomId: this.id, peerId: peer.id, displayName: peer.displayName }, 'peer joined');
 		this.#subscriptions.welcome(peer, others, this.bot.dataProducer, () => {
 			if (!peer.hidden) this.#tellJoined('newPeer', peer.info, peer);
+			if (peer.grants.roomAdmin) this.lobby.tellWaiting(peer);
 		});
 		return {
 			peers: others.filter((member) => !isHidden(member)).map((member) => member.info),
 			grants: peer.grants,
-			locked: false,
+			locked: this.lobby.locked,
 		};
+	}
+
+	/** A peer allowed to subscribe again gets a consumer of every producer of the others. */
+	subscribeToAll(peer: Peer): void {
+		this.#subscriptions.consumeAll(peer, this.joinedMembers(peer), 'joiner');
+	}
+
+	/** A peer allowed DataChannels again gets the others' chat and the bot. */
+	subscribeToAllData(peer: Peer): void {
+		this.#subscriptions.consumeAllData(peer, this.joinedMembers(peer), this.bot.dataProducer);
 	}
 
 	rename(member: Participant, displayName: string): void {
@@ -199,6 +232,8 @@ export class Room extends Closable {
 		if (this.broadcasters.has(broadcaster.id) || this.peers.has(broadcaster.id)) {
 			throw createHttpError(409, `a member with id "${broadcaster.id}" already exists`);
 		}
+		this.checkAdmission(broadcaster.id);
+		this.checkCapacity(broadcaster.id);
 		if (broadcaster.rtpCapabilities) checkRtpCapabilities(broadcaster.rtpCapabilities);
 		this.broadcasters.set(broadcaster.id, broadcaster);
 		broadcaster.observer.once('close', () => this.#broadcasterClosed(broadcaster));
@@ -282,6 +317,20 @@ export class Room extends Closable {
 	}
 
 	// --- lifetime --------------------------------------------------------------
+
+	/**
+	 * endRoom: every peer is told, then the room closes with everyone in it.
+	 * It closes on the next turn, so that the moderator's answer (sent when
+	 * its request's handler resolves) goes out before its connection closes;
+	 * meanwhile nobody is admitted.
+	 */
+	end(): void {
+		if (this.#ending || this.closed) return;
+		this.#ending = true;
+		for (const peer of this.peers.values()) peer.notify('removedFromRoom', { reason: '', ended: true });
+		this.log.info({ roomId: this.id }, 'room ended by a moderator');
+		setImmediate(() => this.close());
+	}
 
 	/** A room closes when no peer and no broadcaster is left. */
 	closeIfEmpty(): void {

@@ -75,16 +75,27 @@ export class Subscriptions {
 		bot: types.DataProducer,
 		announce: () => void,
 	): Promise<void> {
-		const own: Promise<void>[] = [];
+		const own = this.consumeAll(peer, others, 'joiner');
+		this.consumeAllData(peer, others, bot);
+		announce();
+		return settledOrLate(own, ARRIVAL_WAIT_MS);
+	}
+
+	/** A consumer of every producer of `others` (at join, or when a moderator lets the peer subscribe again). */
+	consumeAll(peer: Peer, others: readonly Participant[], priority: ConsumePriority): Promise<void>[] {
+		return others.flatMap((other) =>
+			[...other.producers.values()].map((producer) => this.consume(peer, other, producer, priority)),
+		);
+	}
+
+	/** A data consumer of the others' chat and of the bot. */
+	consumeAllData(peer: Peer, others: readonly Participant[], bot: types.DataProducer): void {
 		for (const other of others) {
-			for (const producer of other.producers.values()) own.push(this.consume(peer, other, producer, 'joiner'));
 			for (const dataProducer of other.dataProducers.values()) {
 				if (dataProducer.label === 'chat') void this.consumeData(peer, other.id, dataProducer);
 			}
 		}
 		void this.consumeData(peer, null, bot);
-		announce();
-		return settledOrLate(own, ARRIVAL_WAIT_MS);
 	}
 
 	/** A new producer: every peer of the audience gets a consumer, once its owner has arrived. */
@@ -127,9 +138,10 @@ export class Subscriptions {
 	): Promise<PeerConsumer | undefined> {
 		const rtpCapabilities = peer.rtpCapabilities;
 		try {
-			// By the time a slot is free the peer may have left or the producer closed.
-			return await this.#queue.run(priority, async () =>
-				transport.closed || producer.closed || !rtpCapabilities
+			// By the time a slot is free the peer may have left, the producer
+			// closed, or a moderator taken the subscribe grant.
+			const consumer = await this.#queue.run(priority, async () =>
+				transport.closed || producer.closed || !rtpCapabilities || !peer.grants.subscribe
 					? undefined
 					: transport.consume<PeerConsumerAppData>({
 							producerId: producer.id,
@@ -140,6 +152,12 @@ export class Subscriptions {
 							appData: { peer },
 						}),
 			);
+			// Taken while the worker made it: the moderator's revocation did not see it.
+			if (consumer && !peer.grants.subscribe) {
+				consumer.close();
+				return undefined;
+			}
+			return consumer;
 		} catch (error) {
 			// No router.canConsume() first: consume() checks the same, and each
 			// check clones the peer's capabilities and the producer's parameters
@@ -175,6 +193,11 @@ export class Subscriptions {
 			dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
 		} catch (error) {
 			this.#log.warn({ peerId: peer.id, dataProducerId: dataProducer.id, error }, 'consumeData failed');
+			return;
+		}
+		// Taken while the worker made it: the moderator's revocation did not see it.
+		if (!peer.grants.data) {
+			dataConsumer.close();
 			return;
 		}
 		peer.addDataConsumer(dataConsumer);

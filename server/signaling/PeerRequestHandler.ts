@@ -5,13 +5,16 @@ import { parseScalabilityMode, type types } from 'mediasoup';
 import type { ClientRequest } from '../../protocol/signaling.ts';
 import type { AccessMode } from '../auth/AccessControl.ts';
 import {
+	checkData,
 	checkNewDataProducer,
 	checkNewProducer,
 	checkNewTransport,
+	checkPublish,
 	checkRecording,
 	checkThrottle,
 } from '../auth/peerPolicy.ts';
 import { createHttpError } from '../errors.ts';
+import { moderate } from '../room/Moderation.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import { connectWebRtcTransportOnce, webRtcTransportInfo } from '../room/transports.ts';
@@ -71,6 +74,7 @@ export async function handlePeerRequest(
 				// peerId lets observers (active speaker) and consumers name the owner.
 				appData: { ...appData, peerId: peer.id },
 			});
+			stillGranted(producer, () => checkPublish(peer, kind, appData));
 			room.addProducer(peer, producer);
 			return { id: producer.id };
 		}
@@ -121,6 +125,7 @@ export async function handlePeerRequest(
 				protocol,
 				appData: { ...appData, peerId: peer.id },
 			});
+			stillGranted(dataProducer, () => checkData(peer));
 			room.addDataProducer(peer, dataProducer);
 			return { id: dataProducer.id };
 		}
@@ -176,7 +181,17 @@ export async function handlePeerRequest(
 		case 'admitPeer':
 		case 'denyPeer':
 		case 'endRoom':
-			throw createHttpError(501, `${request.method} is not built yet`);
+			return moderate(room, peer, request);
+	}
+}
+
+/** A moderator may have taken the grant while the worker made the object: then it goes at once. */
+function stillGranted(created: { close(): void }, check: () => void): void {
+	try {
+		check();
+	} catch (error) {
+		created.close();
+		throw error;
 	}
 }
 

@@ -93,6 +93,7 @@ async function admit(
 		log.error({ roomId, peerId, error }, 'room creation failed');
 		throw createHttpError(500, `could not create room "${roomId}"`);
 	}
+	room.checkAdmission(peerId);
 	room.checkCapacity(peerId);
 	return { room, peerId, consumerReplicas, grants: caller.grants };
 }

@@ -141,6 +141,7 @@ test('the environment variables and the setting each overrides', () => {
 			'AUTH_LOBBY auth.lobby',
 			'LIMIT_PEERS_PER_ROOM limits.peersPerRoom',
 			'LIMIT_TRANSPORTS_PER_PEER limits.transportsPerPeer',
+			'LIMIT_TRANSPORTS_PER_BROADCASTER limits.transportsPerBroadcaster',
 			'LIMIT_PRODUCERS_PER_PEER limits.producersPerPeer',
 			'LIMIT_DATA_PRODUCERS_PER_PEER limits.dataProducersPerPeer',
 			'LIMIT_REQUESTS_PER_SECOND limits.requestsPerSecond',

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handshake } from '../helpers/handshake.ts';
+import { createBroadcaster } from '../helpers/restBroadcaster.ts';
 import { routerState } from '../helpers/routerState.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
@@ -23,6 +24,7 @@ before(async () => {
 			LIMIT_PEERS_PER_ROOM: '3',
 			LIMIT_TRANSPORTS_PER_PEER: '3',
 			LIMIT_PRODUCERS_PER_PEER: '2',
+			LIMIT_TRANSPORTS_PER_BROADCASTER: '3',
 			LIMIT_DATA_PRODUCERS_PER_PEER: '1',
 			LIMIT_REQUESTS_PER_SECOND: String(REQUESTS_PER_SECOND),
 			LIMIT_REQUEST_BURST: String(REQUEST_BURST),
@@ -92,6 +94,62 @@ describe('peers per room', () => {
 		second.close();
 		await waitFor('a place is free', async () => (await server.server.rooms.find(roomId))?.peers.size === 2);
 		assert.deepEqual(await handshake(url(server, roomId, 'fourth'), { ca: server.ca }), { status: 101, reason: '' });
+	});
+});
+
+describe('broadcasters (REST API)', () => {
+	const roomId = `limits-broadcasters-${process.pid}`;
+	const opus = { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 };
+	const transports = `/rooms/${roomId}/broadcasters/ingest/transports`;
+
+	before(async () => {
+		await (await connect(roomId, 'viewer')).join();
+	});
+
+	test('a broadcaster counts as a member of the room: one too many is refused with 403', async () => {
+		await createBroadcaster(server, roomId, 'ingest');
+		await createBroadcaster(server, roomId, 'ingest-2');
+		const before = await routerState(server.server, roomId);
+		const refusal = await server.rest('POST', `/rooms/${roomId}/broadcasters`, {
+			id: 'ingest-3',
+			displayName: 'ingest-3',
+			device: { name: 'test' },
+		});
+		assert.deepEqual(refusal, {
+			status: 403,
+			body: { error: `room "${roomId}" is full: limits.peersPerRoom is 3` },
+			headers: refusal.headers,
+		});
+		assert.deepEqual(await routerState(server.server, roomId), before);
+	});
+
+	test('transports over limits.transportsPerBroadcaster and producers over limits.producersPerPeer get 403', async () => {
+		const ids: string[] = [];
+		for (let i = 0; i < 3; i++) {
+			const created = await server.rest('POST', transports, { type: 'plain', comedia: true, rtcpMux: true });
+			assert.equal(created.status, 200);
+			ids.push((created.body as { id: string }).id);
+		}
+		const before = await routerState(server.server, roomId);
+		const extra = await server.rest('POST', transports, { type: 'plain', comedia: true, rtcpMux: true });
+		assert.equal(extra.status, 403);
+		assert.deepEqual(extra.body, { error: 'too many transports: limits.transportsPerBroadcaster is 3' });
+		for (const [index, transportId] of ids.slice(0, 2).entries()) {
+			const produced = await server.rest('POST', `${transports}/${transportId}/producers`, {
+				kind: 'audio',
+				rtpParameters: { codecs: [opus], encodings: [{ ssrc: 1000 + index }] },
+			});
+			assert.equal(produced.status, 200, JSON.stringify(produced.body));
+		}
+		const beforeThird = await routerState(server.server, roomId);
+		const third = await server.rest('POST', `${transports}/${ids[2]}/producers`, {
+			kind: 'audio',
+			rtpParameters: { codecs: [opus], encodings: [{ ssrc: 1002 }] },
+		});
+		assert.equal(third.status, 403);
+		assert.deepEqual(third.body, { error: 'too many producers: limits.producersPerPeer is 2' });
+		assert.deepEqual(await routerState(server.server, roomId), beforeThird, 'the refused producer left nothing');
+		assert.notDeepEqual(beforeThird, before, 'the two producers were made');
 	});
 });
 

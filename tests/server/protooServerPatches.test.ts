@@ -10,6 +10,9 @@
 // among the pending ones, and the first never settled. And a text frame of
 // JSON `null` no longer throws out of the parser (it ended the process), and a
 // request whose method is not a string is answered with 400 instead of dropped.
+// And requests pending when the remote goes away fail at once (patch 004), as
+// they did only on a local close(): a departed client's newConsumer requests
+// held their consumers for 30 s.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -68,7 +71,7 @@ function settledSoon<T>(promise: Promise<T>, pending: string): Promise<T> {
 test('the set-up applied every patch of patches/ for protoo-server to node_modules/protoo-server', () => {
 	const protooPatches = patchedPackages().find((pkg) => pkg.name === 'protoo-server');
 	assert.ok(protooPatches);
-	assert.equal(protooPatches.patches.length, 3);
+	assert.equal(protooPatches.patches.length, 4);
 	assert.deepEqual(missingPatches(protooPatches), []);
 });
 
@@ -171,6 +174,26 @@ test('a request with an id but no string method is kept, marked invalid, and the
 			{ response: true, id: 9, errorCode: 400, errorReason: 'missing or invalid "method": it must be a string' },
 		]);
 		assert.equal(requests, 0, 'the application never sees it');
+	} finally {
+		room.close();
+	}
+});
+
+test('a request pending when the remote goes away fails at once, not after its timeout', async () => {
+	const room = new protoo.Room();
+	const transport = new HeldTransport([]);
+	const peer = room.createPeer('peer', transport);
+	try {
+		const pending = peer.request('newConsumer', { id: 'a' });
+		assert.equal(transport.sent.length, 1, 'the request went out');
+		// What protoo's WebSocketTransport does when the connection closes.
+		transport.closed = true;
+		transport.emit('close');
+		await settledSoon(
+			assert.rejects(pending, /peer closed/),
+			'the request is still pending (upstream: until its 30 s timeout)',
+		);
+		assert.equal(peer.closed, true);
 	} finally {
 		room.close();
 	}
