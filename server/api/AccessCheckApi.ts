@@ -17,12 +17,18 @@ export function createAccessCheckApi(rooms: RoomRegistry, access: AccessControl)
 		if (params.has('token')) throw createHttpError(400, 'send the token as "Authorization: Bearer <token>"');
 		const parsed = parseConnectionQuery(params);
 		if (!parsed.ok) throw createHttpError(400, `bad access check: ${parsed.reason}`);
-		const token = bearerToken(req.headers.authorization);
+		// Open mode reads no header, as the other routes (api/restAccess.ts).
+		const token = access.mode === 'token' ? bearerToken(req.headers.authorization) : undefined;
 		const caller = await checkAdmission(access, { ...parsed.query, token });
-		(await rooms.find(parsed.query.roomId))?.checkCapacity(parsed.query.peerId);
+		// The room's own checks, as the handshake makes them, when the room exists.
+		const room = await rooms.find(parsed.query.roomId);
+		room?.checkAdmission(parsed.query.peerId);
+		room?.checkCapacity(parsed.query.peerId);
 		// An answer about this token now: no cache may keep it.
 		res.set('Cache-Control', 'no-store');
-		res.json({ grants: caller.grants } satisfies AccessCheckResponse);
+		// What moderators changed for this identity applies to its next connection too.
+		const grants = room ? room.moderation.grantsFor(parsed.query.peerId, caller.grants) : caller.grants;
+		res.json({ grants } satisfies AccessCheckResponse);
 	});
 	return router;
 }

@@ -155,6 +155,13 @@ describe('access control in the app', { timeout: 300_000 }, () => {
 			const room = await env.server.server.rooms.find(roomId);
 			assert.deepEqual([...(room?.peers.keys() ?? [])], ['alice'], 'the server has only alice in the room');
 			await bob.page.getByTestId('closed-reason').filter({ hasText: 'You were removed by a moderator' }).waitFor();
+			// Reloading the page does not undo the moderator: the server refuses, and the page says so.
+			await bob.page.reload();
+			await bob.page
+				.getByTestId('closed-reason')
+				.filter({ hasText: 'Not allowed: removed from this room by a moderator' })
+				.waitFor();
+			assert.equal(await alice.tile('bob').count(), 0);
 		});
 	});
 

@@ -29,7 +29,7 @@ describe('GET /access in token mode', { timeout: 60_000 }, () => {
 	let server: TestServer;
 	before(async () => {
 		server = await startTestServer({
-			env: { AUTH_KEYS: `${apiKey.key}:${apiKey.secret}`, LIMIT_PEERS_PER_ROOM: '1' },
+			env: { AUTH_KEYS: `${apiKey.key}:${apiKey.secret}`, LIMIT_PEERS_PER_ROOM: '2' },
 		});
 	});
 	after(async () => {
@@ -78,16 +78,42 @@ describe('GET /access in token mode', { timeout: 60_000 }, () => {
 	});
 
 	test('a full room: 403 naming the limit', async () => {
-		const first = await server.connect('full', 'alice', {
-			query: `&token=${await token('alice', { room: 'full' })}`,
-		});
+		const inside = [
+			await server.connect('full', 'alice', { query: `&token=${await token('alice', { room: 'full' })}` }),
+			await server.connect('full', 'bob', { query: `&token=${await token('bob', { room: 'full' })}` }),
+		];
 		try {
-			assert.deepEqual(await check(server, 'roomId=full&peerId=bob', await token('bob', { room: 'full' })), {
+			assert.deepEqual(await check(server, 'roomId=full&peerId=carol', await token('carol', { room: 'full' })), {
 				status: 403,
-				body: { error: 'room "full" is full: limits.peersPerRoom is 1' },
+				body: { error: 'room "full" is full: limits.peersPerRoom is 2' },
 			});
 		} finally {
-			first.close();
+			for (const peer of inside) peer.close();
+		}
+	});
+
+	test("a moderator's decisions: a removed identity is refused, changed grants are the ones answered", async () => {
+		const alice = await server.connect('moderated', 'alice', {
+			query: `&token=${await token('alice', { room: 'moderated', roomAdmin: true })}`,
+		});
+		const bob = await server.connect('moderated', 'bob', {
+			query: `&token=${await token('bob', { room: 'moderated' })}`,
+		});
+		try {
+			await alice.join({ produce: false });
+			await bob.join({ produce: false });
+			await alice.request('setPeerGrants', { peerId: 'bob', grants: { publish: ['microphone'] } });
+			const changed = await check(server, 'roomId=moderated&peerId=bob', await token('bob', { room: 'moderated' }));
+			assert.deepEqual(changed.body, { grants: resolveGrants({ room: 'moderated', publish: ['microphone'] }) });
+
+			await alice.request('removePeer', { peerId: 'bob', reason: '' });
+			assert.deepEqual(await check(server, 'roomId=moderated&peerId=bob', await token('bob', { room: 'moderated' })), {
+				status: 403,
+				body: { error: 'removed from this room by a moderator' },
+			});
+		} finally {
+			alice.close();
+			bob.close();
 		}
 	});
 
