@@ -11,6 +11,7 @@ import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
 import { createRecordingApi } from '../api/RecordingApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
 import { toHttpError } from '../errors.ts';
+import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { securityHeaders } from './securityHeaders.ts';
 
@@ -66,9 +67,4 @@ function jsonErrors(log: Logger): ErrorRequestHandler {
 		if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="conference"');
 		res.status(status).json({ error: reason });
 	};
-}
-
-/** The URL as logged: a download link's signature (?access=) opens a file, so it stays out of logs. */
-function withoutSecrets(url: string): string {
-	return url.replace(/([?&]access=)[^&]*/g, '$1(hidden)');
 }

@@ -13,6 +13,7 @@ import { checkOrigin } from '../auth/originCheck.ts';
 import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError, toHttpError } from '../errors.ts';
+import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
@@ -48,6 +49,8 @@ export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts
 	const connectionRate = new ConnectionRateLimit(parts.config.limits.connectionsPerIpPerMinute);
 
 	webSocketServer.on('connectionrequest', (info, accept, reject) => {
+		// The token in the query stays out of the log.
+		const url = withoutSecrets(info.request.url ?? '');
 		admit(info, parts, connectionRate)
 			.then(
 				({ room, peerId, consumerReplicas, grants }) => {
@@ -60,13 +63,13 @@ export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts
 				},
 				(error: unknown) => {
 					const { status, message } = toHttpError(error);
-					if (status >= 500) log.error({ url: info.request.url, error }, 'protoo connection failed');
-					else log.warn({ url: info.request.url, status, reason: message }, 'protoo connection rejected');
+					if (status >= 500) log.error({ url, error }, 'protoo connection failed');
+					else log.warn({ url, status, reason: message }, 'protoo connection rejected');
 					reject(status, message);
 				},
 			)
 			// Nothing a client sends may end the process: an unhandled rejection would.
-			.catch((error: unknown) => log.error({ url: info.request.url, error }, 'protoo connection failed'));
+			.catch((error: unknown) => log.error({ url, error }, 'protoo connection failed'));
 	});
 	return webSocketServer;
 }
@@ -82,7 +85,7 @@ async function admit(
 	const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
 	if (!parsed.ok) throw createHttpError(400, `bad connection request: ${parsed.reason}`);
 	const { roomId, peerId, consumerReplicas } = parsed.query;
-	for (const note of parsed.lenient) log.info({ roomId, peerId, url: info.request.url }, note);
+	for (const note of parsed.lenient) log.info({ roomId, peerId, url: withoutSecrets(info.request.url ?? '') }, note);
 
 	const caller = await checkAdmission(access, parsed.query);
 
