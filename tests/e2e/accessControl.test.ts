@@ -214,4 +214,33 @@ describe('access control in the app', { timeout: 300_000 }, () => {
 			assert.deepEqual(await errors(alice), [], 'ending the meeting is not an error for the one who ends it');
 		});
 	});
+
+	test("a moderator's other client takes away and gives back what a person may send: their controls follow", async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('grants');
+			const bob = await open(roomId, 'bob');
+			await bob.page.getByTestId('me-video').waitFor();
+			// A moderator's dashboard, say: a headless client with its own token.
+			const token = await mintToken({ apiKey, identity: 'admin', grants: { room: roomId, roomAdmin: true } });
+			const admin = await env.server.connect(roomId, 'admin', { query: `&token=${token}` });
+			try {
+				await admin.join({ produce: false });
+				await admin.request('setPeerGrants', { peerId: 'bob', grants: { publish: false } });
+				await bob.page.getByTestId('toast').filter({ hasText: 'A moderator changed what you may do' }).waitFor();
+				for (const control of ['mic-button', 'webcam-button', 'share-button']) {
+					await bob.page.getByTestId(control).waitFor({ state: 'detached' });
+				}
+				await bob.page.getByTestId('me-video').waitFor({ state: 'detached' });
+				assert.deepEqual(await errors(bob), [], 'what the server closed is closed here too, without an error');
+
+				await admin.request('setPeerGrants', { peerId: 'bob', grants: { publish: ['microphone'] } });
+				await bob.page.getByTestId('mic-button').filter({ hasText: 'Start mic' }).click();
+				await bob.page.getByTestId('mic-button').filter({ hasText: /^Mute$/ }).waitFor();
+				assert.equal(await bob.page.getByTestId('webcam-button').count(), 0, 'the camera stays forbidden');
+				assert.deepEqual(await errors(bob), []);
+			} finally {
+				admin.close();
+			}
+		});
+	});
 });
