@@ -235,7 +235,10 @@ describe('access control in the app', { timeout: 300_000 }, () => {
 
 				await admin.request('setPeerGrants', { peerId: 'bob', grants: { publish: ['microphone'] } });
 				await bob.page.getByTestId('mic-button').filter({ hasText: 'Start mic' }).click();
-				await bob.page.getByTestId('mic-button').filter({ hasText: /^Mute$/ }).waitFor();
+				await bob.page
+					.getByTestId('mic-button')
+					.filter({ hasText: /^Mute$/ })
+					.waitFor();
 				assert.equal(await bob.page.getByTestId('webcam-button').count(), 0, 'the camera stays forbidden');
 				assert.deepEqual(await errors(bob), []);
 			} finally {
