@@ -76,6 +76,14 @@ export function notificationHandlers(
 		lobbyDenied: () => toast('A moderator denied your entry'),
 		lobbyPeerWaiting: ({ peerId, displayName }) => toast(`${displayName || peerId} waits in the lobby`),
 		lobbyPeerLeft: () => {},
+		// Sessions (ours, protocol/session.ts): the app's reconnection builds on these.
+		closing: () => {},
+		peerReconnecting: ({ peerId }) => {
+			const peer = selectPeer(getState(), peerId);
+			toast(`${peer?.displayName || peerId} is reconnecting`);
+		},
+		peerReconnected: () => {},
+		sessionResumed: () => {},
 	};
 }
 
