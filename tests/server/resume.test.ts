@@ -403,6 +403,73 @@ test('a resume into a room that does not exist (the server restarted) is refused
 	assert.equal(await server.server.rooms.find(roomId), undefined);
 });
 
+test('what changed while the peer was away is in sessionResumed, not replayed: a moderator muted it and changed its grants', async () => {
+	const { roomId, alice, bob, proxy } = await aliceAndBob();
+	const bobPeer = await serverPeer(roomId, 'bob');
+	const mic = [...bobPeer.producers.values()].find((producer) => producer.kind === 'audio');
+	assert.ok(mic);
+	proxy.cut();
+	await alice.peer.waitForNotification('peerReconnecting', (data) => data.peerId === 'bob');
+	await alice.peer.request('muteProducer', { producerId: mic.id });
+	await alice.peer.request('setPeerGrants', { peerId: 'bob', grants: { record: true } });
+	const missed = bob.peer.notifications.length;
+
+	proxy.restore();
+	const resumed = await resume(bob, proxy.port);
+	assert.deepEqual(
+		resumed.producers.find((producer) => producer.id === mic.id),
+		{ id: mic.id, paused: true },
+	);
+	assert.equal(resumed.grants.record, true);
+	assert.equal(resumed.locked, false);
+	assert.equal(resumed.lobby, undefined, 'a peer without roomAdmin is not told who waits');
+	const since = bob.peer.notifications.slice(missed).map((notification) => notification.method);
+	assert.equal(since[0], 'sessionResumed', 'the first message of the new connection');
+	for (const method of ['producerMutedByModerator', 'grantsChanged', 'peerReconnecting']) {
+		assert.ok(!since.includes(method), `${method} is not replayed`);
+	}
+});
+
+test('a moderator that resumes learns who waits in the lobby now', async () => {
+	const roomId = newRoomId();
+	const proxy = await network();
+	const alice = await joined(roomId, 'alice', { port: proxy.port, grants: moderatorOf(roomId), produce: false });
+	await alice.peer.request('lockRoom', { locked: true });
+	proxy.cut();
+	await waitFor('alice is reconnecting', async () => (await serverPeer(roomId, 'alice')).reconnecting);
+	const carol = await TestPeer.connect({
+		url: await connectionUrl(server.port, roomId, 'carol', { room: roomId }),
+		ca: server.ca,
+	});
+	cleanups.push(() => carol.close());
+	await carol.join({ displayName: 'Carol' }).catch(() => {});
+	await carol.waitForNotification('lobbyEntered');
+
+	proxy.restore();
+	const resumed = await resume(alice, proxy.port);
+	assert.equal(resumed.locked, true);
+	assert.deepEqual(resumed.lobby, [{ peerId: 'carol', displayName: 'Carol' }]);
+});
+
+test('a hidden peer (a recorder) reconnects unannounced, as it came', async () => {
+	const roomId = newRoomId();
+	const alice = await joined(roomId, 'alice');
+	const proxy = await network();
+	const recorder = await joined(roomId, 'recorder', {
+		port: proxy.port,
+		grants: { room: roomId, hidden: true },
+		produce: false,
+	});
+	proxy.cut();
+	await waitFor('the recorder is reconnecting', async () => (await serverPeer(roomId, 'recorder')).reconnecting);
+	proxy.restore();
+	await resume(recorder, proxy.port);
+	await sleep(200);
+	for (const method of ['peerReconnecting', 'peerReconnected', 'peerClosed', 'newPeer']) {
+		assert.deepEqual(alice.peer.notificationsOf(method), [], `alice got no ${method}`);
+	}
+});
+
 test('every join answers its own secret, and the others learn who is reconnecting from it', async () => {
 	const { roomId, alice, bob, proxy } = await aliceAndBob();
 	assert.match(alice.joined.resumeSecret ?? '', /^[A-Za-z0-9_-]{43}$/);
