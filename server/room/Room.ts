@@ -182,6 +182,19 @@ export class Room extends Closable {
 	}
 
 	/**
+	 * The room's checks of a connection of `peerId`, the WebSocket handshake's
+	 * and GET /access's: throws its refusal. With a resume secret, answers the
+	 * session it takes up; without, undefined (a new session).
+	 */
+	checkConnection(peerId: string, resume: string | undefined): Peer | undefined {
+		this.checkAdmission(peerId);
+		if (resume !== undefined) return this.resumable(peerId, resume);
+		this.checkReplaceable(peerId);
+		this.checkCapacity(peerId);
+		return undefined;
+	}
+
+	/**
 	 * A 403 when a connection without the resume secret would replace a
 	 * reconnecting peer: only its own client may take its session up again
 	 * (a new session of the same identity can join once the grace period ends).

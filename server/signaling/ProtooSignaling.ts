@@ -8,17 +8,18 @@ import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
 import { parseConnectionQuery } from '../../protocol/connectionQuery.ts';
 import { parseClientRequest } from '../../protocol/signaling.ts';
-import { type AccessControl, requireGrant, requireRoom } from '../auth/AccessControl.ts';
+import type { AccessControl } from '../auth/AccessControl.ts';
+import { checkAdmission } from '../auth/admission.ts';
 import { checkOrigin } from '../auth/originCheck.ts';
 import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError, toHttpError } from '../errors.ts';
+import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { Peer } from '../room/Peer.ts';
 import { type Room, sessionExpired } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { handlePeerRequest } from './PeerRequestHandler.ts';
 import { ProtooChannel } from './ProtooChannel.ts';
-import { redactedUrl } from './redactedUrl.ts';
 
 /** Largest WebSocket message accepted; bigger ones close the connection (WebSocket 1009). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -59,7 +60,8 @@ export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts
 	const connectionRate = new ConnectionRateLimit(parts.config.limits.connectionsPerIpPerMinute);
 
 	webSocketServer.on('connectionrequest', (info, accept, reject) => {
-		const url = redactedUrl(info.request.url);
+		// The token and the resume secret in the query stay out of the log.
+		const url = withoutSecrets(info.request.url ?? '');
 		admit(info, parts, connectionRate)
 			// The room's checks and the hand-over in one turn: no timer (a grace
 			// period ending) and no socket event comes between them.
@@ -86,17 +88,13 @@ function enter(
 	accept: () => protoo.WebSocketTransport,
 	parts: SignalingParts,
 ): void {
-	room.checkAdmission(peerId);
-	if (resume === undefined) {
-		room.checkReplaceable(peerId);
-		room.checkCapacity(peerId);
-		const channel = new ProtooChannel(peerId, accept());
-		const peer = room.addPeer(peerId, channel, { consumerReplicas, grants });
-		serveRequests(room, peer, channel, parts);
+	const session = room.checkConnection(peerId, resume);
+	const channel = new ProtooChannel(peerId, accept());
+	if (session) {
+		room.resumePeer(session, channel);
+		serveRequests(room, session, channel, parts);
 	} else {
-		const peer = room.resumable(peerId, resume);
-		const channel = new ProtooChannel(peerId, accept());
-		room.resumePeer(peer, channel);
+		const peer = room.addPeer(peerId, channel, { consumerReplicas, grants });
 		serveRequests(room, peer, channel, parts);
 	}
 }
@@ -111,22 +109,10 @@ async function admit(
 	checkOrigin(info.request.headers.origin, info.request.headers.host, config.auth.allowedOrigins);
 	const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
 	if (!parsed.ok) throw createHttpError(400, `bad connection request: ${parsed.reason}`);
-	const { roomId, peerId, consumerReplicas, token, resume } = parsed.query;
-	for (const note of parsed.lenient) log.info({ roomId, peerId, url: redactedUrl(info.request.url) }, note);
+	const { roomId, peerId, consumerReplicas, resume } = parsed.query;
+	for (const note of parsed.lenient) log.info({ roomId, peerId, url: withoutSecrets(info.request.url ?? '') }, note);
 
-	const caller = await access.authenticate(token);
-	requireRoom(caller.grants, roomId);
-	requireGrant(caller.grants, 'join', 'joining a room');
-	// In token mode the token names the peer: nobody takes another's identity.
-	if (caller.identity !== undefined && caller.identity !== peerId) {
-		throw createHttpError(403, `peerId must be the token's identity (sub): connect with peerId=${caller.identity}`);
-	}
-	if (consumerReplicas > caller.grants.consumerReplicas) {
-		throw createHttpError(
-			403,
-			`consumerReplicas ${consumerReplicas} is more than the token allows (grants.consumerReplicas ${caller.grants.consumerReplicas})`,
-		);
-	}
+	const caller = await checkAdmission(access, parsed.query);
 
 	// A resume takes up a session in a room that exists; it makes no room.
 	if (resume !== undefined) {

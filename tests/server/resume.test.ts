@@ -13,13 +13,13 @@ import { after, afterEach, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenGrants } from '../../protocol/access.ts';
 import type { JoinResponse, SessionResumed } from '../../protocol/signaling.ts';
+import { AUTH_KEYS, bearer, moderatorOf, testToken, tokenQuery } from '../helpers/accessTokens.ts';
 import { fakeTrack } from '../helpers/fakeTrack.ts';
 import { handshake } from '../helpers/handshake.ts';
 import { assertNoOrphans } from '../helpers/noOrphans.ts';
 import { TcpProxy } from '../helpers/TcpProxy.ts';
 import { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { moderatorOf, TOKEN_MODE_ENV, tokenQuery } from '../helpers/tokenPeers.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const GRACE_MS = 2500;
@@ -33,7 +33,7 @@ const newRoomId = () => `resume-${process.pid}-${++roomCounter}`;
 before(async () => {
 	server = await startTestServer({
 		env: {
-			...TOKEN_MODE_ENV,
+			AUTH_KEYS,
 			RECONNECT_GRACE_MS: String(GRACE_MS),
 			RECONNECT_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
 		},
@@ -60,7 +60,7 @@ interface Client {
 
 async function connectionUrl(port: number, roomId: string, identity: string, grants: TokenGrants, extra = '') {
 	const query = `roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(identity)}`;
-	return `wss://127.0.0.1:${port}/?${query}${await tokenQuery(identity, grants)}${extra}`;
+	return `wss://127.0.0.1:${port}/?${query}${tokenQuery(await testToken(identity, grants))}${extra}`;
 }
 
 /** A joined peer that sends an audio and a video producer; on `port` when it goes through a proxy. */
@@ -282,7 +282,7 @@ test('a wrong or missing secret takes nothing over: the reconnecting peer stays 
 	const noToken = await handshake(`wss://127.0.0.1:${server.port}/?${query}`, { ca: server.ca });
 	assert.equal(noToken.status, 401);
 	const carols = await handshake(
-		`wss://127.0.0.1:${server.port}/?${query}${await tokenQuery('carol', { room: roomId })}`,
+		`wss://127.0.0.1:${server.port}/?${query}${tokenQuery(await testToken('carol', { room: roomId }))}`,
 		{ ca: server.ca },
 	);
 	assert.deepEqual(carols, {
@@ -468,6 +468,44 @@ test('a hidden peer (a recorder) reconnects unannounced, as it came', async () =
 	for (const method of ['peerReconnecting', 'peerReconnected', 'peerClosed', 'newPeer']) {
 		assert.deepEqual(alice.peer.notificationsOf(method), [], `alice got no ${method}`);
 	}
+});
+
+test('GET /access answers what the handshake would, a resume included, so that a browser can read it', async () => {
+	const { roomId, alice, bob, proxy } = await aliceAndBob();
+	const access = async (who: Client, extra: string) => {
+		const query = `roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(who.identity)}${extra}`;
+		const { status, body } = await server.rest(
+			'GET',
+			`/access?${query}`,
+			undefined,
+			bearer(await testToken(who.identity, who.grants)),
+		);
+		return { status, body };
+	};
+	proxy.cut();
+	await alice.peer.waitForNotification('peerReconnecting', (data) => data.peerId === 'bob');
+	const bobPeer = await serverPeer(roomId, 'bob');
+
+	assert.deepEqual(await access(bob, resumeQuery(bob)), { status: 200, body: { grants: bobPeer.grants } });
+	assert.deepEqual(await access(bob, resumeQuery(bob, 'not-the-secret')), {
+		status: 403,
+		body: {
+			error: 'resume secret does not match the session of peer "bob" (a newer session took its place): join again',
+		},
+	});
+	const plain = await access(bob, '');
+	assert.equal(plain.status, 403);
+	assert.match(String((plain.body as { error: string }).error), /^peer "bob" is reconnecting: /);
+	assert.equal(bobPeer.reconnecting, true, 'asking changes nothing');
+
+	await alice.peer.waitForNotification('peerClosed', (data) => data.peerId === 'bob');
+	assert.deepEqual(await access(bob, resumeQuery(bob)), {
+		status: 410,
+		body: {
+			error: `session of peer "bob" in room "${roomId}" expired (its grace period ended, or the server restarted): join again`,
+		},
+	});
+	assert.equal((await access(bob, '')).status, 200, 'a new session may join now');
 });
 
 test('every join answers its own secret, and the others learn who is reconnecting from it', async () => {
