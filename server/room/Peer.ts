@@ -232,6 +232,7 @@ export class Peer extends Participant {
 		super.closing();
 		this.#grace?.end(false);
 		this.#grace = undefined;
+		this.session.removeAllListeners();
 		const reason = this.#closeReason;
 		if (reason === undefined || reason === 'graceExpired') this.#channel.close();
 		else this.#channel.closeFor(reason);
