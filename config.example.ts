@@ -200,6 +200,19 @@ export const config: Config = {
 		// starts: all its peers come from 127.0.0.1.) Env: LIMIT_CONNECTIONS_PER_IP_PER_MINUTE.
 		connectionsPerIpPerMinute: 600,
 	},
+	// Calls that survive the network. A joined peer whose connection drops without a
+	// goodbye (Wi-Fi hands over, a laptop sleeps) keeps its place, transports,
+	// producers and consumers for graceMs; the others see it "reconnecting". Its app
+	// resumes the session within that time and media flows again after an ICE
+	// restart; after it, the peer leaves as if it had closed. 0: a dropped peer
+	// leaves at once. Env: RECONNECT_GRACE_MS.
+	reconnect: {
+		graceMs: 15000,
+		// How a silent connection is found dead: a WebSocket ping after this long
+		// without a message from the client, and dropped (its peer enters the grace
+		// period) when it stays silent as long again. Env: RECONNECT_PING_INTERVAL_MS.
+		pingIntervalMs: 10000,
+	},
 	// Secret a client must present to apply network throttling (a testing feature);
 	// unset disables it. Env: THROTTLE_SECRET.
 	throttleSecret: undefined,

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { grantsSchema } from './access.ts';
 import type { ClientRequestMethod } from './clientRequests.ts';
 import { idSchema } from './fields.ts';
-import { peerInfoSchema } from './peer.ts';
 import {
 	type RecordingStarted,
 	type RecordingStopped,
@@ -21,16 +20,20 @@ import {
 	rtpCapabilitiesSchema,
 	sctpParametersSchema,
 } from './rtp.ts';
+import { roomPeerSchema } from './session.ts';
 
 export const idResponseSchema = z.object({ id: idSchema });
 export type IdResponse = z.infer<typeof idResponseSchema>;
 
 export const joinResponseSchema = z.object({
-	peers: z.array(peerInfoSchema),
-	// Ours (optional: a classic server sends neither): what this peer may do,
-	// and whether the room is locked.
+	// Ours: a peer in its grace period carries reconnecting: true.
+	peers: z.array(roomPeerSchema),
+	// Ours (optional: a classic server sends none): what this peer may do,
+	// whether the room is locked, and the secret that resumes this session
+	// (protocol/session.ts).
 	grants: grantsSchema.optional(),
 	locked: z.boolean().optional(),
+	resumeSecret: z.string().optional(),
 });
 export type JoinResponse = z.infer<typeof joinResponseSchema>;
 

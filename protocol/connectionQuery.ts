@@ -1,9 +1,10 @@
 // The query of the protoo WebSocket URL (PROTOCOL.md section 1):
-// `?roomId=R&peerId=P[&consumerReplicas=N][&token=T]`. The app builds it, the server
+// `?roomId=R&peerId=P[&consumerReplicas=N][&token=T][&resume=S]`. The app builds it, the server
 // parses it with parseConnectionQuery().
 import { z } from 'zod';
 import { idSchema } from './fields.ts';
 import { MAX_CONSUMER_REPLICAS, MAX_TOKEN_LENGTH } from './limits.ts';
+import { resumeSecretSchema } from './session.ts';
 import { invalidReason, quoteName } from './validationReason.ts';
 
 export const connectionQuerySchema = z.object({
@@ -13,11 +14,14 @@ export const connectionQuerySchema = z.object({
 	// The access token (ours to check: the contract names it, the classic
 	// server ignored it). Required in token mode, ignored in open mode.
 	token: z.string().max(MAX_TOKEN_LENGTH).optional(),
+	// Ours: the join answer's resumeSecret, to take up that session again
+	// (protocol/session.ts). Without it the connection starts a new session.
+	resume: resumeSecretSchema.optional(),
 });
 export type ConnectionQuery = z.infer<typeof connectionQuerySchema>;
 
 /** A parameter the server must read as one value. */
-const SINGLE_PARAMETERS = ['roomId', 'peerId', 'token'] as const;
+const SINGLE_PARAMETERS = ['roomId', 'peerId', 'token', 'resume'] as const;
 
 export type ParseConnectionQueryResult =
 	| {
@@ -59,6 +63,7 @@ export function parseConnectionQuery(params: URLSearchParams): ParseConnectionQu
 			peerId: params.get('peerId') ?? undefined,
 			consumerReplicas,
 			token: params.get('token') ?? undefined,
+			resume: params.get('resume') ?? undefined,
 		},
 		{ reportInput: true },
 	);

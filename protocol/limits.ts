@@ -24,6 +24,9 @@ export const MAX_SECRET_LENGTH = 256;
  */
 export const MAX_APP_DATA_BYTES = 4 * 1024;
 
+/** A session's resume secret, as the join response gave it (43 characters: 32 random bytes, base64url). */
+export const MAX_RESUME_SECRET_LENGTH = 100;
+
 /** An access token (a JWT: its grants make it a few hundred bytes). */
 export const MAX_TOKEN_LENGTH = 4096;
 

@@ -5,6 +5,7 @@ import { type MessageOf, parseMessage } from './methodMap.ts';
 import { moderationNotifications } from './moderation.ts';
 import { peerInfoSchema } from './peer.ts';
 import { recordingStartedSchema, recordingStoppedSchema } from './recording.ts';
+import { sessionNotifications } from './session.ts';
 
 /** mediasoup's ProducerScore: one entry per encoding (simulcast stream). */
 export const producerScoreSchema = z.looseObject({
@@ -65,6 +66,8 @@ export const serverNotifications = {
 	recordingStopped: recordingStoppedSchema,
 	// Ours: moderation and the lobby (protocol/moderation.ts).
 	...moderationNotifications,
+	// Ours: sessions that survive the network, and why a connection closes (protocol/session.ts).
+	...sessionNotifications,
 };
 
 export type ServerNotificationMethod = keyof typeof serverNotifications;

@@ -11,3 +11,4 @@ export * from './peer.ts';
 export * from './recording.ts';
 export * from './serverNotifications.ts';
 export * from './serverRequests.ts';
+export * from './session.ts';

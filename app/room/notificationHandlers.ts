@@ -102,6 +102,14 @@ export function notificationHandlers(
 			toast(`${displayName || peerId} is waiting in the lobby`);
 		},
 		lobbyPeerLeft: ({ peerId }) => dispatch(moderationActions.lobbyPeerLeft(peerId)),
+		// Sessions (ours, protocol/session.ts): the app's reconnection builds on these.
+		closing: () => {},
+		peerReconnecting: ({ peerId }) => {
+			const peer = selectPeer(getState(), peerId);
+			toast(`${peer?.displayName || peerId} is reconnecting`);
+		},
+		peerReconnected: () => {},
+		sessionResumed: () => {},
 	};
 }
 

@@ -208,6 +208,17 @@ export const configSchema = z.strictObject({
 		requestBurst: positive.meta({ env: 'LIMIT_REQUEST_BURST' }),
 		connectionsPerIpPerMinute: positive.meta({ env: 'LIMIT_CONNECTIONS_PER_IP_PER_MINUTE' }),
 	}),
+	/** Sessions that survive the network (protocol/session.ts, server/room/Peer.ts). */
+	reconnect: z.strictObject({
+		graceMs: integer(
+			0,
+			600_000,
+			'a number of milliseconds from 0 (no grace: a dropped peer leaves at once) to 600000',
+		).meta({ env: 'RECONNECT_GRACE_MS' }),
+		pingIntervalMs: integer(100, 600_000, 'a number of milliseconds from 100 to 600000').meta({
+			env: 'RECONNECT_PING_INTERVAL_MS',
+		}),
+	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling')
 		.meta({ env: 'THROTTLE_SECRET' })
 		.optional(),

@@ -103,6 +103,8 @@ const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unk
 		read: (c) => c.mediasoup.dtlsSrtpCryptoSuites,
 		expected: ['AES_CM_128_HMAC_SHA1_80', 'AEAD_AES_128_GCM'],
 	},
+	{ env: { RECONNECT_GRACE_MS: '0' }, read: (c) => c.reconnect.graceMs, expected: 0 },
+	{ env: { RECONNECT_PING_INTERVAL_MS: '2500' }, read: (c) => c.reconnect.pingIntervalMs, expected: 2500 },
 	{ env: { THROTTLE_SECRET: 's3cret' }, read: (c) => c.throttleSecret, expected: 's3cret' },
 	{ env: { LOG_LEVEL: 'trace' }, read: (c) => c.logLevel, expected: 'trace' },
 ];
@@ -147,6 +149,8 @@ test('the environment variables and the setting each overrides', () => {
 			'LIMIT_REQUESTS_PER_SECOND limits.requestsPerSecond',
 			'LIMIT_REQUEST_BURST limits.requestBurst',
 			'LIMIT_CONNECTIONS_PER_IP_PER_MINUTE limits.connectionsPerIpPerMinute',
+			'RECONNECT_GRACE_MS reconnect.graceMs',
+			'RECONNECT_PING_INTERVAL_MS reconnect.pingIntervalMs',
 			'THROTTLE_SECRET throttleSecret',
 			'LOG_LEVEL logLevel',
 		],

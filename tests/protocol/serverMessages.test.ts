@@ -62,6 +62,29 @@ const validNotifications: { [M in ServerNotificationMethod]: unknown } = {
 	lobbyDenied: { reason: '' },
 	lobbyPeerWaiting: { peerId: 'bob', displayName: 'Bob' },
 	lobbyPeerLeft: { peerId: 'bob' },
+	closing: { reason: 'shutdown' },
+	peerReconnecting: { peerId: 'bob' },
+	peerReconnected: { peerId: 'bob' },
+	sessionResumed: {
+		peers: [{ id: 'bob', displayName: 'Bob', device: {}, reconnecting: true }],
+		grants: {
+			room: '*',
+			join: true,
+			publish: ['microphone', 'camera', 'screen'],
+			subscribe: true,
+			data: true,
+			roomAdmin: true,
+			record: true,
+			ingest: false,
+			hidden: false,
+			consumerReplicas: 0,
+		},
+		locked: false,
+		producers: [{ id: ID, paused: true }],
+		consumers: [{ id: OTHER_ID, producerId: ID, paused: false, producerPaused: false }],
+		dataConsumers: [{ id: OTHER_ID, dataProducerId: ID }],
+		lobby: [{ peerId: 'carol', displayName: 'Carol' }],
+	},
 };
 
 function acceptRequest(method: string, data: unknown): ServerRequest {
@@ -119,8 +142,9 @@ describe('server -> client requests', () => {
 describe('server -> client notifications', () => {
 	test('the schema map covers exactly the notifications of PROTOCOL.md', () => {
 		assert.deepEqual(Object.keys(serverNotifications).sort(), Object.keys(validNotifications).sort());
-		// The 13 notifications of the classic dialect, our two recording ones and our nine of access control.
-		assert.equal(Object.keys(serverNotifications).length, 24);
+		// The 13 notifications of the classic dialect, our two recording ones, our nine of access
+		// control and our four of sessions.
+		assert.equal(Object.keys(serverNotifications).length, 28);
 	});
 
 	for (const [method, data] of Object.entries(validNotifications)) {
@@ -170,6 +194,13 @@ describe('server -> client notifications', () => {
 				score: { score: 10, producerScore: 'high', producerScores: [] },
 			}),
 			'invalid "consumerScore" notification: score.producerScore: expected number, received string',
+		);
+	});
+
+	test('closing names one of the close reasons', () => {
+		assert.equal(
+			rejectNotification('closing', { reason: 'bored' }),
+			'invalid "closing" notification: reason: expected one of "shutdown"|"workerDied"|"transportFailed"|"roomClosed"|"roomEnded"|"removed"|"denied"|"replaced"|"resumed"',
 		);
 	});
 
