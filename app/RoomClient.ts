@@ -7,31 +7,41 @@
 // receive), `chat`, `recording`, `throttle` and `stats`. They share a
 // RoomContext; nothing else talks to the server.
 //
-// A RoomClient lives as long as the page: it joins, may lose and regain the
+// A RoomClient lives as long as the page: it asks the server whether it may
+// enter (GET /access: a refused WebSocket handshake cannot tell a browser
+// why), joins, may wait in the lobby of a locked room, may lose and regain the
 // WebSocket (protoo-client reconnects, and every reconnection joins afresh
-// with new transports), leaves, and may join again. What one join owns, the
-// SignalingChannel, closes the way every owner in the app does
-// (lifecycle/Closable.ts).
+// with new transports), leaves or is removed, and may join again unless a
+// moderator closed the room to it. What one join owns, the SignalingChannel,
+// closes the way every owner in the app does (lifecycle/Closable.ts).
 import { Device, type types } from 'mediasoup-client';
+import { canPublish, type Grants } from '../protocol/access.ts';
+import type { JoinResponse } from '../protocol/signaling.ts';
 import { rememberDisplayName } from './config/displayName.ts';
 import type { UrlOptions } from './config/urlOptions.ts';
 import { E2eeSession } from './e2ee/E2eeSession.ts';
 import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
+import { refusalText } from './room/closedReasons.ts';
 import { errorMessage, toError } from './room/errors.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
 import { MediaStats } from './room/MediaStats.ts';
+import { Moderation } from './room/Moderation.ts';
 import { NetworkThrottle } from './room/NetworkThrottle.ts';
 import { Notifier } from './room/Notifier.ts';
 import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
 import { Recording } from './room/Recording.ts';
 import { RemoteMedia } from './room/RemoteMedia.ts';
 import type { RoomContext, TransportDirection } from './room/RoomContext.ts';
+import { type AccessVerdict, checkAccess } from './signaling/accessCheck.ts';
 import { SignalingChannel } from './signaling/SignalingChannel.ts';
 import { protooUrl } from './signaling/serverUrl.ts';
+import { selectGrants, selectMayPublish } from './store/selectors.ts';
+import { accessActions } from './store/slices/access.ts';
 import { meActions } from './store/slices/me.ts';
+import { moderationActions } from './store/slices/moderation.ts';
 import { peersActions } from './store/slices/peers.ts';
-import { roomActions } from './store/slices/room.ts';
+import { type RoomConnectionState, roomActions } from './store/slices/room.ts';
 import type { AppStore } from './store/store.ts';
 
 /**
@@ -61,6 +71,7 @@ export class RoomClient {
 	readonly recording: Recording;
 	readonly throttle: NetworkThrottle;
 	readonly stats: MediaStats;
+	readonly moderation: Moderation;
 	/** The track of a producer or consumer by its id, for a <video> or <audio> element. */
 	readonly tracks: ReadonlyMap<string, MediaStreamTrack>;
 	#signaling: SignalingChannel | undefined;
@@ -68,6 +79,10 @@ export class RoomClient {
 	#sendTransport: types.Transport | undefined;
 	#recvTransport: types.Transport | undefined;
 	#e2ee: E2eeSession | undefined;
+	/** Between join() and leave(), also while asking the server whether it may enter. */
+	#active = false;
+	/** Counts joins: an answer that arrives after its join was left is not acted on. */
+	#joinCount = 0;
 
 	constructor({
 		store,
@@ -95,7 +110,13 @@ export class RoomClient {
 			producer: (id) => this.local.producer(id),
 			consumer: (id) => this.remote.consumer(id),
 		});
-		this.#notificationHandlers = notificationHandlers(this.#ctx, this.remote);
+		this.moderation = new Moderation(this.#ctx);
+		this.#notificationHandlers = notificationHandlers(this.#ctx, this.remote, {
+			closedForGood: (reason) => this.leave(reason, { forGood: true }),
+			admitted: () => this.#enterFromLobby(),
+			producerMutedByModerator: (producerId) => this.local.mutedByModerator(producerId),
+			grantsChanged: (grants) => this.#grantsChanged(grants),
+		});
 	}
 
 	#createContext(tracks: Map<string, MediaStreamTrack>): RoomContext {
@@ -120,49 +141,99 @@ export class RoomClient {
 
 	/** Connects to the room (also after leaving); joins again every time the WebSocket opens. */
 	join(): void {
-		if (this.#signaling) return;
+		if (this.#active) return;
+		this.#active = true;
+		const joinCount = ++this.#joinCount;
 		this.#dispatchState('connecting');
-		const { roomId, peerId, consumerReplicas } = this.#options;
-		const signaling = new SignalingChannel(protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas }), {
+		void this.#askThenConnect(joinCount);
+	}
+
+	/**
+	 * Leaves the room: the others see this peer go. Does nothing when not in
+	 * it. `forGood`: a moderator closed the room to this page, so the closed
+	 * screen offers no way back (and nothing reconnects: the socket is closed).
+	 */
+	leave(reason = 'You left the room', { forGood = false }: { forGood?: boolean } = {}): void {
+		if (!this.#active) return;
+		this.#active = false;
+		this.#joinCount += 1;
+		const signaling = this.#signaling;
+		this.#signaling = undefined;
+		signaling?.close();
+		this.#closeTransports();
+		this.#dispatchState('closed', reason, forGood);
+	}
+
+	/** GET /access first: a refusal is shown in the server's words instead of a WebSocket that keeps failing. */
+	async #askThenConnect(joinCount: number): Promise<void> {
+		const verdict = await this.#askAccess();
+		if (joinCount !== this.#joinCount) return;
+		if (verdict.kind === 'refused') {
+			this.leave(refusalText(verdict.status, verdict.reason));
+			return;
+		}
+		if (verdict.kind === 'allowed') this.#store.dispatch(accessActions.grantsReceived(verdict.grants));
+		this.#connect();
+	}
+
+	#askAccess(): Promise<AccessVerdict> {
+		const { roomId, peerId, consumerReplicas, token } = this.#options;
+		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token });
+	}
+
+	#connect(): void {
+		const { roomId, peerId, consumerReplicas, token } = this.#options;
+		const url = protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas, token });
+		const signaling = new SignalingChannel(url, {
 			onOpen: () => {
-				this.#joinRoom().catch((error: unknown) => {
-					this.#notifier.notify('error', `Could not join the room: ${errorMessage(error)}`);
-					this.leave('Could not join the room');
-				});
+				this.#joinRoom().catch((error: unknown) => this.#joinFailed(error));
 			},
 			onDisconnected: () => {
 				this.#notifier.notify('error', 'Connection lost, reconnecting…');
 				this.#closeTransports();
 				this.#dispatchState('connecting');
 			},
-			onFailed: () => this.#notifier.notify('error', 'Cannot reach the server, retrying…'),
+			onFailed: () => void this.#connectFailed(),
 			onRequest: (request) => this.remote.onServerRequest(request),
 			onNotification: (notification) => handleNotification(this.#notificationHandlers, notification),
 			onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
 		});
-		// Closed by leave(), or by protoo-client once its retries are exhausted.
-		signaling.observer.once('close', () => this.leave('The connection to the server was closed'));
+		// Closed by leave(), by the server (code 4000: protoo-client does not
+		// retry), or by protoo-client once its retries are exhausted.
+		signaling.observer.once('close', () => {
+			if (this.#signaling === signaling) this.leave('The connection to the server was closed');
+		});
 		this.#signaling = signaling;
 	}
 
-	/** Leaves the room: the others see this peer go. Does nothing when not in it. */
-	leave(reason = 'You left the room'): void {
-		const signaling = this.#signaling;
-		if (!signaling) return;
-		this.#signaling = undefined;
-		signaling.close();
-		this.#closeTransports();
-		this.#dispatchState('closed', reason);
+	/**
+	 * The WebSocket could not connect (protoo-client will retry): asks why. A
+	 * refusal (the token expired meanwhile, the room filled up) ends the
+	 * retries and says so; otherwise the server is unreachable for now.
+	 */
+	async #connectFailed(): Promise<void> {
+		const joinCount = this.#joinCount;
+		const verdict = await this.#askAccess();
+		if (joinCount !== this.#joinCount) return;
+		if (verdict.kind === 'refused') this.leave(refusalText(verdict.status, verdict.reason));
+		else this.#notifier.notify('error', 'Cannot reach the server, retrying…');
 	}
 
-	#dispatchState(state: 'connecting' | 'connected' | 'closed', reason?: string): void {
-		this.#store.dispatch(roomActions.connectionStateChanged({ state, ...(reason ? { reason } : {}) }));
+	#joinFailed(error: unknown): void {
+		// Removed or denied meanwhile: the page already says why.
+		if (!this.#active) return;
+		this.#notifier.notify('error', `Could not join the room: ${errorMessage(error)}`);
+		this.leave('Could not join the room');
+	}
+
+	#dispatchState(state: RoomConnectionState, reason?: string, forGood = false): void {
+		this.#store.dispatch(roomActions.connectionStateChanged({ state, ...(reason ? { reason } : {}), forGood }));
 	}
 
 	async #joinRoom(): Promise<void> {
 		const signaling = this.#ctx.signaling();
 		await this.#startE2ee();
-		const { handlerName, produce, consume, datachannel } = this.#options;
+		const { handlerName, produce, consume } = this.#options;
 		const routerRtpCapabilities = await signaling.request('getRouterRtpCapabilities');
 		const device = await Device.factory(handlerName ? { handlerName } : {});
 		await device.load({ routerRtpCapabilities: fromWire.rtpCapabilities(routerRtpCapabilities) });
@@ -173,20 +244,52 @@ export class RoomClient {
 				canSendWebcam: produce && device.canProduce('video'),
 			}),
 		);
+		// Also without a publish grant: a moderator may grant it during the meeting.
 		if (produce) this.#sendTransport = await this.#createTransport('send');
 		if (consume) this.#recvTransport = await this.#createTransport('recv');
+		await this.#enter();
+	}
 
+	/**
+	 * `join` with the transports made: the page is in, or (a locked room)
+	 * waits in the lobby, and sends `join` again when a moderator admits it.
+	 */
+	async #enter(): Promise<void> {
+		const signaling = this.#ctx.signaling();
+		const device = this.#ctx.device();
+		const consume = this.#recvTransport !== undefined;
 		const me = this.#store.getState().me;
-		const { peers } = await signaling.request('join', {
-			displayName: me.displayName,
-			device: me.device,
-			// Without them the server never sends us consumers (consume=false).
-			rtpCapabilities: consume ? toWire.rtpCapabilities(device.rtpCapabilities) : undefined,
-			sctpCapabilities: consume && datachannel ? SCTP_CAPABILITIES : undefined,
-		});
-		for (const peer of peers) this.#store.dispatch(peersActions.peerAdded({ ...peer, joinedAt: Date.now() }));
+		let joined: JoinResponse;
+		try {
+			joined = await signaling.request('join', {
+				displayName: me.displayName,
+				device: me.device,
+				// Without them the server never sends us consumers (consume=false).
+				rtpCapabilities: consume ? toWire.rtpCapabilities(device.rtpCapabilities) : undefined,
+				sctpCapabilities: consume && this.#options.datachannel ? SCTP_CAPABILITIES : undefined,
+			});
+		} catch (error) {
+			// lobbyEntered came just before this refusal: it means "wait", not "fail".
+			if (this.#store.getState().room.state === 'lobby') return;
+			throw error;
+		}
+		if (joined.grants) this.#store.dispatch(accessActions.grantsReceived(joined.grants));
+		this.#store.dispatch(moderationActions.lockChanged(joined.locked ?? false));
+		for (const peer of joined.peers) this.#store.dispatch(peersActions.peerAdded({ ...peer, joinedAt: Date.now() }));
 		this.#dispatchState('connected');
-		if (produce) await this.#startProducing();
+		if (this.#sendTransport) await this.#startProducing();
+	}
+
+	#enterFromLobby(): void {
+		this.#notifier.notify('info', 'A moderator let you in');
+		this.#dispatchState('connecting');
+		this.#enter().catch((error: unknown) => this.#joinFailed(error));
+	}
+
+	/** A moderator changed what this page may do: views follow the store; producers it no longer may have go. */
+	#grantsChanged(grants: Grants): void {
+		this.#store.dispatch(accessActions.grantsReceived(grants));
+		this.local.grantsChanged(grants);
 	}
 
 	/**
@@ -204,16 +307,19 @@ export class RoomClient {
 		this.#notifier.notify('info', 'End-to-end encryption is on');
 	}
 
+	/** What the page was asked to send, as far as the grants allow: nothing is tried that the server would refuse. */
 	async #startProducing(): Promise<void> {
 		const { mic, webcam, datachannel } = this.#options;
-		const { canSendMic, canSendWebcam } = this.#store.getState().me;
+		const state = this.#store.getState();
+		const { canSendMic, canSendWebcam } = state.me;
+		const grants = selectGrants(state);
 		// Each one on its own: a missing camera must not cost the microphone.
 		const starts: Promise<void>[] = [];
-		if (mic && canSendMic) starts.push(this.local.enableMic());
-		if (webcam && canSendWebcam) starts.push(this.local.enableWebcam());
-		if (datachannel) starts.push(this.chat.start());
+		if (mic && canSendMic && selectMayPublish(state, 'mic')) starts.push(this.local.enableMic());
+		if (webcam && canSendWebcam && selectMayPublish(state, 'webcam')) starts.push(this.local.enableWebcam());
+		if (datachannel && grants.data) starts.push(this.chat.start());
 		await Promise.all(starts);
-		void this.local.updateCanChangeWebcam();
+		if (canPublish(grants)) void this.local.updateCanChangeWebcam();
 	}
 
 	/**
@@ -229,6 +335,7 @@ export class RoomClient {
 		this.remote.transportClosed();
 		this.chat.transportClosed();
 		this.#store.dispatch(peersActions.allPeersRemoved());
+		this.#store.dispatch(moderationActions.reset());
 		this.#store.dispatch(roomActions.recordingChanged(null));
 		this.#setFlag('audioOnly', false);
 	}
@@ -310,8 +417,9 @@ export class RoomClient {
 	async setAudioOnly(on: boolean): Promise<void> {
 		this.#setFlag('audioOnlyInProgress', true);
 		this.#setFlag('audioOnly', on);
+		const state = this.#store.getState();
 		if (on) await this.local.disableWebcam();
-		else if (this.#store.getState().me.canSendWebcam) await this.local.enableWebcam();
+		else if (state.me.canSendWebcam && selectMayPublish(state, 'webcam')) await this.local.enableWebcam();
 		const videos = this.remote.videoConsumerIds();
 		await Promise.all(videos.map((id) => (on ? this.remote.pause(id) : this.remote.resume(id))));
 		this.#setFlag('audioOnlyInProgress', false);

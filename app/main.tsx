@@ -12,6 +12,7 @@ import { invitationUrl, parseUrlOptions, withRoomId } from './config/urlOptions.
 import { exposeForDebugging } from './debugHooks.ts';
 import { RoomClient } from './RoomClient.ts';
 import { RoomClientContext } from './RoomClientContext.ts';
+import { accessActions } from './store/slices/access.ts';
 import { meActions } from './store/slices/me.ts';
 import { roomActions } from './store/slices/room.ts';
 import { createStore } from './store/store.ts';
@@ -33,6 +34,8 @@ function start(): void {
 			showInfo: options.info,
 		}),
 	);
+	// Until the server confirms them, the token's own grants decide what the page offers.
+	store.dispatch(accessActions.configured({ tokenMode: options.token !== null, grants: options.tokenGrants }));
 	store.dispatch(
 		meActions.identified({
 			id: options.peerId,

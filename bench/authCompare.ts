@@ -3,9 +3,10 @@
 // WebSocket handshake), alternated round by round in one bench process like
 // `compare`, so the ratio is of runs made side by side. Reports the median
 // per-round ratio token/open of the join percentiles (p50, p95, p99, max)
-// and of the handshake (connectMs), where the token check happens.
+// and of the handshake (connectMs), where the token check happens; and what
+// one verification costs, measured on its own.
 import { randomBytes } from 'node:crypto';
-import type { ApiKey } from '../server/auth/tokens.ts';
+import { type ApiKey, mintToken, TokenVerifier } from '../server/auth/tokens.ts';
 import type { BenchOptions } from './BenchOptions.ts';
 import type { ComparisonRun } from './interleaved.ts';
 import { type Comparison, median } from './report/Comparison.ts';
@@ -51,13 +52,48 @@ export async function runAuthCompare(bench: BenchOptions, progress: (line: strin
 	const comparisons: Comparison[] = METRICS.map((metric) => {
 		const rounds = (ratios.get(metric) ?? []).map((value) => Math.round(value * 100) / 100);
 		return {
-			title: `Join with tokens vs without, ${bench.joinPeers} peers`,
+			title: `Join with tokens vs without, ${bench.joinPeers} peers: ${metric}`,
 			metric: `token / open: ${metric}`,
 			value: median(rounds),
 			rounds,
 		};
 	});
+	reports.push(await verificationCost(apiKey));
 	return { reports, comparisons };
+}
+
+/** How many tokens verifyCost() checks: enough for a stable p99. */
+const VERIFICATIONS = 5000;
+
+/**
+ * What the server spends on a token, measured directly: a join's own numbers
+ * vary by more than a verification costs. Each of VERIFICATIONS distinct
+ * tokens (as distinct peers would send) is verified by the server's
+ * TokenVerifier, one at a time.
+ */
+async function verificationCost(apiKey: ApiKey): Promise<ScenarioReport> {
+	const verifier = new TokenVerifier([apiKey]);
+	const tokens = await Promise.all(
+		Array.from({ length: VERIFICATIONS }, (_, index) =>
+			mintToken({ apiKey, identity: `peer-${index}`, grants: { room: 'bench' } }),
+		),
+	);
+	const micros: number[] = [];
+	for (const token of tokens) {
+		const start = performance.now();
+		await verifier.verify(token);
+		micros.push((performance.now() - start) * 1000);
+	}
+	micros.sort((a, b) => a - b);
+	const at = (share: number) => Math.round(micros[Math.min(micros.length - 1, Math.floor(share * micros.length))] ?? 0);
+	return {
+		scenario: 'auth',
+		title: `Token verification in the server's TokenVerifier, ${VERIFICATIONS} tokens`,
+		parameters: { tokens: VERIFICATIONS, algorithm: 'HS256', measured: 'TokenVerifier.verify(), one after the other' },
+		rows: [],
+		summary: { p50Us: at(0.5), p99Us: at(0.99), maxUs: Math.round(micros.at(-1) ?? 0) },
+		plots: [],
+	};
 }
 
 function last(values: number[] | undefined): string {

@@ -51,7 +51,7 @@ export function MeTile() {
 				<span className="badge you">you</span>
 				{mic?.paused ? (
 					<span className="badge muted" data-testid="my-mic-muted">
-						muted
+						{mic.mutedByModerator ? 'muted by a moderator' : 'muted'}
 					</span>
 				) : null}
 				<span className="tile-spacer" />

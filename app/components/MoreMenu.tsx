@@ -1,10 +1,11 @@
 // Less common controls, folded into one menu: camera choice and quality,
-// audio-only mode, muting everyone, restarting the connection.
+// audio-only mode, muting everyone, recording (with the record or roomAdmin
+// grant), restarting the connection.
 import type { ChangeEvent } from 'react';
 import { RESOLUTIONS } from '../media/capture.ts';
 import { useRoomClient } from '../RoomClientContext.ts';
 import { useAppDispatch, useAppSelector } from '../store/hooks.ts';
-import { selectMe, selectRoom, selectWebcamProducer } from '../store/selectors.ts';
+import { selectMayRecord, selectMe, selectRoom, selectWebcamProducer } from '../store/selectors.ts';
 import { meActions } from '../store/slices/me.ts';
 import { MoreIcon } from './icons.tsx';
 
@@ -38,6 +39,7 @@ export function MoreMenu() {
 	const me = useAppSelector(selectMe);
 	const room = useAppSelector(selectRoom);
 	const webcam = useAppSelector(selectWebcamProducer);
+	const mayRecord = useAppSelector(selectMayRecord);
 	const connected = room.state === 'connected';
 	const { width, height } = RESOLUTIONS[me.webcamResolution];
 	return (
@@ -80,16 +82,18 @@ export function MoreMenu() {
 				>
 					{me.audioMuted ? 'Unmute everyone' : 'Mute everyone (for me)'}
 				</button>
-				<button
-					type="button"
-					disabled={!connected || room.recordingInProgress}
-					onClick={() =>
-						void (room.recordingSince === null ? roomClient.recording.start() : roomClient.recording.stop())
-					}
-					data-testid="recording-button"
-				>
-					{room.recordingSince === null ? 'Record the room' : 'Stop recording'}
-				</button>
+				{mayRecord ? (
+					<button
+						type="button"
+						disabled={!connected || room.recordingInProgress}
+						onClick={() =>
+							void (room.recordingSince === null ? roomClient.recording.start() : roomClient.recording.stop())
+						}
+						data-testid="recording-button"
+					>
+						{room.recordingSince === null ? 'Record the room' : 'Stop recording'}
+					</button>
+				) : null}
 				<button
 					type="button"
 					disabled={!connected || me.restartIceInProgress}

@@ -1,5 +1,5 @@
 // One remote person: their camera (or initials), name, mute and quality
-// badges, and a ring while they speak.
+// badges, a ring while they speak, and the moderators' menu.
 import type { CSSProperties } from 'react';
 import { useAppSelector } from '../store/hooks.ts';
 import {
@@ -15,6 +15,7 @@ import { ConsumerMenu } from './ConsumerMenu.tsx';
 import { Initials } from './Initials.tsx';
 import { LayerSelector } from './LayerSelector.tsx';
 import { MediaTrackView } from './MediaTrackView.tsx';
+import { PeerModerationMenu } from './PeerModerationMenu.tsx';
 import { ScoreBadge } from './ScoreBadge.tsx';
 
 /** A remote video while it plays (neither side paused it), else the initials of `name`. */
@@ -94,6 +95,7 @@ export function PeerTile({ peerId }: { peerId: string }) {
 				{audio && !micMuted ? <AudioLevelMeter level={audio.audioLevel} /> : null}
 				{video ? <LayerSelector consumer={video} /> : null}
 				{video ? <ConsumerMenu consumer={video} /> : null}
+				<PeerModerationMenu peerId={peerId} audio={audio} />
 			</footer>
 			{showInfo ? (
 				<div className="tile-info" data-testid="peer-info">

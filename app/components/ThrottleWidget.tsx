@@ -1,9 +1,10 @@
 // Simulates a bad network on the server's interface (uplink and downlink in
-// kbit/s, RTT in ms, loss in %) for testing. Only shown when the page was opened with throttleSecret.
+// kbit/s, RTT in ms, loss in %) for testing. Only shown when the server would
+// allow it: with throttleSecret in open mode, to moderators in token mode.
 import { type FormEvent, useState } from 'react';
 import { useRoomClient } from '../RoomClientContext.ts';
 import { useAppSelector } from '../store/hooks.ts';
-import { selectRoom } from '../store/selectors.ts';
+import { selectRoom, selectThrottleAvailable } from '../store/selectors.ts';
 
 const FIELDS = [
 	{ name: 'uplink', label: 'Uplink (kbit/s)', placeholder: '1000' },
@@ -16,7 +17,8 @@ type FieldName = (typeof FIELDS)[number]['name'];
 
 export function ThrottleWidget() {
 	const roomClient = useRoomClient();
-	const { throttleAvailable, throttleApplied } = useAppSelector(selectRoom);
+	const { throttleApplied } = useAppSelector(selectRoom);
+	const throttleAvailable = useAppSelector(selectThrottleAvailable);
 	const [values, setValues] = useState<Record<FieldName, string>>({
 		uplink: '',
 		downlink: '',

@@ -1,15 +1,23 @@
-// The strip above the grid: which room, connection state, invitation, and
-// the throttle widget when available.
+// The strip above the grid: which room, connection state, whether it is
+// recorded, locked or encrypted, the invitation, and the throttle widget when
+// available.
 import { useAppSelector } from '../store/hooks.ts';
-import { selectPeers, selectRoom } from '../store/selectors.ts';
+import { selectModeration, selectPeers, selectRoom } from '../store/selectors.ts';
 import { InviteLink } from './InviteLink.tsx';
 import { ThrottleWidget } from './ThrottleWidget.tsx';
 
-const STATE_TEXT = { new: 'Starting…', connecting: 'Connecting…', connected: 'Connected', closed: 'Disconnected' };
+const STATE_TEXT = {
+	new: 'Starting…',
+	connecting: 'Connecting…',
+	lobby: 'In the lobby',
+	connected: 'Connected',
+	closed: 'Disconnected',
+};
 
 export function TopBar() {
 	const room = useAppSelector(selectRoom);
 	const peers = useAppSelector(selectPeers);
+	const { locked } = useAppSelector(selectModeration);
 	return (
 		<header className="top-bar">
 			<div className="room-title">
@@ -24,6 +32,15 @@ export function TopBar() {
 						title="Everyone's audio and video are being recorded"
 					>
 						REC
+					</span>
+				) : null}
+				{locked && room.state === 'connected' ? (
+					<span
+						className="locked"
+						data-testid="locked-badge"
+						title="Newcomers wait in the lobby until a moderator lets them in"
+					>
+						Locked
 					</span>
 				) : null}
 				{room.e2eeEnabled ? (

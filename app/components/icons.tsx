@@ -67,3 +67,9 @@ export const LeaveIcon = () => (
 		<path d="M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10" />
 	</Icon>
 );
+
+export const ShieldIcon = () => (
+	<Icon>
+		<path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" />
+	</Icon>
+);

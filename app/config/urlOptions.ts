@@ -1,10 +1,13 @@
 // Everything the page's address can ask for (PROTOCOL.md section 3):
-// `?roomId=R&peerId=P` plus flags. Parsing is pure (a URL in, options out);
-// writing a generated roomId back into the address bar is main.tsx's job.
+// `?roomId=R&peerId=P` plus flags, and `token=T` on a server in token mode.
+// Parsing is pure (a URL in, options out); writing a generated roomId back
+// into the address bar is main.tsx's job.
 import type { types } from 'mediasoup-client';
+import { type Grants, resolveGrants, type TokenClaims } from '../../protocol/access.ts';
 import { MAX_CONSUMER_REPLICAS } from '../../protocol/limits.ts';
 import type { WebcamResolution } from '../store/slices/me.ts';
 import { randomId } from './randomId.ts';
+import { readTokenClaims } from './tokenClaims.ts';
 
 type BuiltinHandlerName = types.BuiltinHandlerName;
 
@@ -38,6 +41,10 @@ export interface UrlOptions {
 	webcam: boolean;
 	/** Not in the classic demo: start the camera at this resolution. */
 	resolution: WebcamResolution;
+	/** The access token (ours); null when the server runs in open mode. Never goes into an invitation. */
+	token: string | null;
+	/** What the token claims it allows, until the server says (null without a readable token). */
+	tokenGrants: Grants | null;
 }
 
 const HANDLER_NAMES: readonly BuiltinHandlerName[] = [
@@ -78,16 +85,25 @@ function forcedVideoCodec(params: URLSearchParams): ForcedVideoCodec {
 	return null;
 }
 
+/** The token's own room, when it names one ("*" names none). */
+function tokenRoom(claims: TokenClaims | null): string | null {
+	const room = claims?.grants.room;
+	return room === undefined || room === '*' ? null : room;
+}
+
 export function parseUrlOptions(url: URL): UrlOptions {
 	const params = url.searchParams;
-	const roomId = text(params, 'roomId');
+	const token = text(params, 'token');
+	// The server requires peerId = the token's sub, so a token link needs no peerId (nor roomId or name).
+	const claims = token === null ? null : readTokenClaims(token);
+	const roomId = text(params, 'roomId') ?? tokenRoom(claims);
 	// externalVideo=true means "a sample video"; we ship none, so only a URL counts.
 	const externalVideo = text(params, 'externalVideo');
 	return {
 		roomId: roomId ?? randomId(),
 		roomIdGenerated: roomId === null,
-		peerId: text(params, 'peerId') ?? randomId(),
-		displayName: text(params, 'displayName'),
+		peerId: text(params, 'peerId') ?? claims?.sub ?? randomId(),
+		displayName: text(params, 'displayName') ?? (claims?.name || null),
 		handlerName: oneOf(HANDLER_NAMES, params.get('handlerName')),
 		forceTcp: flag(params, 'forceTcp', false),
 		produce: flag(params, 'produce', true),
@@ -109,6 +125,8 @@ export function parseUrlOptions(url: URL): UrlOptions {
 		mic: flag(params, 'mic', true),
 		webcam: flag(params, 'webcam', true),
 		resolution: oneOf(RESOLUTIONS, params.get('resolution')) ?? 'hd',
+		token,
+		tokenGrants: claims === null ? null : resolveGrants(claims.grants),
 	};
 }
 
@@ -119,7 +137,10 @@ export function withRoomId(url: URL, roomId: string): URL {
 	return next;
 }
 
-/** The invitation: this room, without this page's peerId and personal flags. */
+/**
+ * The invitation: this room, without this page's peerId and personal flags,
+ * and never with its token (a token is one person's: invitees need their own).
+ */
 export function invitationUrl(url: URL, roomId: string): string {
 	const invite = new URL(url.origin + url.pathname);
 	invite.searchParams.set('roomId', roomId);

@@ -1,6 +1,7 @@
 // What this peer sends: the microphone, webcam and screen producers on the
 // send transport, their mute state, camera switching and quality limits.
 import type { types } from 'mediasoup-client';
+import type { Grants } from '../../protocol/access.ts';
 import { AudioLevelMonitor } from '../media/AudioLevelMonitor.ts';
 import {
 	getExternalVideoTrack,
@@ -14,7 +15,7 @@ import { effectiveVideoCodec, forcedCodec } from '../media/codecs.ts';
 import { type LayerOptions, sharingEncodings, webcamEncodings } from '../media/encodings.ts';
 import { producerLayers } from '../media/layers.ts';
 import { meActions } from '../store/slices/me.ts';
-import { type MediaSource, producersActions } from '../store/slices/producers.ts';
+import { type MediaSource, PUBLISH_SOURCE, producersActions } from '../store/slices/producers.ts';
 import { errorMessage } from './errors.ts';
 import type { RoomContext } from './RoomContext.ts';
 
@@ -193,6 +194,40 @@ export class LocalMedia {
 		await this.#closeProducer('share');
 	}
 
+	// --- moderators and grants ----------------------------------------------
+
+	/**
+	 * A moderator paused this producer on the server. The microphone is paused
+	 * here too, so my mute button says what the others hear; a camera or a
+	 * screen (which this app turns off rather than pauses) is turned off.
+	 */
+	mutedByModerator(producerId: string): void {
+		const producer = this.#producers.get(producerId);
+		if (!producer) return;
+		const source = producer.appData.source as MediaSource;
+		if (source === 'mic') {
+			producer.pause();
+			this.#ctx.store.dispatch(producersActions.producerMutedByModerator(producer.id));
+			this.#ctx.notifier.notify('info', 'A moderator muted your microphone');
+			return;
+		}
+		void this.#closeProducer(source);
+		this.#ctx.notifier.notify('info', `A moderator turned off your ${WHAT[source].toLowerCase()}`);
+	}
+
+	/** The server closed the producers the new grants no longer allow: they go here too. */
+	grantsChanged(grants: Grants): void {
+		for (const producer of [...this.#producers.values()]) {
+			const source = producer.appData.source as MediaSource;
+			if (grants.publish.includes(PUBLISH_SOURCE[source]) && !grants.hidden) continue;
+			if (source === 'mic') this.#stopMicMonitor();
+			producer.close();
+			producer.track?.stop();
+			this.#forget(producer.id);
+			this.#ctx.notifier.notify('info', `${WHAT[source]} stopped: a moderator changed what you may send`);
+		}
+	}
+
 	// --- shared --------------------------------------------------------------
 
 	/** With e2eKey, every sender encrypts its frames before they leave the browser. */
@@ -252,6 +287,7 @@ export class LocalMedia {
 				source,
 				kind: producer.kind,
 				paused: producer.paused,
+				mutedByModerator: false,
 				trackId: producer.track?.id ?? '',
 				codec: producer.rtpParameters.codecs[0]?.mimeType.split('/')[1] ?? '',
 				encodings: producer.rtpParameters.encodings?.length ?? 1,

@@ -3,12 +3,15 @@
 // method, so a notification added to the protocol does not compile here until
 // it has a handler. SignalingChannel has validated the data before any handler
 // sees it.
+import type { Grants } from '../../protocol/access.ts';
 import type { ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
 import { selectPeer } from '../store/selectors.ts';
 import { consumersActions } from '../store/slices/consumers.ts';
+import { moderationActions } from '../store/slices/moderation.ts';
 import { peersActions } from '../store/slices/peers.ts';
 import { producersActions } from '../store/slices/producers.ts';
 import { roomActions } from '../store/slices/room.ts';
+import { deniedText, MEETING_ENDED_TEXT, removedText } from './closedReasons.ts';
 import type { RemoteMedia } from './RemoteMedia.ts';
 import type { RoomContext } from './RoomContext.ts';
 
@@ -19,9 +22,22 @@ export type NotificationHandlers = {
 /** What the handlers touch besides the store and toasts: what this page receives. */
 export type ClosedByServer = Pick<RemoteMedia, 'peerClosed' | 'consumerClosed' | 'dataConsumerClosed'>;
 
+/** What the moderators' decisions act on: this page's stay in the room and what it sends (RoomClient). */
+export interface ModeratedSession {
+	/** Removed, denied, or the meeting ended: the server closes the connection next; leave and stay out. */
+	closedForGood(reason: string): void;
+	/** Let in from the lobby: join again. */
+	admitted(): void;
+	/** A moderator paused one of my producers on the server. */
+	producerMutedByModerator(producerId: string): void;
+	/** What I may do changed; the server closed the producers it no longer allows. */
+	grantsChanged(grants: Grants): void;
+}
+
 export function notificationHandlers(
 	ctx: Pick<RoomContext, 'store' | 'notifier'>,
 	remote: ClosedByServer,
+	session: ModeratedSession,
 ): NotificationHandlers {
 	const { dispatch, getState } = ctx.store;
 	const toast = (text: string) => ctx.notifier.notify('info', text);
@@ -66,16 +82,26 @@ export function notificationHandlers(
 			dispatch(roomActions.recordingChanged(null));
 			toast(`Recording stopped (${files.length} files)`);
 		},
-		// Access control (ours): the app's moderation and lobby views build on these.
-		grantsChanged: () => toast('A moderator changed what you may do'),
-		producerMutedByModerator: () => toast('A moderator muted you'),
-		removedFromRoom: ({ ended }) => toast(ended ? 'The room was ended' : 'A moderator removed you'),
-		roomLockChanged: ({ locked }) => toast(locked ? 'The room is locked' : 'The room is unlocked'),
-		lobbyEntered: () => toast('Waiting in the lobby'),
-		lobbyAdmitted: () => toast('Admitted'),
-		lobbyDenied: () => toast('A moderator denied your entry'),
-		lobbyPeerWaiting: ({ peerId, displayName }) => toast(`${displayName || peerId} waits in the lobby`),
-		lobbyPeerLeft: () => {},
+		// Access control (ours): what moderators decide, as this page lives it.
+		grantsChanged: ({ grants }) => {
+			session.grantsChanged(grants);
+			toast('A moderator changed what you may do');
+		},
+		producerMutedByModerator: ({ producerId }) => session.producerMutedByModerator(producerId),
+		removedFromRoom: ({ reason, ended }) => session.closedForGood(ended ? MEETING_ENDED_TEXT : removedText(reason)),
+		roomLockChanged: ({ locked }) => {
+			dispatch(moderationActions.lockChanged(locked));
+			toast(locked ? 'The room is locked: newcomers wait in the lobby' : 'The room is unlocked');
+		},
+		// The join is refused next; the page waits until a moderator decides.
+		lobbyEntered: () => dispatch(roomActions.connectionStateChanged({ state: 'lobby' })),
+		lobbyAdmitted: () => session.admitted(),
+		lobbyDenied: ({ reason }) => session.closedForGood(deniedText(reason)),
+		lobbyPeerWaiting: ({ peerId, displayName }) => {
+			dispatch(moderationActions.lobbyPeerWaiting({ id: peerId, displayName, since: Date.now() }));
+			toast(`${displayName || peerId} is waiting in the lobby`);
+		},
+		lobbyPeerLeft: ({ peerId }) => dispatch(moderationActions.lobbyPeerLeft(peerId)),
 		// Sessions (ours, protocol/session.ts): the app's reconnection builds on these.
 		closing: () => {},
 		peerReconnecting: ({ peerId }) => {

@@ -3,11 +3,13 @@
 // components dispatch only state that never leaves the page (a panel opened,
 // a toast dismissed, remote voices muted here), and read through selectors.
 import { combineReducers, configureStore } from '@reduxjs/toolkit';
+import { accessSlice } from './slices/access.ts';
 import { chatSlice } from './slices/chat.ts';
 import { consumersSlice } from './slices/consumers.ts';
 import { dataConsumersSlice } from './slices/dataConsumers.ts';
 import { dataProducersSlice } from './slices/dataProducers.ts';
 import { meSlice } from './slices/me.ts';
+import { moderationSlice } from './slices/moderation.ts';
 import { notificationsSlice } from './slices/notifications.ts';
 import { peersSlice } from './slices/peers.ts';
 import { producersSlice } from './slices/producers.ts';
@@ -15,6 +17,8 @@ import { roomSlice } from './slices/room.ts';
 
 export const rootReducer = combineReducers({
 	room: roomSlice.reducer,
+	access: accessSlice.reducer,
+	moderation: moderationSlice.reducer,
 	me: meSlice.reducer,
 	producers: producersSlice.reducer,
 	dataProducers: dataProducersSlice.reducer,

@@ -1,14 +1,17 @@
 // The Express app behind the one HTTPS port: security headers, the REST API
 // for broadcasters and recordings (each route checks its caller, see
-// api/restAccess.ts), the built browser app, and JSON errors. The protoo
+// api/restAccess.ts), the access check the app makes before it connects
+// (api/AccessCheckApi.ts), the built browser app, and JSON errors. The protoo
 // WebSocket shares the same server (see signaling/ProtooSignaling.ts).
 import { existsSync } from 'node:fs';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { createAccessCheckApi } from '../api/AccessCheckApi.ts';
 import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
 import { createRecordingApi } from '../api/RecordingApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
 import { toHttpError } from '../errors.ts';
+import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { securityHeaders } from './securityHeaders.ts';
 
@@ -35,6 +38,7 @@ export function createHttpApp({
 	app.disable('x-powered-by');
 	app.use(securityHeaders({ hsts }));
 	app.use(express.json({ limit: MAX_BODY_BYTES }));
+	app.use(createAccessCheckApi(rooms, access));
 	app.use(createBroadcasterApi(rooms, access, log));
 	app.use(createRecordingApi(rooms, access, recordingsDir));
 	if (existsSync(appDir)) app.use(express.static(appDir));
@@ -63,9 +67,4 @@ function jsonErrors(log: Logger): ErrorRequestHandler {
 		if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="conference"');
 		res.status(status).json({ error: reason });
 	};
-}
-
-/** The URL as logged: a download link's signature (?access=) opens a file, so it stays out of logs. */
-function withoutSecrets(url: string): string {
-	return url.replace(/([?&]access=)[^&]*/g, '$1(hidden)');
 }

@@ -7,11 +7,13 @@ import type { Logger } from 'pino';
 import * as protoo from 'protoo-server';
 import { parseConnectionQuery } from '../../protocol/connectionQuery.ts';
 import { parseClientRequest } from '../../protocol/signaling.ts';
-import { type AccessControl, requireGrant, requireRoom } from '../auth/AccessControl.ts';
+import type { AccessControl } from '../auth/AccessControl.ts';
+import { checkAdmission } from '../auth/admission.ts';
 import { checkOrigin } from '../auth/originCheck.ts';
 import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError, toHttpError } from '../errors.ts';
+import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
@@ -47,6 +49,8 @@ export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts
 	const connectionRate = new ConnectionRateLimit(parts.config.limits.connectionsPerIpPerMinute);
 
 	webSocketServer.on('connectionrequest', (info, accept, reject) => {
+		// The token in the query stays out of the log.
+		const url = withoutSecrets(info.request.url ?? '');
 		admit(info, parts, connectionRate)
 			.then(
 				({ room, peerId, consumerReplicas, grants }) => {
@@ -59,13 +63,13 @@ export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts
 				},
 				(error: unknown) => {
 					const { status, message } = toHttpError(error);
-					if (status >= 500) log.error({ url: info.request.url, error }, 'protoo connection failed');
-					else log.warn({ url: info.request.url, status, reason: message }, 'protoo connection rejected');
+					if (status >= 500) log.error({ url, error }, 'protoo connection failed');
+					else log.warn({ url, status, reason: message }, 'protoo connection rejected');
 					reject(status, message);
 				},
 			)
 			// Nothing a client sends may end the process: an unhandled rejection would.
-			.catch((error: unknown) => log.error({ url: info.request.url, error }, 'protoo connection failed'));
+			.catch((error: unknown) => log.error({ url, error }, 'protoo connection failed'));
 	});
 	return webSocketServer;
 }
@@ -80,22 +84,10 @@ async function admit(
 	checkOrigin(info.request.headers.origin, info.request.headers.host, config.auth.allowedOrigins);
 	const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
 	if (!parsed.ok) throw createHttpError(400, `bad connection request: ${parsed.reason}`);
-	const { roomId, peerId, consumerReplicas, token } = parsed.query;
-	for (const note of parsed.lenient) log.info({ roomId, peerId, url: info.request.url }, note);
+	const { roomId, peerId, consumerReplicas } = parsed.query;
+	for (const note of parsed.lenient) log.info({ roomId, peerId, url: withoutSecrets(info.request.url ?? '') }, note);
 
-	const caller = await access.authenticate(token);
-	requireRoom(caller.grants, roomId);
-	requireGrant(caller.grants, 'join', 'joining a room');
-	// In token mode the token names the peer: nobody takes another's identity.
-	if (caller.identity !== undefined && caller.identity !== peerId) {
-		throw createHttpError(403, `peerId must be the token's identity (sub): connect with peerId=${caller.identity}`);
-	}
-	if (consumerReplicas > caller.grants.consumerReplicas) {
-		throw createHttpError(
-			403,
-			`consumerReplicas ${consumerReplicas} is more than the token allows (grants.consumerReplicas ${caller.grants.consumerReplicas})`,
-		);
-	}
+	const caller = await checkAdmission(access, parsed.query);
 
 	let room: Room;
 	try {

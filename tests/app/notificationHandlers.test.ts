@@ -5,10 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, mock, test } from 'node:test';
 import { Notifier } from '../../app/room/Notifier.ts';
-import { type ClosedByServer, handleNotification, notificationHandlers } from '../../app/room/notificationHandlers.ts';
+import {
+	type ClosedByServer,
+	handleNotification,
+	type ModeratedSession,
+	notificationHandlers,
+} from '../../app/room/notificationHandlers.ts';
 import { consumersActions } from '../../app/store/slices/consumers.ts';
 import { peersActions } from '../../app/store/slices/peers.ts';
 import { type AppStore, createStore } from '../../app/store/store.ts';
+import { OPEN_GRANTS, resolveGrants } from '../../protocol/access.ts';
 import { parseServerNotification, serverNotifications } from '../../protocol/signaling.ts';
 
 function setup() {
@@ -19,7 +25,13 @@ function setup() {
 		consumerClosed: (id) => closed.push(`consumer ${id}`),
 		dataConsumerClosed: (id) => closed.push(`dataConsumer ${id}`),
 	};
-	const handlers = notificationHandlers({ store, notifier: new Notifier(store) }, remote);
+	const session: ModeratedSession = {
+		closedForGood: (reason) => closed.push(`for good: ${reason}`),
+		admitted: () => closed.push('admitted'),
+		producerMutedByModerator: (producerId) => closed.push(`muted ${producerId}`),
+		grantsChanged: (grants) => closed.push(`grants publish=${grants.publish.join(',')}`),
+	};
+	const handlers = notificationHandlers({ store, notifier: new Notifier(store) }, remote, session);
 	const receive = (method: string, data: unknown) => {
 		const parsed = parseServerNotification(method, data);
 		if (!parsed.ok) throw new Error(parsed.reason);
@@ -118,5 +130,54 @@ describe('server notifications', () => {
 		receive('downlinkBwe', { desiredBitrate: 1, effectiveDesiredBitrate: 2, availableBitrate: 3 });
 		assert.equal(store.getState().room.mediasoupVersion, '3.27.1');
 		assert.equal(store.getState().room.downlinkBwe?.availableBitrate, 3);
+	});
+
+	test('removed, or the meeting ended: the page leaves for good, saying why', () => {
+		const { closed, receive } = setup();
+		receive('removedFromRoom', { reason: '', ended: false });
+		receive('removedFromRoom', { reason: 'be kind', ended: false });
+		receive('removedFromRoom', { reason: '', ended: true });
+		assert.deepEqual(closed, [
+			'for good: You were removed by a moderator',
+			'for good: You were removed by a moderator: be kind',
+			'for good: The meeting was ended by a moderator',
+		]);
+	});
+
+	test('the lobby: waiting, then let in or turned away', () => {
+		const { store, closed, receive } = setup();
+		receive('lobbyEntered', {});
+		assert.equal(store.getState().room.state, 'lobby');
+		receive('lobbyAdmitted', {});
+		receive('lobbyDenied', { reason: 'not today' });
+		assert.deepEqual(closed, ['admitted', 'for good: A moderator denied your entry: not today']);
+	});
+
+	test('moderators: the lobby list and the lock, with toasts', () => {
+		const { store, receive } = setup();
+		receive('lobbyPeerWaiting', { peerId: 'carol', displayName: 'Carol' });
+		receive('lobbyPeerWaiting', { peerId: 'dave', displayName: '' });
+		assert.deepEqual(store.getState().moderation.lobby.ids, ['carol', 'dave']);
+		receive('lobbyPeerLeft', { peerId: 'carol' });
+		assert.deepEqual(store.getState().moderation.lobby.ids, ['dave']);
+		receive('roomLockChanged', { locked: true });
+		assert.equal(store.getState().moderation.locked, true);
+		receive('roomLockChanged', { locked: false });
+		assert.equal(store.getState().moderation.locked, false);
+		assert.deepEqual(toasts(store), [
+			'Carol is waiting in the lobby',
+			'dave is waiting in the lobby',
+			'The room is locked: newcomers wait in the lobby',
+			'The room is unlocked',
+		]);
+	});
+
+	test('muted by a moderator, and grants changed: handed to the session', () => {
+		const { store, closed, receive } = setup();
+		receive('producerMutedByModerator', { producerId: 'p1' });
+		receive('grantsChanged', { grants: resolveGrants({ room: 'r', publish: ['microphone'] }) });
+		receive('grantsChanged', { grants: OPEN_GRANTS });
+		assert.deepEqual(closed, ['muted p1', 'grants publish=microphone', 'grants publish=microphone,camera,screen']);
+		assert.deepEqual(toasts(store), ['A moderator changed what you may do', 'A moderator changed what you may do']);
 	});
 });

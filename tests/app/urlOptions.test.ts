@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { invitationUrl, parseUrlOptions, withRoomId } from '../../app/config/urlOptions.ts';
+import { resolveGrants } from '../../protocol/access.ts';
+import { mintToken } from '../../server/auth/tokens.ts';
 
 const parse = (query: string) => parseUrlOptions(new URL(`https://conf.example:4443/${query}`));
 
@@ -71,6 +73,8 @@ describe('URL options', () => {
 				mic: false,
 				webcam: false,
 				resolution: 'qvga',
+				token: null,
+				tokenGrants: null,
 			},
 		);
 	});
@@ -101,6 +105,41 @@ describe('URL options', () => {
 	test('the roomId goes into the address bar; the invitation carries only the room', () => {
 		const url = new URL('https://conf.example:4443/?peerId=me&forceTcp=true');
 		assert.equal(withRoomId(url, 'abc').toString(), 'https://conf.example:4443/?peerId=me&forceTcp=true&roomId=abc');
+		assert.equal(invitationUrl(url, 'abc'), 'https://conf.example:4443/?roomId=abc');
+	});
+
+	test('a token link needs nothing else: peerId is its sub, the name and the room come from it too', async () => {
+		const apiKey = { key: 'k', secret: 'a-secret-for-url-option-tests-32-chars' };
+		const token = await mintToken({
+			apiKey,
+			identity: 'alice-7',
+			name: 'Alice Émile',
+			grants: { room: 'standup', publish: ['microphone'] },
+		});
+		const options = parse(`?token=${token}`);
+		assert.equal(options.token, token);
+		assert.equal(options.peerId, 'alice-7');
+		assert.equal(options.displayName, 'Alice Émile');
+		assert.equal(options.roomId, 'standup');
+		assert.equal(options.roomIdGenerated, false);
+		assert.deepEqual(options.tokenGrants, resolveGrants({ room: 'standup', publish: ['microphone'] }));
+
+		// What the address says wins; a token for every room names none.
+		const explicit = parse(`?token=${token}&roomId=other&peerId=p&displayName=Al`);
+		assert.deepEqual([explicit.roomId, explicit.peerId, explicit.displayName], ['other', 'p', 'Al']);
+		const anyRoom = await mintToken({ apiKey, identity: 'bob', grants: { room: '*' } });
+		assert.equal(parse(`?token=${anyRoom}`).roomIdGenerated, true);
+	});
+
+	test('a token the app cannot read is still sent: the server says what is wrong with it', () => {
+		const options = parse('?roomId=r&token=not.a-jwt');
+		assert.equal(options.token, 'not.a-jwt');
+		assert.equal(options.tokenGrants, null);
+		assert.match(options.peerId, /^[a-z0-9]{8}$/);
+	});
+
+	test('the invitation never carries the token', async () => {
+		const url = new URL('https://conf.example:4443/?roomId=abc&token=eyJ.secret.sig&peerId=me');
 		assert.equal(invitationUrl(url, 'abc'), 'https://conf.example:4443/?roomId=abc');
 	});
 });

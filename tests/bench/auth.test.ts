@@ -17,15 +17,19 @@ test('auth alternates an open and a token server and compares their joins', asyn
 	const run = await runAuthCompare(parse('auth', '--peers', '3', '--rounds', '1', '--join-workers', '1'), (line) =>
 		progress.push(line),
 	);
+	const joins = run.reports.filter((report) => report.parameters.access !== undefined);
 	assert.deepEqual(
-		run.reports.map((report) => report.parameters.access),
+		joins.map((report) => report.parameters.access),
 		['open mode', 'token mode: every peer connects with its own token'],
 	);
-	for (const report of run.reports) {
+	const verification = run.reports.find((report) => report.title.startsWith('Token verification'));
+	assert.ok(verification && Number(verification.summary.p50Us) > 0, 'one verification is timed');
+	for (const report of joins) {
 		assert.equal(report.summary.allConsumed, true, `${report.title}: every peer consumed the others`);
 		for (const row of report.rows) assert.ok((row.connectMs ?? 0) > 0, 'the handshake is timed');
 	}
 	const p50 = run.comparisons.find((comparison) => comparison.metric === 'token / open: p50AllMs');
+	assert.ok(p50?.title.endsWith('p50AllMs'), 'the text report names the metric');
 	assert.ok(p50 && p50.rounds.length === 1 && p50.value > 0, 'one round, one positive ratio');
 	assert.ok(progress.some((line) => line.startsWith('auth round 1/1: join in token mode')));
 });

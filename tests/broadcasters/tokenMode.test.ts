@@ -5,7 +5,7 @@
 // it removes the broadcaster (the clean-up's DELETE carries the token too).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { mintToken } from '../../server/auth/tokens.ts';
+import { AUTH_KEYS, testToken, tokenQuery } from '../helpers/accessTokens.ts';
 import { type Ingest, startIngest, stopAndCheckGone } from '../helpers/broadcasterIngest.ts';
 import {
 	killScripts,
@@ -16,17 +16,12 @@ import {
 	waitForExit,
 } from '../helpers/broadcasterScripts.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { apiKeys } from '../helpers/tokenCases.ts';
 import { WebRtcTestPeer } from '../helpers/WebRtcTestPeer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const roomId = `token-ingest-${process.pid}`;
 /** The identity of the ingest token: the broadcaster's id. */
 const identity = 'ffmpeg-cam';
-const {
-	keys: [apiKey],
-	env: authKeys,
-} = apiKeys();
 
 let server: TestServer;
 let fixture: ReturnType<typeof scriptFixture>;
@@ -35,11 +30,11 @@ let viewer: WebRtcTestPeer;
 let ingest: Ingest | undefined;
 
 before(async () => {
-	[server, media] = await Promise.all([startTestServer({ env: { AUTH_KEYS: authKeys } }), testMedia()]);
+	[server, media] = await Promise.all([startTestServer({ env: { AUTH_KEYS } }), testMedia()]);
 	fixture = scriptFixture(server);
-	const viewerToken = await mintToken({ apiKey, identity: 'viewer', grants: { room: roomId } });
+	const viewerToken = await testToken('viewer', { room: roomId });
 	viewer = await WebRtcTestPeer.connect({
-		url: `wss://127.0.0.1:${server.port}/?roomId=${roomId}&peerId=viewer&token=${viewerToken}`,
+		url: `wss://127.0.0.1:${server.port}/?roomId=${roomId}&peerId=viewer${tokenQuery(viewerToken)}`,
 		ca: server.ca,
 	});
 	await viewer.join({ displayName: 'Viewer', produce: false });
@@ -67,7 +62,7 @@ test('without TOKEN, ffmpeg.sh fails with the 401 and what to do, and nothing jo
 });
 
 test("with an ingest token, ffmpeg.sh joins as the token's identity and a peer receives its audio and video", async () => {
-	const token = await mintToken({ apiKey, identity, grants: { room: roomId, ingest: true } });
+	const token = await testToken(identity, { room: roomId, ingest: true });
 	// No BROADCASTER_ID: the script takes the token's identity.
 	ingest = await startIngest({
 		server,

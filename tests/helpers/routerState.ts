@@ -3,6 +3,7 @@
 // consumers and data producers/consumers behind as there were before.
 import assert from 'node:assert/strict';
 import type { RunningServer } from '../../server/Server.ts';
+import type { SignalingPeer } from './SignalingPeer.ts';
 
 export interface RouterState {
 	transports: string[];
@@ -25,4 +26,22 @@ export async function routerState(server: RunningServer, roomId: string): Promis
 		dataProducers: sorted(dump.mapDataProducerIdDataConsumerIds.map((entry) => entry.key)),
 		dataConsumers: sorted(dump.mapDataProducerIdDataConsumerIds.flatMap((entry) => entry.values)),
 	};
+}
+
+/**
+ * A request that must be refused, and must leave the room's router as it was
+ * (the connection open): the error, for the test to check.
+ */
+export async function refused(
+	server: RunningServer,
+	roomId: string,
+	peer: SignalingPeer,
+	method: string,
+	data: unknown = {},
+): Promise<{ code: number; reason: string }> {
+	const before = await routerState(server, roomId);
+	const error = await peer.requestError(method, data);
+	assert.deepEqual(await routerState(server, roomId), before, `${method}: nothing left behind`);
+	assert.equal(peer.closed, false, 'a refused request does not close the connection');
+	return error;
 }

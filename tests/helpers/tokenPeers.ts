@@ -1,73 +1,91 @@
-// Clients of a token-mode test server (moderation and lobby tests): tokens
-// minted with mintToken() as an application backend would, protoo clients
-// connecting with them, a raw handshake to read a refusal, and what a room's
-// router holds (to show that a refused request left nothing behind).
+// Clients of a token-mode test server (moderation and lobby tests): the
+// file's server, protoo clients connecting with a token for their identity
+// (accessTokens.ts), a handshake to read a refusal, and what a client in the
+// lobby sends and is answered.
 import assert from 'node:assert/strict';
-import websocket from 'websocket';
+import { after, before } from 'node:test';
 import type { TokenGrants } from '../../protocol/access.ts';
 import type { JoinResponse } from '../../protocol/signaling.ts';
-import { type ApiKey, mintToken } from '../../server/auth/tokens.ts';
+import type { RunningServer } from '../../server/Server.ts';
+import { AUTH_KEYS, testToken, tokenQuery } from './accessTokens.ts';
+import { type HandshakeAnswer, handshake } from './handshake.ts';
 import type { SignalingPeer } from './SignalingPeer.ts';
 import type { TestPeer } from './TestPeer.ts';
-import type { TestServer } from './testServer.ts';
+import { startTestServer, type TestServer } from './testServer.ts';
 import { WebRtcTestPeer } from './WebRtcTestPeer.ts';
 
-export const TEST_API_KEY: ApiKey = { key: 'test-key', secret: 'a-test-secret-of-at-least-32-characters' };
-
-/** The env of a token-mode server that accepts TEST_API_KEY's tokens. */
-export const TOKEN_MODE_ENV = { AUTH_KEYS: `${TEST_API_KEY.key}:${TEST_API_KEY.secret}` };
-
-/** Grants of a moderator of the room. */
-export const moderatorOf = (roomId: string): TokenGrants => ({ room: roomId, roomAdmin: true });
-
-/** `&token=T` for the connection query of `identity`. */
-export async function tokenQuery(identity: string, grants: TokenGrants): Promise<string> {
-	const token = await mintToken({ apiKey: TEST_API_KEY, identity, name: identity, grants });
-	return `&token=${encodeURIComponent(token)}`;
+/** A token for `identity`, named after it, with these grants. */
+function identityToken(identity: string, grants: TokenGrants): Promise<string> {
+	return testToken(identity, grants, { name: identity });
 }
 
-/** A signaling-only client connected with a token for `identity` (default grants: the room's). */
-export async function connectWithToken(
-	server: TestServer,
-	roomId: string,
-	identity: string,
-	grants: TokenGrants = { room: roomId },
-): Promise<TestPeer> {
-	return server.connect(roomId, identity, { query: await tokenQuery(identity, grants) });
-}
-
-/** A client whose media really flows (WebRtcTestPeer), connected with a token. */
-export async function connectWebRtcWithToken(
-	server: TestServer,
-	roomId: string,
-	identity: string,
-	grants: TokenGrants = { room: roomId },
-): Promise<WebRtcTestPeer> {
+/** The connection URL of `identity` in the room, with its token. */
+async function tokenUrl(server: TestServer, roomId: string, identity: string, grants: TokenGrants): Promise<string> {
 	const query = `roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(identity)}`;
-	return WebRtcTestPeer.connect({
-		url: `wss://127.0.0.1:${server.port}/?${query}${await tokenQuery(identity, grants)}`,
-		ca: server.ca,
-	});
+	return `wss://127.0.0.1:${server.port}/?${query}${tokenQuery(await identityToken(identity, grants))}`;
 }
 
-/** The WebSocket handshake's refusal ("...non-101 status: 403 ...reject-reason: ..."); throws if accepted. */
-export async function handshakeRefusal(
-	server: TestServer,
-	roomId: string,
-	identity: string,
-	grants: TokenGrants = { room: roomId },
-): Promise<string> {
-	const client = new websocket.client({ tlsOptions: { ca: server.ca } });
-	const query = `roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(identity)}`;
-	const url = `wss://127.0.0.1:${server.port}/?${query}${await tokenQuery(identity, grants)}`;
-	return new Promise<string>((resolve, reject) => {
-		client.on('connect', (connection) => {
-			connection.close();
-			reject(new Error(`${identity} was let into ${roomId}`));
-		});
-		client.on('connectFailed', (error) => resolve(error.message));
-		client.connect(url, 'protoo');
+/** The file's token-mode server and the clients it connected (closed after the file). */
+export interface TokenModeServer {
+	/** The server in-process, to look into its rooms; there once the file's `before` ran. */
+	readonly server: RunningServer;
+	/** A room of its own for a test. */
+	newRoomId(): string;
+	/** A signaling-only client connected with a token for `identity` (default grants: the room's). */
+	connect(roomId: string, identity: string, grants?: TokenGrants): Promise<TestPeer>;
+	/** A client whose media really flows (WebRtcTestPeer), connected with a token. */
+	connectWebRtc(roomId: string, identity: string, grants?: TokenGrants): Promise<WebRtcTestPeer>;
+	/** Opens a WebSocket with a token for `identity` and closes it at once: how the handshake was answered. */
+	handshake(roomId: string, identity: string, grants?: TokenGrants): Promise<HandshakeAnswer>;
+}
+
+/**
+ * Starts a server that accepts the test keys' tokens before the file's tests
+ * (with `env` on top) and closes it, and every client it connected, after them.
+ * Rooms are named `<roomPrefix>-<pid>-<n>`.
+ */
+export function tokenModeServer(roomPrefix: string, env: Record<string, string> = {}): TokenModeServer {
+	let testServer: TestServer | undefined;
+	const peers: SignalingPeer[] = [];
+	let roomCounter = 0;
+
+	before(async () => {
+		testServer = await startTestServer({ env: { AUTH_KEYS, ...env } });
 	});
+
+	after(async () => {
+		for (const peer of peers) await peer.close();
+		await testServer?.close();
+	});
+
+	const started = (): TestServer => {
+		assert.ok(testServer, 'the token-mode server starts before the tests');
+		return testServer;
+	};
+	const kept = <Peer extends SignalingPeer>(peer: Peer): Peer => {
+		peers.push(peer);
+		return peer;
+	};
+
+	return {
+		get server() {
+			return started().server;
+		},
+		newRoomId: () => `${roomPrefix}-${process.pid}-${++roomCounter}`,
+		connect: async (roomId, identity, grants = { room: roomId }) => {
+			const query = tokenQuery(await identityToken(identity, grants));
+			return kept(await started().connect(roomId, identity, { query }));
+		},
+		connectWebRtc: async (roomId, identity, grants = { room: roomId }) => {
+			const server = started();
+			const url = await tokenUrl(server, roomId, identity, grants);
+			return kept(await WebRtcTestPeer.connect({ url, ca: server.ca }));
+		},
+		handshake: async (roomId, identity, grants = { room: roomId }) => {
+			const server = started();
+			return handshake(await tokenUrl(server, roomId, identity, grants), { ca: server.ca });
+		},
+	};
 }
 
 /**
@@ -81,21 +99,6 @@ export function joinAgain(peer: SignalingPeer, displayName: string): Promise<Joi
 		rtpCapabilities: peer.device.rtpCapabilities,
 		sctpCapabilities: { numStreams: { OS: 1024, MIS: 1024 } },
 	});
-}
-
-/** What the room's router holds: transports, producers, consumers, data producers/consumers (sorted ids). */
-export async function routerState(server: TestServer, roomId: string) {
-	const room = await server.server.rooms.find(roomId);
-	assert.ok(room, `room ${roomId} exists`);
-	const dump = await room.router.dump();
-	const sorted = (values: string[]) => [...values].sort();
-	return {
-		transports: sorted(dump.transportIds),
-		producers: sorted(dump.mapProducerIdConsumerIds.map((entry) => entry.key)),
-		consumers: sorted(dump.mapProducerIdConsumerIds.flatMap((entry) => entry.values)),
-		dataProducers: sorted(dump.mapDataProducerIdDataConsumerIds.map((entry) => entry.key)),
-		dataConsumers: sorted(dump.mapDataProducerIdDataConsumerIds.flatMap((entry) => entry.values)),
-	};
 }
 
 /** A protoo request error's status and reason, for assert.rejects. */

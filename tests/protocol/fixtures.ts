@@ -1,6 +1,9 @@
 // Small, valid wire objects shaped like what mediasoup-client sends, for the
-// protocol unit tests. The tests against real mediasoup objects live in
+// protocol unit tests (and the grants a join response carries, for the server
+// tests too). The tests against real mediasoup objects live in
 // mediasoupObjects.test.ts and mediasoupClient.test.ts.
+import type { Grants } from '../../protocol/access.ts';
+
 export const ID = '5d1c0a3e-7b5e-4f0e-9a51-3a1c2b7e9f10';
 export const OTHER_ID = 'a6c8e0f2-1b3d-4e5f-8a9b-0c1d2e3f4a5b';
 
@@ -56,4 +59,20 @@ export const rtpCapabilities = {
 /** A JSON object whose serialization is `bytes` long (give or take the wrapper). */
 export function appDataOfSize(bytes: number): Record<string, string> {
 	return { blob: 'x'.repeat(bytes) };
+}
+
+/** The grants a plain room token (`{ room }`) resolves to, every field spelled out. */
+export function roomTokenGrants(room: string): Grants {
+	return {
+		room,
+		join: true,
+		publish: ['microphone', 'camera', 'screen'],
+		subscribe: true,
+		data: true,
+		roomAdmin: false,
+		record: false,
+		ingest: false,
+		hidden: false,
+		consumerReplicas: 0,
+	};
 }

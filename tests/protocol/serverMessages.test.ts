@@ -11,7 +11,7 @@ import {
 	serverNotifications,
 	serverRequests,
 } from '../../protocol/signaling.ts';
-import { ID, OTHER_ID, opusRtpParameters, sctpStreamParameters } from './fixtures.ts';
+import { ID, OTHER_ID, opusRtpParameters, roomTokenGrants, sctpStreamParameters } from './fixtures.ts';
 
 const validRequests: { [M in ServerRequestMethod]: unknown } = {
 	newConsumer: {
@@ -53,20 +53,7 @@ const validNotifications: { [M in ServerNotificationMethod]: unknown } = {
 	recordingStopped: {
 		files: [{ name: 'a-video.webm', producerId: ID, peerId: 'alice', kind: 'video', bytes: 1024 }],
 	},
-	grantsChanged: {
-		grants: {
-			room: 'standup',
-			join: true,
-			publish: ['microphone'],
-			subscribe: true,
-			data: true,
-			roomAdmin: false,
-			record: false,
-			ingest: false,
-			hidden: false,
-			consumerReplicas: 0,
-		},
-	},
+	grantsChanged: { grants: { ...roomTokenGrants('standup'), publish: ['microphone'] } },
 	producerMutedByModerator: { producerId: ID },
 	removedFromRoom: { reason: 'off topic', ended: false },
 	roomLockChanged: { locked: true },

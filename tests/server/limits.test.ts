@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handshake } from '../helpers/handshake.ts';
 import { createBroadcaster } from '../helpers/restBroadcaster.ts';
-import { routerState } from '../helpers/routerState.ts';
+import { refused, routerState } from '../helpers/routerState.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -45,15 +45,6 @@ async function connect(roomId: string, peerId: string): Promise<TestPeer> {
 
 function url(target: TestServer, roomId: string, peerId: string): string {
 	return `wss://127.0.0.1:${target.port}/?roomId=${roomId}&peerId=${peerId}`;
-}
-
-/** A request that must be refused, and must leave the room's router as it was. */
-async function refused(roomId: string, peer: TestPeer, method: string, data: unknown = {}) {
-	const before = await routerState(server.server, roomId);
-	const error = await peer.requestError(method, data);
-	assert.deepEqual(await routerState(server.server, roomId), before, `${method}: nothing left behind`);
-	assert.equal(peer.closed, false, 'a refused request does not close the connection');
-	return error;
 }
 
 const sendTransport = { forceTcp: false, producing: true, consuming: false };
@@ -160,13 +151,13 @@ describe('transports per peer', () => {
 		const peer = await connect(roomId, 'transports');
 		await peer.request('createWebRtcTransport', sendTransport);
 		await peer.request('createWebRtcTransport', { ...sendTransport, producing: false, consuming: true });
-		assert.deepEqual(await refused(roomId, peer, 'createWebRtcTransport', sendTransport), {
+		assert.deepEqual(await refused(server.server, roomId, peer, 'createWebRtcTransport', sendTransport), {
 			code: 403,
 			reason: 'a peer that has not joined may have 2 transports (a sending and a receiving one): join first',
 		});
 		await peer.request('join', { displayName: 'Transports', device: { flag: 'test', name: 'limits', version: '1' } });
 		await peer.request('createWebRtcTransport', sendTransport);
-		assert.deepEqual(await refused(roomId, peer, 'createWebRtcTransport', sendTransport), {
+		assert.deepEqual(await refused(server.server, roomId, peer, 'createWebRtcTransport', sendTransport), {
 			code: 403,
 			reason: 'too many transports: limits.transportsPerPeer is 3',
 		});
@@ -190,7 +181,7 @@ describe('producers per peer', () => {
 			},
 			appData: { share: true },
 		};
-		assert.deepEqual(await refused(roomId, peer, 'produce', share), {
+		assert.deepEqual(await refused(server.server, roomId, peer, 'produce', share), {
 			code: 403,
 			reason: 'too many producers: limits.producersPerPeer is 2',
 		});
@@ -213,7 +204,7 @@ describe('data producers per peer', () => {
 			protocol: '',
 			appData: {},
 		};
-		assert.deepEqual(await refused(roomId, peer, 'produceData', bot), {
+		assert.deepEqual(await refused(server.server, roomId, peer, 'produceData', bot), {
 			code: 403,
 			reason: 'too many data producers: limits.dataProducersPerPeer is 1',
 		});

@@ -4,47 +4,22 @@
 // present it just waits. The server runs with AUTH_LOBBY=true: every room
 // starts locked.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SignalingPeer } from '../helpers/SignalingPeer.ts';
+import { moderatorOf } from '../helpers/accessTokens.ts';
+import { routerState } from '../helpers/routerState.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import {
-	connectWithToken,
-	joinAgain,
-	moderatorOf,
-	protooError,
-	routerState,
-	TOKEN_MODE_ENV,
-} from '../helpers/tokenPeers.ts';
+import { joinAgain, protooError, tokenModeServer } from '../helpers/tokenPeers.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
-let server: TestServer;
-const peers: SignalingPeer[] = [];
-let roomCounter = 0;
-const newRoomId = () => `lobby-${process.pid}-${++roomCounter}`;
+const tokenServer = tokenModeServer('lobby', { AUTH_LOBBY: 'true' });
+const { newRoomId, connect } = tokenServer;
 
 const LOBBY_REFUSAL = protooError(403, /^room is locked: waiting in the lobby for a moderator$/);
 
-before(async () => {
-	server = await startTestServer({ env: { ...TOKEN_MODE_ENV, AUTH_LOBBY: 'true' } });
-});
-
-after(async () => {
-	for (const peer of peers) await peer.close();
-	await server.close();
-});
-
-async function connect(roomId: string, identity: string, { moderator = false, hidden = false } = {}) {
-	const grants = moderator ? moderatorOf(roomId) : { room: roomId, ...(hidden ? { hidden: true } : {}) };
-	const peer = await connectWithToken(server, roomId, identity, grants);
-	peers.push(peer);
-	return peer;
-}
-
 /** A moderator in the room (which starts locked). */
 async function moderator(roomId: string, identity = 'mod'): Promise<TestPeer> {
-	const peer = await connect(roomId, identity, { moderator: true });
+	const peer = await connect(roomId, identity, moderatorOf(roomId));
 	const response = await peer.join({ displayName: identity });
 	assert.equal(response.locked, true, 'the room starts locked (AUTH_LOBBY)');
 	return peer;
@@ -62,11 +37,11 @@ test('a newcomer waits; the moderator is told; admitted, it joins, sees the othe
 	const roomId = newRoomId();
 	const alice = await moderator(roomId, 'alice');
 	const mic = await alice.produce('audio');
-	const before = await routerState(server, roomId);
+	const before = await routerState(tokenServer.server, roomId);
 
 	const bob = await waiting(roomId, 'bob');
 	await alice.waitForNotification('lobbyPeerWaiting', (data) => data.peerId === 'bob' && data.displayName === 'bob');
-	const whileWaiting = await routerState(server, roomId);
+	const whileWaiting = await routerState(tokenServer.server, roomId);
 	assert.deepEqual(
 		{ ...whileWaiting, transports: [] },
 		{ ...before, transports: [] },
@@ -94,15 +69,15 @@ test('deny: the peer is told and disconnected; the moderators see it leave the l
 	const alice = await moderator(roomId, 'alice');
 	const bob = await waiting(roomId, 'bob');
 	await alice.waitForNotification('lobbyPeerWaiting', (data) => data.peerId === 'bob');
-	const before = await routerState(server, roomId);
+	const before = await routerState(tokenServer.server, roomId);
 
 	await alice.request('denyPeer', { peerId: 'bob' });
 	await waitFor("bob's connection closed", () => bob.closed);
 	assert.deepEqual(bob.notificationsOf('lobbyDenied'), [{ reason: '' }]);
 	assert.deepEqual(alice.notificationsOf('lobbyPeerLeft'), [{ peerId: 'bob' }], 'told once');
-	const room = await server.server.rooms.find(roomId);
+	const room = await tokenServer.server.rooms.find(roomId);
 	assert.equal(room?.peers.has('bob'), false);
-	const after = await routerState(server, roomId);
+	const after = await routerState(tokenServer.server, roomId);
 	assert.equal(after.transports.length, before.transports.length - 2, "bob's transports are gone");
 	assert.equal(alice.notificationsOf('peerClosed').length, 0, 'a peer that never joined is not announced leaving');
 });
@@ -156,7 +131,7 @@ test('unlocking admits everyone waiting; members who reconnect pass the lock, ne
 	await alice.request('lockRoom', { locked: true });
 	await bob.waitForNotification('roomLockChanged', (data) => data.locked === true);
 	bob.close();
-	await waitFor('bob gone', async () => !(await server.server.rooms.find(roomId))?.peers.has('bob'));
+	await waitFor('bob gone', async () => !(await tokenServer.server.rooms.find(roomId))?.peers.has('bob'));
 	const bobAgain = await connect(roomId, 'bob');
 	const response = await bobAgain.join({ displayName: 'bob' });
 	assert.equal(response.locked, true, 'a member passes the lock');
@@ -166,7 +141,7 @@ test('unlocking admits everyone waiting; members who reconnect pass the lock, ne
 test('a hidden peer passes the lock without being announced', async () => {
 	const roomId = newRoomId();
 	const alice = await moderator(roomId, 'alice');
-	const recorder = await connect(roomId, 'recorder', { hidden: true });
+	const recorder = await connect(roomId, 'recorder', { room: roomId, hidden: true });
 	const response = await recorder.join({ displayName: 'recorder' });
 	assert.deepEqual(
 		response.peers.map((peer) => peer.id),

@@ -4,47 +4,30 @@
 // refused request leaves the router as it was. One token-mode server for all
 // cases; the last case runs its own open-mode server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Broadcaster } from '../../server/room/Broadcaster.ts';
+import { moderatorOf } from '../helpers/accessTokens.ts';
+import { routerState } from '../helpers/routerState.ts';
 import type { SignalingPeer } from '../helpers/SignalingPeer.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import {
-	connectWebRtcWithToken,
-	connectWithToken,
-	handshakeRefusal,
-	moderatorOf,
-	routerState,
-	TOKEN_MODE_ENV,
-} from '../helpers/tokenPeers.ts';
+import { startTestServer } from '../helpers/testServer.ts';
+import { tokenModeServer } from '../helpers/tokenPeers.ts';
 import type { WebRtcTestPeer } from '../helpers/WebRtcTestPeer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
-let server: TestServer;
-const peers: SignalingPeer[] = [];
-let roomCounter = 0;
-const newRoomId = () => `moderation-${process.pid}-${++roomCounter}`;
-
-before(async () => {
-	server = await startTestServer({ env: TOKEN_MODE_ENV });
-});
-
-after(async () => {
-	for (const peer of peers) await peer.close();
-	await server.close();
-});
+const tokenServer = tokenModeServer('moderation');
+const { newRoomId, connect, connectWebRtc } = tokenServer;
 
 /** A joined peer: a moderator with `moderator: true`, otherwise with the room's default grants. */
 async function joined(roomId: string, identity: string, { moderator = false } = {}): Promise<TestPeer> {
-	const peer = await connectWithToken(server, roomId, identity, moderator ? moderatorOf(roomId) : { room: roomId });
-	peers.push(peer);
+	const peer = await connect(roomId, identity, moderator ? moderatorOf(roomId) : { room: roomId });
 	await peer.join({ displayName: identity });
 	return peer;
 }
 
 async function serverRoom(roomId: string) {
-	const room = await server.server.rooms.find(roomId);
+	const room = await tokenServer.server.rooms.find(roomId);
 	assert.ok(room, `room ${roomId} exists`);
 	return room;
 }
@@ -65,7 +48,7 @@ test('a peer without roomAdmin gets 403 naming the grant for every moderation re
 	const bob = await joined(roomId, 'bob');
 	const mic = await alice.produce('audio');
 	await consumerOf(bob, mic.id);
-	const before = await routerState(server, roomId);
+	const before = await routerState(tokenServer.server, roomId);
 	const requests: [string, Record<string, unknown>][] = [
 		['muteProducer', { producerId: mic.id }],
 		['removePeer', { peerId: 'alice', reason: 'no' }],
@@ -80,7 +63,7 @@ test('a peer without roomAdmin gets 403 naming the grant for every moderation re
 		assert.equal(error.code, 403, `${method}: ${error.reason}`);
 		assert.equal(error.reason, `${method} needs the roomAdmin grant`);
 	}
-	assert.deepEqual(await routerState(server, roomId), before, 'the router holds what it held');
+	assert.deepEqual(await routerState(tokenServer.server, roomId), before, 'the router holds what it held');
 	const room = await serverRoom(roomId);
 	assert.equal(room.lobby.locked, false);
 	assert.equal(room.peers.get('alice')?.grants.publish.length, 3);
@@ -93,14 +76,13 @@ test('a moderator is refused what is not there or not its to do (404, 409, not j
 	const alice = await joined(roomId, 'alice', { moderator: true });
 	const bob = await joined(roomId, 'bob');
 	await bob.produce('audio');
-	const recorder = await connectWithToken(server, roomId, 'recorder', { room: roomId, hidden: true });
-	peers.push(recorder);
+	const recorder = await connect(roomId, 'recorder', { room: roomId, hidden: true });
 	await recorder.join({ displayName: 'recorder', produce: false });
 	await waitFor(
 		"the recorder consumes bob's audio",
-		async () => (await routerState(server, roomId)).consumers.length === 2,
+		async () => (await routerState(tokenServer.server, roomId)).consumers.length === 2,
 	);
-	const before = await routerState(server, roomId);
+	const before = await routerState(tokenServer.server, roomId);
 	const cases: [string, Record<string, unknown>, number, RegExp][] = [
 		['muteProducer', { producerId: 'nope' }, 404, /producer with id "nope" not found/],
 		['removePeer', { peerId: 'nobody' }, 404, /peer with id "nobody" not found/],
@@ -119,23 +101,20 @@ test('a moderator is refused what is not there or not its to do (404, 409, not j
 	assert.equal(hidden.code, 404, 'a hidden peer is not there for moderation: nothing reveals it');
 	assert.equal(recorder.closed, false);
 	// A moderator's token does not make a connection that has not joined one.
-	const early = await connectWithToken(server, roomId, 'early', moderatorOf(roomId));
-	peers.push(early);
+	const early = await connect(roomId, 'early', moderatorOf(roomId));
 	const notJoined = await early.requestError('lockRoom', { locked: true });
 	assert.equal(notJoined.code, 403);
 	assert.match(notJoined.reason, /not yet joined/);
-	assert.deepEqual(await routerState(server, roomId), before, 'the router holds what it held');
+	assert.deepEqual(await routerState(tokenServer.server, roomId), before, 'the router holds what it held');
 	assert.equal(bob.closed, false);
 	assert.equal((await serverRoom(roomId)).lobby.locked, false);
 });
 
 test('muteProducer: the listener stops receiving the audio, the speaker is told and resumes it', async () => {
 	const roomId = newRoomId();
-	const speaker: WebRtcTestPeer = await connectWebRtcWithToken(server, roomId, 'speaker');
-	peers.push(speaker);
+	const speaker: WebRtcTestPeer = await connectWebRtc(roomId, 'speaker');
 	await speaker.join({ displayName: 'Speaker' });
-	const moderator: WebRtcTestPeer = await connectWebRtcWithToken(server, roomId, 'moderator', moderatorOf(roomId));
-	peers.push(moderator);
+	const moderator: WebRtcTestPeer = await connectWebRtc(roomId, 'moderator', moderatorOf(roomId));
 	await moderator.join({ displayName: 'Moderator' });
 	const mic = await speaker.produceRtp('audio');
 	const consumerId = await consumerOf(moderator, mic.producer.id);
@@ -175,7 +154,7 @@ test('removePeer: the peer is told why and disconnected, the others see it leave
 	await carol.waitForNotification('peerClosed', (data) => data.peerId === 'bob');
 	await alice.waitForNotification('peerClosed', (data) => data.peerId === 'bob');
 	assert.equal(room.peers.has('bob'), false);
-	const state = await routerState(server, roomId);
+	const state = await routerState(tokenServer.server, roomId);
 	assert.ok(
 		bobTransports.every((id) => !state.transports.includes(id)),
 		"bob's transports left the router",
@@ -183,9 +162,9 @@ test('removePeer: the peer is told why and disconnected, the others see it leave
 	assert.ok(!state.producers.includes(bobMic.id), "bob's producer left the router");
 
 	// A valid token is not enough to come back while the room lives.
-	const refusal = await handshakeRefusal(server, roomId, 'bob');
-	assert.match(refusal, /403/);
-	assert.match(refusal, /removed from this room by a moderator/);
+	const refusal = await tokenServer.handshake(roomId, 'bob');
+	assert.equal(refusal.status, 403);
+	assert.match(refusal.reason, /removed from this room by a moderator/);
 	assert.equal(room.peers.has('bob'), false);
 });
 
@@ -229,18 +208,17 @@ test('setPeerGrants: revoking the microphone closes that producer only, the peer
 	assert.deepEqual(grants.publish, ['camera']);
 	assert.equal(grants.subscribe, true, 'what was not changed stays');
 	await carol.waitForNotification('consumerClosed', (data) => data.consumerId === carolOfMic);
-	const state = await routerState(server, roomId);
+	const state = await routerState(tokenServer.server, roomId);
 	assert.ok(!state.producers.includes(bobMic.id), 'the microphone producer is closed');
 	assert.ok(state.producers.includes(bobCam.id), 'the camera producer stays');
 	assert.equal(carol.notificationsOf('consumerClosed').length, 1, "carol lost only the microphone's consumer");
 	await assert.rejects(bob.produce('audio'), /publishing the microphone needs the publish grant/);
-	assert.deepEqual(await routerState(server, roomId), state, 'the refused produce left nothing');
+	assert.deepEqual(await routerState(tokenServer.server, roomId), state, 'the refused produce left nothing');
 
 	// The change is the identity's for the room's lifetime, not the connection's.
 	bob.close();
 	await waitFor('bob gone', async () => !(await serverRoom(roomId)).peers.has('bob'));
-	const again = await connectWithToken(server, roomId, 'bob');
-	peers.push(again);
+	const again = await connect(roomId, 'bob');
 	const response = await again.join({ displayName: 'bob' });
 	assert.deepEqual(response.grants?.publish, ['camera']);
 });
@@ -283,8 +261,7 @@ test('lockRoom: every joined peer is told, a newcomer waits in the lobby, unlock
 	await alice.waitForNotification('roomLockChanged', (data) => data.locked === true);
 	await alice.request('lockRoom', { locked: true });
 
-	const carol = await connectWithToken(server, roomId, 'carol');
-	peers.push(carol);
+	const carol = await connect(roomId, 'carol');
 	await assert.rejects(
 		carol.join({ displayName: 'Carol' }),
 		(error: Error & { code?: number }) =>
@@ -309,8 +286,7 @@ test('endRoom: everyone is told the room ended and disconnected; the room, its b
 	const alice = await joined(roomId, 'alice', { moderator: true });
 	const bob = await joined(roomId, 'bob');
 	await bob.produce('audio');
-	const unjoined = await connectWithToken(server, roomId, 'unjoined');
-	peers.push(unjoined);
+	const unjoined = await connect(roomId, 'unjoined');
 	const room = await serverRoom(roomId);
 	const broadcaster = new Broadcaster('ingest', {
 		displayName: 'ffmpeg',
@@ -330,8 +306,8 @@ test('endRoom: everyone is told the room ended and disconnected; the room, its b
 	}
 	assert.equal(room.closed, true);
 	assert.equal(broadcaster.closed, true);
-	assert.equal(await server.server.rooms.find(roomId), undefined, 'the registry forgot the room');
-	const [pooled] = server.server.pool.workers;
+	assert.equal(await tokenServer.server.rooms.find(roomId), undefined, 'the registry forgot the room');
+	const [pooled] = tokenServer.server.pool.workers;
 	assert.ok(pooled);
 	assert.ok(!(await pooled.worker.dump()).routerIds.includes(routerId), 'the worker has no router of it');
 	const { webRtcTransportIds } = (await pooled.webRtcServer.dump()) as { webRtcTransportIds: string[] };

@@ -16,10 +16,11 @@ import { mintToken } from '../../server/auth/tokens.ts';
 import { AUTH_KEYS, NEW_KEY, OLD_KEY, testToken, tokenQuery } from '../helpers/accessTokens.ts';
 import { fakeTc, restorePath } from '../helpers/fakeTc.ts';
 import { handshake } from '../helpers/handshake.ts';
-import { routerState } from '../helpers/routerState.ts';
+import { refused, routerState } from '../helpers/routerState.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { roomTokenGrants } from '../protocol/fixtures.ts';
 
 let server: TestServer;
 let dir: string;
@@ -56,15 +57,6 @@ const validVp8 = {
 /** A produce request as the app sends it (a screen share says `share: true` in its appData). */
 function produceRequest(peer: TestPeer, kind: 'audio' | 'video', appData: Record<string, unknown> = {}) {
 	return { transportId: peer.sendTransport?.id, kind, rtpParameters: kind === 'audio' ? validOpus : validVp8, appData };
-}
-
-/** A request that must be refused, and must leave the room's router as it was. */
-async function refused(roomId: string, peer: TestPeer, method: string, data: unknown = {}) {
-	const before = await routerState(server.server, roomId);
-	const error = await peer.requestError(method, data);
-	assert.deepEqual(await routerState(server.server, roomId), before, `${method}: nothing left behind`);
-	assert.equal(peer.closed, false, 'a refused request does not close the connection');
-	return error;
 }
 
 describe('the WebSocket handshake', () => {
@@ -205,18 +197,7 @@ describe('the WebSocket handshake', () => {
 			peers.push(peer);
 			const joined = await peer.join();
 			assert.equal(joined.peers.length, 1 + (peerId === 'with-new-key' ? 1 : 0), `${peerId} sees the others`);
-			assert.deepEqual(joined.grants, {
-				room: roomId,
-				join: true,
-				publish: ['microphone', 'camera', 'screen'],
-				subscribe: true,
-				data: true,
-				roomAdmin: false,
-				record: false,
-				ingest: false,
-				hidden: false,
-				consumerReplicas: 0,
-			});
+			assert.deepEqual(joined.grants, roomTokenGrants(roomId));
 			await waitFor(`${peerId} consumes the resident's audio`, () => peer.consumers.size === 1);
 		}
 	});
@@ -248,19 +229,19 @@ describe('publishing: the publish grant, per source', () => {
 	});
 
 	test('publish ["microphone"]: the camera is refused with 403 naming the grant and the source', async () => {
-		const error = await refused(roomId, micOnly, 'produce', produceRequest(micOnly, 'video'));
+		const error = await refused(server.server, roomId, micOnly, 'produce', produceRequest(micOnly, 'video'));
 		assert.deepEqual(error, { code: 403, reason: 'publishing the camera needs the publish grant for "camera"' });
 	});
 
 	test('publish ["microphone"]: a screen share is refused with 403 naming the grant and the source', async () => {
 		for (const appData of [{ share: true }, { source: 'screen' }]) {
-			const error = await refused(roomId, micOnly, 'produce', produceRequest(micOnly, 'video', appData));
+			const error = await refused(server.server, roomId, micOnly, 'produce', produceRequest(micOnly, 'video', appData));
 			assert.deepEqual(error, { code: 403, reason: 'publishing the screen needs the publish grant for "screen"' });
 		}
 	});
 
 	test('publish false: even the microphone is refused', async () => {
-		const error = await refused(roomId, listener, 'produce', produceRequest(listener, 'audio'));
+		const error = await refused(server.server, roomId, listener, 'produce', produceRequest(listener, 'audio'));
 		assert.deepEqual(error, {
 			code: 403,
 			reason: 'publishing the microphone needs the publish grant for "microphone"',
@@ -274,7 +255,7 @@ describe('DataChannels: the data grant', () => {
 	test('without data, produceData is refused with 403 naming the grant', async () => {
 		const peer = await connectWith(roomId, 'no-data', { room: roomId, data: false });
 		await peer.join();
-		const error = await refused(roomId, peer, 'produceData', {
+		const error = await refused(server.server, roomId, peer, 'produceData', {
 			transportId: peer.sendTransport?.id,
 			sctpStreamParameters: { streamId: 1 },
 			label: 'chat',
@@ -299,7 +280,7 @@ describe('recording: the record or roomAdmin grant', () => {
 		const peer = await connectWith(roomId, 'no-record', { room: roomId });
 		await peer.join({ produce: false });
 		for (const method of ['startRecording', 'stopRecording']) {
-			const error = await refused(roomId, peer, method);
+			const error = await refused(server.server, roomId, peer, method);
 			assert.deepEqual(error, { code: 403, reason: 'recording needs the record or roomAdmin grant' }, method);
 		}
 		const room = await server.server.rooms.find(roomId);
@@ -332,7 +313,7 @@ describe('network throttling: the roomAdmin grant in token mode', () => {
 			['applyNetworkThrottle', { secret: 'anything', uplink: 100 }],
 			['resetNetworkThrottle', {}],
 		] as const) {
-			const error = await refused(roomId, peer, method, data);
+			const error = await refused(server.server, roomId, peer, method, data);
 			assert.deepEqual(error, { code: 403, reason: 'network throttling needs the roomAdmin grant' }, method);
 		}
 		assert.deepEqual(tc.calls(), [], 'tc never ran');
@@ -425,7 +406,7 @@ describe('hidden peers: the hidden grant', () => {
 	});
 
 	test('it may not publish: produce is refused with 403', async () => {
-		const error = await refused(roomId, hidden, 'produce', produceRequest(hidden, 'audio'));
+		const error = await refused(server.server, roomId, hidden, 'produce', produceRequest(hidden, 'audio'));
 		assert.deepEqual(error, { code: 403, reason: 'a hidden peer (hidden grant) does not publish' });
 	});
 

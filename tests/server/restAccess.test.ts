@@ -17,18 +17,26 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import pino from 'pino';
 import type { RecordingList } from '../../protocol/recording.ts';
-import { mintToken } from '../../server/auth/tokens.ts';
 import { createHttpApp } from '../../server/http/HttpApp.ts';
 import { ROOM_ID_FILE, recordingFolderName } from '../../server/recording/RoomRecorder.ts';
+import {
+	AUTH_KEYS,
+	bearer,
+	NEW_KEY,
+	OLD_KEY,
+	type RightToken,
+	rightToken,
+	testToken,
+	tokenQuery,
+	type WrongToken,
+	wrongTokens,
+} from '../helpers/accessTokens.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { type RestAnswer, startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { apiKeys, bearer, type RightToken, rightToken, type WrongToken, wrongTokens } from '../helpers/tokenCases.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
-const { keys, env: authKeys } = apiKeys();
-const [keyOne, keyTwo] = keys;
 const roomId = `rest-access-${process.pid}`;
-/** The room the "other room" tokens are for (tokenCases.ts). */
+/** The room the "other room" tokens are for (wrongTokens in accessTokens.ts). */
 const otherRoomId = 'another-room';
 const base = `/rooms/${roomId}`;
 const broadcasterId = 'cam';
@@ -40,7 +48,7 @@ let viewer: TestPeer;
 
 before(async () => {
 	recordingsDir = mkdtempSync(path.join(os.tmpdir(), 'conference-rest-access-'));
-	server = await startTestServer({ env: { AUTH_KEYS: authKeys, RECORDINGS_DIR: recordingsDir } });
+	server = await startTestServer({ env: { AUTH_KEYS, RECORDINGS_DIR: recordingsDir } });
 });
 
 after(async () => {
@@ -49,14 +57,14 @@ after(async () => {
 	rmSync(recordingsDir, { recursive: true, force: true });
 });
 
-/** The ingest token of the broadcaster "cam" (signed with the first key). */
-const ingest: RightToken = { apiKey: keyOne, identity: broadcasterId, grants: { room: roomId, ingest: true } };
-/** A recorder's token (signed with the second key: both keys are accepted). */
-const recorder: RightToken = { apiKey: keyTwo, identity: 'recorder', grants: { room: roomId, record: true } };
+/** The ingest token of the broadcaster "cam" (signed with the old key). */
+const ingest: RightToken = { apiKey: OLD_KEY, identity: broadcasterId, grants: { room: roomId, ingest: true } };
+/** A recorder's token (signed with the new key: both keys are accepted). */
+const recorder: RightToken = { apiKey: NEW_KEY, identity: 'recorder', grants: { room: roomId, record: true } };
 /** A moderator's token: roomAdmin opens recording too. */
-const moderator: RightToken = { apiKey: keyOne, identity: 'moderator', grants: { room: roomId, roomAdmin: true } };
+const moderator: RightToken = { apiKey: OLD_KEY, identity: 'moderator', grants: { room: roomId, roomAdmin: true } };
 /** An operator's token for every room. */
-const operator: RightToken = { apiKey: keyTwo, identity: 'operator', grants: { room: '*', record: true } };
+const operator: RightToken = { apiKey: NEW_KEY, identity: 'operator', grants: { room: '*', record: true } };
 
 interface Refusal {
 	name: string;
@@ -115,7 +123,7 @@ async function ingestRefusals({ ofBroadcaster }: { ofBroadcaster: boolean }): Pr
 	});
 	const otherIdentity: Refusal = {
 		name: 'other identity',
-		headers: bearer(await mintToken({ ...ingest, identity: 'someone-else' })),
+		headers: bearer(await rightToken({ ...ingest, identity: 'someone-else' })),
 		status: 403,
 		reason: new RegExp(`broadcaster id must be the token's identity \\(sub\\): "someone-else", not "${broadcasterId}"`),
 	};
@@ -144,8 +152,8 @@ describe('the broadcaster API in token mode', () => {
 		rtpCapabilities = answer.body;
 		assert.ok((answer.body as { codecs: unknown[] }).codecs.length > 0);
 		// A viewer with its own token keeps the room open and sees what the broadcaster does.
-		const viewerToken = await mintToken({ apiKey: keyOne, identity: 'viewer', grants: { room: roomId } });
-		viewer = await server.connect(roomId, 'viewer', { query: `&token=${viewerToken}` });
+		const viewerToken = await testToken('viewer', { room: roomId }, { apiKey: OLD_KEY });
+		viewer = await server.connect(roomId, 'viewer', { query: tokenQuery(viewerToken) });
 		await viewer.join({ displayName: 'Viewer', produce: false });
 	});
 

@@ -150,65 +150,48 @@ test('a token that joins no single room gets no URL, and says why', async () => 
 });
 
 test('mistakes are one clear line each', async () => {
+	const roomAndIdentity = ['--room', 'r', '--identity', 'a'];
+	const notADuration = (ttl: string) =>
+		`--ttl "${ttl}" is not a duration: give seconds, or a number with s, m, h or d (90m, 2h)`;
+	/** Mistakes in what follows `--room r --identity a` (exit 2), and the line after "token: ". */
+	const argumentMistakes: [string[], string][] = [
+		[['--ttl', 'soon'], notADuration('soon')],
+		[['--ttl', '0'], notADuration('0')],
+		[
+			['--grants', '{roomAdmin:true}'],
+			"--grants is not JSON: Expected property name or '}' in JSON at position 1 (line 1 column 2)",
+		],
+		[['--grants', '{"roomAdmin":"yes"}'], 'invalid grants: roomAdmin: expected boolean, received string'],
+		[
+			['--grants', '{"admin":true}'],
+			'--grants: no grant is called "admin" (the grants: room, join, publish, subscribe, data, roomAdmin, record, ingest, hidden, consumerReplicas)',
+		],
+		[['--grants', '{"room":"other"}'], '--grants names room "other" but --room is "r"'],
+		[
+			['--publish', 'microphone,webcam'],
+			'--publish takes a list of microphone, camera, screen (or none), not "webcam"',
+		],
+	];
 	const cases: { args: string[]; env?: Record<string, string>; code: number; message: string }[] = [
 		{
-			args: ['--room', 'r', '--identity', 'a'],
+			args: roomAndIdentity,
 			env: { AUTH_KEYS: '' },
 			code: 1,
 			message:
-				'token: token mode is off: set AUTH_KEYS (key:secret,...) or auth.keys in config.ts, and start the server with it; without keys the server runs in open mode and ignores tokens',
+				'token mode is off: set AUTH_KEYS (key:secret,...) or auth.keys in config.ts, and start the server with it; without keys the server runs in open mode and ignores tokens',
 		},
 		{
-			args: ['--room', 'r', '--identity', 'a', '--key', 'key-1999'],
+			args: [...roomAndIdentity, '--key', 'key-1999'],
 			code: 1,
-			message: 'token: unknown --key "key-1999": the configured keys are key-2025, key-2026',
+			message: 'unknown --key "key-1999": the configured keys are key-2025, key-2026',
 		},
-		{
-			args: ['--room', 'r', '--identity', 'a', '--ttl', 'soon'],
-			code: 2,
-			message: 'token: --ttl "soon" is not a duration: give seconds, or a number with s, m, h or d (90m, 2h)',
-		},
-		{
-			args: ['--room', 'r', '--identity', 'a', '--ttl', '0'],
-			code: 2,
-			message: 'token: --ttl "0" is not a duration: give seconds, or a number with s, m, h or d (90m, 2h)',
-		},
-		{
-			args: ['--room', 'r', '--identity', 'a', '--grants', '{roomAdmin:true}'],
-			code: 2,
-			message: "token: --grants is not JSON: Expected property name or '}' in JSON at position 1 (line 1 column 2)",
-		},
-		{
-			args: ['--room', 'r', '--identity', 'a', '--grants', '{"roomAdmin":"yes"}'],
-			code: 2,
-			message: 'token: invalid grants: roomAdmin: expected boolean, received string',
-		},
-		{
-			args: ['--room', 'r', '--identity', 'a', '--grants', '{"admin":true}'],
-			code: 2,
-			message:
-				'token: --grants: no grant is called "admin" (the grants: room, join, publish, subscribe, data, roomAdmin, record, ingest, hidden, consumerReplicas)',
-		},
-		{
-			args: ['--room', 'r', '--identity', 'a', '--grants', '{"room":"other"}'],
-			code: 2,
-			message: 'token: --grants names room "other" but --room is "r"',
-		},
-		{
-			args: ['--room', 'r', '--identity', 'a', '--publish', 'microphone,webcam'],
-			code: 2,
-			message: 'token: --publish takes a list of microphone, camera, screen (or none), not "webcam"',
-		},
-		{
-			args: ['--identity', 'a'],
-			code: 2,
-			message: 'token: --room is required: the room the token is for, or "*"',
-		},
+		...argumentMistakes.map(([args, message]) => ({ args: [...roomAndIdentity, ...args], code: 2, message })),
+		{ args: ['--identity', 'a'], code: 2, message: '--room is required: the room the token is for, or "*"' },
 	];
 	for (const { args, env, code, message } of cases) {
 		const run = await runToken(args, env);
 		assert.equal(run.code, code, `${args.join(' ')}: ${run.stderr}`);
-		assert.equal(run.stderr.split('\n')[0], message, args.join(' '));
+		assert.equal(run.stderr.split('\n')[0], `token: ${message}`, args.join(' '));
 		assert.equal(run.stdout, '', 'no token is printed');
 	}
 });

@@ -1,7 +1,8 @@
 // The room as a whole: connection state, who speaks, whether the stats panel is open.
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
-export type RoomConnectionState = 'new' | 'connecting' | 'connected' | 'closed';
+/** `lobby`: connected, but the room is locked and a moderator has not let this peer in yet. */
+export type RoomConnectionState = 'new' | 'connecting' | 'lobby' | 'connected' | 'closed';
 
 export interface DownlinkBwe {
 	desiredBitrate: number;
@@ -16,13 +17,18 @@ export interface RoomState {
 	state: RoomConnectionState;
 	/** Why the room closed, shown on the closed screen. */
 	closedReason: string | null;
+	/**
+	 * Closed for good by the room's moderators (removed, denied, the meeting
+	 * ended): the closed screen offers no way back in.
+	 */
+	closedForGood: boolean;
 	mediasoupVersion: string | null;
 	activeSpeakerId: string | null;
 	/** dBov (-127..0) of the active speaker, as the server's audio level observer measured it. */
 	activeSpeakerVolume: number | null;
 	downlinkBwe: DownlinkBwe | null;
 	statsOpen: boolean;
-	/** The throttle widget is only offered when the page got a throttleSecret. */
+	/** The page got a throttleSecret: in open mode the throttle widget is offered with it. */
 	throttleAvailable: boolean;
 	throttleApplied: boolean;
 	/** This page can send chat messages (produce and datachannel are on). */
@@ -40,6 +46,7 @@ const initialState: RoomState = {
 	inviteUrl: '',
 	state: 'new',
 	closedReason: null,
+	closedForGood: false,
 	mediasoupVersion: null,
 	activeSpeakerId: null,
 	activeSpeakerVolume: null,
@@ -71,9 +78,13 @@ export const roomSlice = createSlice({
 		) {
 			Object.assign(state, action.payload);
 		},
-		connectionStateChanged(state, action: PayloadAction<{ state: RoomConnectionState; reason?: string }>) {
+		connectionStateChanged(
+			state,
+			action: PayloadAction<{ state: RoomConnectionState; reason?: string; forGood?: boolean }>,
+		) {
 			state.state = action.payload.state;
 			state.closedReason = action.payload.reason ?? null;
+			state.closedForGood = action.payload.forGood ?? false;
 			if (action.payload.state !== 'connected') {
 				state.activeSpeakerId = null;
 				state.activeSpeakerVolume = null;

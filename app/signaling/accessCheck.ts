@@ -1,0 +1,53 @@
+// Before opening the WebSocket, the app asks the server whether it would be
+// let in (GET /access, protocol/accessCheck.ts): a browser cannot read the
+// status or the reason of a refused WebSocket handshake, so without asking it
+// could only say "cannot connect" while protoo-client retries for a minute.
+import type { Grants } from '../../protocol/access.ts';
+import { ACCESS_CHECK_PATH, accessCheckErrorSchema, accessCheckResponseSchema } from '../../protocol/accessCheck.ts';
+
+export type AccessVerdict =
+	| { kind: 'allowed'; grants: Grants }
+	/** 400, 401 or 403: the reason the server would refuse the WebSocket with. */
+	| { kind: 'refused'; status: number; reason: string }
+	/** The server did not say (unreachable, busy, or of the classic dialect, which has no such route). */
+	| { kind: 'unknown' };
+
+export interface AccessQuery {
+	roomId: string;
+	peerId: string;
+	consumerReplicas: number;
+	token: string | null;
+}
+
+/** Asks the server that served the page (same origin as the WebSocket, PROTOCOL.md section 2). */
+export async function checkAccess(
+	location: { protocol: string; host: string },
+	{ roomId, peerId, consumerReplicas, token }: AccessQuery,
+): Promise<AccessVerdict> {
+	const query = new URLSearchParams({ roomId, peerId });
+	if (consumerReplicas > 0) query.set('consumerReplicas', String(consumerReplicas));
+	let response: Response;
+	try {
+		response = await fetch(`${location.protocol}//${location.host}${ACCESS_CHECK_PATH}?${query.toString()}`, {
+			// The token goes in a header, never in an address that ends up in logs.
+			headers: token === null ? {} : { authorization: `Bearer ${token}` },
+			cache: 'no-store',
+		});
+	} catch {
+		return { kind: 'unknown' };
+	}
+	return verdictOf(response.status, await response.json().catch(() => undefined));
+}
+
+/** What a response means; anything but our answers is "unknown", and the WebSocket will tell. */
+export function verdictOf(status: number, body: unknown): AccessVerdict {
+	if (status === 200) {
+		const allowed = accessCheckResponseSchema.safeParse(body);
+		return allowed.success ? { kind: 'allowed', grants: allowed.data.grants } : { kind: 'unknown' };
+	}
+	const refused = accessCheckErrorSchema.safeParse(body);
+	if ((status === 400 || status === 401 || status === 403) && refused.success) {
+		return { kind: 'refused', status, reason: refused.data.error };
+	}
+	return { kind: 'unknown' };
+}
