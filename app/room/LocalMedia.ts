@@ -45,6 +45,43 @@ export class LocalMedia {
 		this.#ctx.store.dispatch(producersActions.allProducersRemoved());
 	}
 
+	/**
+	 * A resumed session: the server's producers are the truth. One it no
+	 * longer has (closed while this page was away) goes here too; one it
+	 * holds paused (a moderator muted it meanwhile) is shown paused.
+	 */
+	reconcile(onServer: readonly { id: string; paused: boolean }[]): void {
+		const paused = new Map(onServer.map((producer) => [producer.id, producer.paused]));
+		for (const producer of [...this.#producers.values()]) {
+			const serverPaused = paused.get(producer.id);
+			if (serverPaused === undefined) {
+				if (producer.appData.source === 'mic') this.#stopMicMonitor();
+				producer.close();
+				producer.track?.stop();
+				this.#forget(producer.id);
+			} else if (serverPaused && !producer.paused) {
+				this.mutedByModerator(producer.id);
+			}
+		}
+	}
+
+	/**
+	 * A new session after a lost one: sends again what the page sent (kept
+	 * before the old transports closed), as far as `may` allows. A muted
+	 * microphone comes back muted.
+	 */
+	async restore(
+		kept: { mic: 'off' | 'on' | 'muted'; webcam: boolean },
+		may: (source: MediaSource) => boolean,
+	): Promise<void> {
+		const starts: Promise<void>[] = [];
+		if (kept.mic !== 'off' && may('mic')) {
+			starts.push(this.enableMic().then(() => (kept.mic === 'muted' ? this.muteMic() : undefined)));
+		}
+		if (kept.webcam && may('webcam')) starts.push(this.enableWebcam());
+		await Promise.all(starts);
+	}
+
 	// --- microphone ----------------------------------------------------------
 
 	async enableMic(): Promise<void> {

@@ -147,6 +147,28 @@ export class RemoteMedia {
 		}
 	}
 
+	/**
+	 * A resumed session: what the server has is the truth. What it closed
+	 * while this page was away goes; pauses follow its state. What it has and
+	 * this page does not is offered again with newConsumer (the usual path).
+	 */
+	reconcile(
+		consumers: readonly { id: string; paused: boolean; producerPaused: boolean }[],
+		dataConsumers: readonly { id: string }[],
+	): void {
+		const onServer = new Map(consumers.map((consumer) => [consumer.id, consumer]));
+		for (const id of [...this.#consumers.keys()]) {
+			const consumer = onServer.get(id);
+			if (!consumer) this.consumerClosed(id);
+			else {
+				const { dispatch } = this.#ctx.store;
+				dispatch(consumersActions.consumerPausedChanged({ id, by: 'remote', paused: consumer.producerPaused }));
+			}
+		}
+		const dataOnServer = new Set(dataConsumers.map((dataConsumer) => dataConsumer.id));
+		for (const id of [...this.#dataConsumers.keys()]) if (!dataOnServer.has(id)) this.dataConsumerClosed(id);
+	}
+
 	#monitorLevel(consumer: types.Consumer): void {
 		const monitor = new AudioLevelMonitor(consumer.track, (level) =>
 			this.#ctx.store.dispatch(consumersActions.consumerAudioLevelChanged({ id: consumer.id, level })),

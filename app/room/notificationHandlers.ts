@@ -4,6 +4,7 @@
 // it has a handler. SignalingChannel has validated the data before any handler
 // sees it.
 import type { Grants } from '../../protocol/access.ts';
+import type { CloseReason, SessionResumed } from '../../protocol/session.ts';
 import type { ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
 import { selectPeer } from '../store/selectors.ts';
 import { consumersActions } from '../store/slices/consumers.ts';
@@ -32,6 +33,10 @@ export interface ModeratedSession {
 	producerMutedByModerator(producerId: string): void;
 	/** What I may do changed; the server closed the producers it no longer allows. */
 	grantsChanged(grants: Grants): void;
+	/** The server closes the connection next, and says why: whether to come back depends on it. */
+	closing(reason: CloseReason): void;
+	/** The first message of a resumed session: what the server has now. */
+	sessionResumed(state: SessionResumed): void;
 }
 
 export function notificationHandlers(
@@ -103,13 +108,11 @@ export function notificationHandlers(
 		},
 		lobbyPeerLeft: ({ peerId }) => dispatch(moderationActions.lobbyPeerLeft(peerId)),
 		// Sessions (ours, protocol/session.ts): the app's reconnection builds on these.
-		closing: () => {},
-		peerReconnecting: ({ peerId }) => {
-			const peer = selectPeer(getState(), peerId);
-			toast(`${peer?.displayName || peerId} is reconnecting`);
-		},
-		peerReconnected: () => {},
-		sessionResumed: () => {},
+		closing: ({ reason }) => session.closing(reason),
+		// The tile stays, marked: the peer is kept for its grace period.
+		peerReconnecting: ({ peerId }) => dispatch(peersActions.peerReconnectingChanged({ peerId, reconnecting: true })),
+		peerReconnected: ({ peerId }) => dispatch(peersActions.peerReconnectingChanged({ peerId, reconnecting: false })),
+		sessionResumed: (state) => session.sessionResumed(state),
 	};
 }
 

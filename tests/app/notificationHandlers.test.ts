@@ -30,6 +30,8 @@ function setup() {
 		admitted: () => closed.push('admitted'),
 		producerMutedByModerator: (producerId) => closed.push(`muted ${producerId}`),
 		grantsChanged: (grants) => closed.push(`grants publish=${grants.publish.join(',')}`),
+		closing: (reason) => closed.push(`closing ${reason}`),
+		sessionResumed: (resumed) => closed.push(`resumed with ${resumed.peers.length} peers`),
 	};
 	const handlers = notificationHandlers({ store, notifier: new Notifier(store) }, remote, session);
 	const receive = (method: string, data: unknown) => {
@@ -179,5 +181,24 @@ describe('server notifications', () => {
 		receive('grantsChanged', { grants: OPEN_GRANTS });
 		assert.deepEqual(closed, ['muted p1', 'grants publish=microphone', 'grants publish=microphone,camera,screen']);
 		assert.deepEqual(toasts(store), ['A moderator changed what you may do', 'A moderator changed what you may do']);
+	});
+
+	test('sessions: a peer shown reconnecting and back, closing and resumption handed to the session', () => {
+		const { store, closed, receive } = setup();
+		store.dispatch(peersActions.peerAdded({ id: 'bob', displayName: 'Bob', device: {}, joinedAt: 1 }));
+		receive('peerReconnecting', { peerId: 'bob' });
+		assert.equal(store.getState().peers.entities.bob?.reconnecting, true);
+		receive('peerReconnected', { peerId: 'bob' });
+		assert.equal(store.getState().peers.entities.bob?.reconnecting, false);
+		receive('closing', { reason: 'shutdown' });
+		receive('sessionResumed', {
+			peers: [{ id: 'bob', displayName: 'Bob', device: {} }],
+			grants: OPEN_GRANTS,
+			locked: false,
+			producers: [],
+			consumers: [],
+			dataConsumers: [],
+		});
+		assert.deepEqual(closed, ['closing shutdown', 'resumed with 1 peers']);
 	});
 });
