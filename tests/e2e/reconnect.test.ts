@@ -1,0 +1,63 @@
+// Calls that survive the network, as the people in them see it: the server
+// restarts under a call, and both pages are back in the room by themselves,
+// with what they sent before (a muted microphone stays muted, a camera turned
+// off stays off) and the chat history still on the page; a peer a moderator
+// removed stays out.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
+
+describe('reconnection', { timeout: 240_000 }, () => {
+	let env: E2eEnvironment;
+	before(async () => {
+		env = await E2eEnvironment.start();
+	});
+	after(async () => {
+		await env?.close();
+	});
+
+	test('the server restarts: both pages are back with media and their mute state, without a click', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('restart');
+			const alice = await env.openPeer({ roomId, peerId: 'alice', displayName: 'Alice' });
+			const bob = await env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob' });
+			await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+
+			// Bob mutes his microphone; Alice turns her camera off and writes in the chat.
+			await bob.page.getByTestId('mic-button').click();
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			await alice.page.getByTestId('webcam-button').click();
+			await bob.tile('alice').getByTestId('peer-video').waitFor({ state: 'detached' });
+			await alice.page.getByTestId('chat-button').click();
+			const input = alice.page.getByTestId('chat-input');
+			await input.and(alice.page.locator(':enabled')).waitFor();
+			await input.fill('before the restart');
+			await input.press('Enter');
+			await alice.page.getByTestId('chat-message').filter({ hasText: 'before the restart' }).waitFor();
+
+			await env.server.restart();
+
+			for (const peer of [alice, bob]) {
+				await peer.page.getByTestId('reconnect-banner').waitFor();
+			}
+			for (const peer of [alice, bob]) {
+				await peer.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: 30_000 });
+				await peer.page.getByTestId('reconnect-banner').waitFor({ state: 'detached' });
+			}
+			// Both in the room again, nobody clicked: Alice sees and hears nothing
+			// from Bob's muted microphone, but his camera; Bob sees Alice's camera
+			// still off and hears her.
+			await alice.tile('bob').waitFor();
+			await alice.expectVideoFrom('bob');
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			await bob.page.getByTestId('my-mic-muted').waitFor();
+			await bob.tile('alice').waitFor();
+			await bob.expectAudioFrom('alice');
+			assert.equal(await bob.tile('alice').getByTestId('peer-video').count(), 0, "Alice's camera stays off");
+			assert.equal(await alice.page.getByTestId('webcam-button').getAttribute('aria-pressed'), 'false');
+			// The chat history stayed on the page.
+			assert.equal(await alice.page.getByTestId('chat-message').filter({ hasText: 'before the restart' }).count(), 1);
+			assert.equal(await bob.page.getByTestId('rejoin-button').count(), 0);
+		});
+	});
+});
