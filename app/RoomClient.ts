@@ -68,6 +68,7 @@ const PROBE_TIMEOUT_MS = 4000;
 const HEARTBEAT_INTERVAL_MS = 10_000;
 
 const GAVE_UP_TEXT = 'Could not get back into the room: check your network, then rejoin';
+const UNREACHABLE_TEXT = 'Could not reach the server: check your network, then rejoin';
 
 /** mediasoup-client waits on a transport event until its callback or errback is called. */
 function answer<T>(request: Promise<T>, callback: (response: T) => void, errback: (error: Error) => void): void {
@@ -217,7 +218,9 @@ export class RoomClient {
 			attempt: () => this.#attempt(joinCount),
 			waiting: (attempt, delayMs) => this.#showAttempt(attempt, delayMs),
 			gaveUp: () => {
-				if (joinCount === this.#joinCount) this.leave(GAVE_UP_TEXT);
+				if (joinCount !== this.#joinCount) return;
+				const wasIn = this.#store.getState().room.state === 'reconnecting';
+				this.leave(wasIn ? GAVE_UP_TEXT : UNREACHABLE_TEXT);
 			},
 		});
 	}
@@ -244,6 +247,8 @@ export class RoomClient {
 			this.leave(refusalText(verdict.status, verdict.reason));
 			return true;
 		}
+		// Still no network: a WebSocket would hang as long; the next attempt may find it.
+		if (verdict.kind === 'unreachable') return false;
 		if (verdict.kind === 'allowed') this.#store.dispatch(accessActions.grantsReceived(verdict.grants));
 		const secret = this.#resumeSecret;
 		if (secret !== undefined) {

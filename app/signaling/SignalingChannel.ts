@@ -56,15 +56,24 @@ function errorCode(error: unknown): number | undefined {
 /** protoo-client's retry options: none (see above). */
 const NO_RETRIES = { retries: 0 };
 
+/**
+ * How long a connection may take to open before it counts as failed: over a
+ * network that went away a WebSocket neither opens nor fails for minutes.
+ */
+export const OPEN_TIMEOUT_MS = 10_000;
+
 export class SignalingChannel extends Closable {
 	readonly #peer: protooClient.Peer;
+	readonly #openTimer: ReturnType<typeof setTimeout>;
 	#opened = false;
 
 	constructor(url: string, handlers: SignalingHandlers) {
 		super();
 		this.#peer = new protooClient.Peer(new protooClient.WebSocketTransport(url, { retry: NO_RETRIES }));
+		this.#openTimer = setTimeout(() => this.#lost(handlers), OPEN_TIMEOUT_MS);
 		this.#peer.on('open', () => {
 			this.#opened = true;
+			clearTimeout(this.#openTimer);
 			handlers.onOpen();
 		});
 		// protoo-client would open a new WebSocket to the same URL by itself.
@@ -134,6 +143,7 @@ export class SignalingChannel extends Closable {
 	}
 
 	protected override closing(): void {
+		clearTimeout(this.#openTimer);
 		this.#peer.close();
 	}
 }

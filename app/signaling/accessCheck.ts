@@ -9,8 +9,17 @@ export type AccessVerdict =
 	| { kind: 'allowed'; grants: Grants }
 	/** 400, 401 or 403: the reason the server would refuse the WebSocket with. */
 	| { kind: 'refused'; status: number; reason: string }
-	/** The server did not say (unreachable, busy, or of the classic dialect, which has no such route). */
-	| { kind: 'unknown' };
+	/** The server did not say (busy, or of the classic dialect, which has no such route): the WebSocket will tell. */
+	| { kind: 'unknown' }
+	/** No answer at all (the network is down, or the server is): a WebSocket would fail the same way, only slower. */
+	| { kind: 'unreachable' };
+
+/**
+ * How long the question may take. Over a network that went away a request
+ * gets no answer for minutes rather than an error, and a page that comes back
+ * by itself must get on with its next attempt.
+ */
+export const ACCESS_CHECK_TIMEOUT_MS = 5000;
 
 export interface AccessQuery {
 	roomId: string;
@@ -32,9 +41,10 @@ export async function checkAccess(
 			// The token goes in a header, never in an address that ends up in logs.
 			headers: token === null ? {} : { authorization: `Bearer ${token}` },
 			cache: 'no-store',
+			signal: AbortSignal.timeout(ACCESS_CHECK_TIMEOUT_MS),
 		});
 	} catch {
-		return { kind: 'unknown' };
+		return { kind: 'unreachable' };
 	}
 	return verdictOf(response.status, await response.json().catch(() => undefined));
 }
