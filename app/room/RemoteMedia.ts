@@ -22,6 +22,13 @@ export class RemoteMedia {
 	readonly #consumers = new Map<string, types.Consumer>();
 	readonly #dataConsumers = new Map<string, types.DataConsumer>();
 	readonly #levelMonitors = new Map<string, AudioLevelMonitor>();
+	/**
+	 * consumerPaused / consumerResumed that came while the consumer was still
+	 * being made (its newConsumer not answered yet): applied when it is. A
+	 * microphone muted right after it started (a rejoin puts back a muted one)
+	 * would otherwise show unmuted.
+	 */
+	readonly #earlyRemotePauses = new Map<string, boolean>();
 
 	constructor(ctx: RoomContext, onDataMessage: DataMessageHandler) {
 		this.#ctx = ctx;
@@ -41,6 +48,7 @@ export class RemoteMedia {
 		for (const monitor of this.#levelMonitors.values()) monitor.close();
 		this.#levelMonitors.clear();
 		this.#consumers.clear();
+		this.#earlyRemotePauses.clear();
 		this.#dataConsumers.clear();
 		this.#ctx.store.dispatch(consumersActions.allConsumersRemoved());
 		this.#ctx.store.dispatch(dataConsumersActions.allDataConsumersRemoved());
@@ -84,10 +92,11 @@ export class RemoteMedia {
 				source,
 				trackId: consumer.track.id,
 				codec: consumer.rtpParameters.codecs[0]?.mimeType.split('/')[1] ?? '',
-				remotelyPaused: data.producerPaused,
+				remotelyPaused: this.#earlyRemotePauses.get(consumer.id) ?? data.producerPaused,
 				...consumerLayers(consumer.rtpParameters),
 			}),
 		);
+		this.#earlyRemotePauses.delete(consumer.id);
 		if (data.kind === 'audio') this.#monitorLevel(consumer);
 		// In audio-only mode new videos arrive paused.
 		if (data.kind === 'video' && this.#ctx.store.getState().me.audioOnly) void this.pause(consumer.id);
@@ -127,7 +136,17 @@ export class RemoteMedia {
 
 	// --- closed by the server (its notifications) ----------------------------
 
+	/** The producer of a consumer was paused or resumed by its peer. */
+	remotePauseChanged(id: string, paused: boolean): void {
+		if (this.#consumers.has(id)) {
+			this.#ctx.store.dispatch(consumersActions.consumerPausedChanged({ id, by: 'remote', paused }));
+		} else {
+			this.#earlyRemotePauses.set(id, paused);
+		}
+	}
+
 	consumerClosed(id: string): void {
+		this.#earlyRemotePauses.delete(id);
 		this.#consumers.get(id)?.close();
 		this.#forgetConsumer(id);
 	}

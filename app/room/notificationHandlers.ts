@@ -21,7 +21,10 @@ export type NotificationHandlers = {
 };
 
 /** What the handlers touch besides the store and toasts: what this page receives. */
-export type ClosedByServer = Pick<RemoteMedia, 'peerClosed' | 'consumerClosed' | 'dataConsumerClosed'>;
+export type ClosedByServer = Pick<
+	RemoteMedia,
+	'peerClosed' | 'consumerClosed' | 'dataConsumerClosed' | 'remotePauseChanged'
+>;
 
 /** What the moderators' decisions act on: this page's stay in the room and what it sends (RoomClient). */
 export interface ModeratedSession {
@@ -67,10 +70,8 @@ export function notificationHandlers(
 		consumerScore: ({ consumerId, score }) =>
 			dispatch(consumersActions.consumerScoreChanged({ id: consumerId, score })),
 		consumerClosed: ({ consumerId }) => remote.consumerClosed(consumerId),
-		consumerPaused: ({ consumerId }) =>
-			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: true })),
-		consumerResumed: ({ consumerId }) =>
-			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: false })),
+		consumerPaused: ({ consumerId }) => remote.remotePauseChanged(consumerId, true),
+		consumerResumed: ({ consumerId }) => remote.remotePauseChanged(consumerId, false),
 		consumerLayersChanged: ({ consumerId, spatialLayer, temporalLayer }) =>
 			dispatch(consumersActions.consumerCurrentLayersChanged({ id: consumerId, spatialLayer, temporalLayer })),
 		dataConsumerClosed: ({ dataConsumerId }) => remote.dataConsumerClosed(dataConsumerId),
