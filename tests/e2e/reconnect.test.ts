@@ -60,4 +60,24 @@ describe('reconnection', { timeout: 240_000 }, () => {
 			assert.equal(await bob.page.getByTestId('rejoin-button').count(), 0);
 		});
 	});
+
+	test('screen sharing lost in a rejoin is offered again, and one click shares again', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('share-again');
+			const light = { webcam: 'false' };
+			const alice = await env.openPeer({ roomId, peerId: 'alice', displayName: 'Alice', flags: light });
+			const bob = await env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', flags: light });
+			await bob.page.getByTestId('share-button').click();
+			await alice.page.getByTestId('share-bob').waitFor();
+
+			await env.server.restart();
+
+			await bob.page.getByTestId('share-again-banner').waitFor({ timeout: 30_000 });
+			await alice.tile('bob').waitFor();
+			assert.equal(await alice.page.getByTestId('share-bob').count(), 0, 'a browser shares a screen only on a click');
+			await bob.page.getByTestId('share-again-button').click();
+			await alice.page.getByTestId('share-bob').waitFor();
+			await bob.page.getByTestId('share-again-banner').waitFor({ state: 'detached' });
+		});
+	});
 });
