@@ -80,4 +80,29 @@ describe('reconnection', { timeout: 240_000 }, () => {
 			await bob.page.getByTestId('share-again-banner').waitFor({ state: 'detached' });
 		});
 	});
+
+	test("the room's media worker is killed: both pages are back with media, without a click", async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('worker');
+			const alice = await env.openPeer({ roomId, peerId: 'alice', displayName: 'Alice' });
+			const bob = await env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob' });
+			await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+			await bob.page.getByTestId('mic-button').click();
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			const [worker] = env.server.server.pool.workers;
+			assert.ok(worker);
+
+			process.kill(worker.pid, 'SIGKILL');
+
+			for (const peer of [alice, bob]) {
+				await peer.page.getByTestId('reconnect-banner').waitFor();
+			}
+			for (const peer of [alice, bob]) {
+				await peer.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: 30_000 });
+			}
+			await Promise.all([alice.expectVideoFrom('bob'), bob.expectVideoFrom('alice'), bob.expectAudioFrom('alice')]);
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			assert.equal(await bob.page.getByTestId('rejoin-button').count(), 0);
+		});
+	});
 });
