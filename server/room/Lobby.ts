@@ -84,7 +84,7 @@ export class Lobby {
 		this.#checkWaiting(peer);
 		this.#leave(peer);
 		peer.notify('lobbyDenied', { reason: '' });
-		peer.close();
+		peer.closeFor('denied');
 	}
 
 	/**
@@ -105,6 +105,11 @@ export class Lobby {
 	/** A removed identity is no member any longer. */
 	forget(peerId: string): void {
 		this.#members.delete(peerId);
+	}
+
+	/** Who waits, as a moderator is told of them (a resumed moderator gets the list: sessionResumed). */
+	waiting(): { peerId: string; displayName: string }[] {
+		return [...this.#waiting.values()].map(({ peer, displayName }) => ({ peerId: peer.id, displayName }));
 	}
 
 	/** A peer that just became a moderator (joined with roomAdmin, or was given it) learns who waits. */

@@ -71,8 +71,10 @@ function removeMember(room: Room, moderator: Peer, memberId: string, reason: str
 	const member = room.broadcasters.get(memberId) ?? joinedPeer(room, memberId);
 	room.moderation.remove(member.id);
 	room.lobby.forget(member.id);
-	if (member instanceof Peer) member.notify('removedFromRoom', { reason, ended: false });
-	member.close();
+	if (member instanceof Peer) {
+		member.notify('removedFromRoom', { reason, ended: false });
+		member.closeFor('removed');
+	} else member.close();
 }
 
 /**

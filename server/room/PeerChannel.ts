@@ -5,6 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type { CloseEvents } from '../../lifecycle/Closable.ts';
 import type {
+	CloseReason,
 	ServerNotificationData,
 	ServerNotificationMethod,
 	ServerRequestData,
@@ -13,10 +14,18 @@ import type {
 
 export interface PeerChannel {
 	readonly closed: boolean;
+	/**
+	 * Closed because the connection dropped (the network went, or the client
+	 * stopped answering pings), not because the client closed it or the server
+	 * did: such a client may come back and resume its session.
+	 */
+	readonly lost: boolean;
 	readonly observer: EventEmitter<CloseEvents>;
 	/** Fire and forget: a notification to a client that just left is not an error. */
 	notify<M extends ServerNotificationMethod>(method: M, data: ServerNotificationData<M>): void;
 	/** Resolves with the client's answer, rejects with its refusal or when the channel closes. */
 	request<M extends ServerRequestMethod>(method: M, data: ServerRequestData<M>): Promise<unknown>;
+	/** Tells the client why (`closing`), then closes. */
+	closeFor(reason: CloseReason): void;
 	close(): void;
 }

@@ -8,7 +8,14 @@ import { version as mediasoupVersion, type types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { Closable } from '../../lifecycle/Closable.ts';
 import type { Grants } from '../../protocol/access.ts';
-import type { JoinResponse, ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
+import type {
+	CloseReason,
+	JoinResponse,
+	RoomPeer,
+	ServerNotificationData,
+	ServerNotificationMethod,
+	SessionResumed,
+} from '../../protocol/signaling.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
@@ -50,6 +57,8 @@ export class Room extends Closable {
 	readonly #subscriptions: Subscriptions;
 	/** endRoom was asked: the room closes on the next turn and admits nobody meanwhile. */
 	#ending = false;
+	/** What its peers are told when it closes (closeFor); the operator's close otherwise. */
+	#closeReason: CloseReason = 'roomClosed';
 
 	static async create(id: string, pool: WorkerPool, config: ResolvedConfig, log: Logger): Promise<Room> {
 		const routers = await RoomRouters.create({ roomId: id, pool, config, log });
@@ -109,7 +118,7 @@ export class Room extends Closable {
 		this.routers.observer.once('close', () => {
 			if (this.closed) return;
 			this.log.warn({ roomId: this.id }, 'room: worker closed, closing room');
-			this.close();
+			this.closeFor('workerDied');
 		});
 		this.log.info({ roomId: this.id, worker: this.workerIndex }, 'room created');
 	}
@@ -143,8 +152,9 @@ export class Room extends Closable {
 	// --- members ---------------------------------------------------------------
 
 	/**
-	 * A new connection. A second connection with a peerId already in the room
-	 * replaces the first: the old one is closed.
+	 * A new connection, a new session. A second connection with a peerId
+	 * already in the room replaces the first: the old one is closed (a
+	 * reconnecting peer is not replaced: see checkReplaceable).
 	 */
 	addPeer(peerId: string, channel: PeerChannel, access: { consumerReplicas: number; grants: Grants }): Peer {
 		const existing = this.peers.get(peerId);
@@ -153,12 +163,98 @@ export class Room extends Closable {
 			existing.replace();
 		}
 		const grants = this.moderation.grantsFor(peerId, access.grants);
-		const peer = new Peer(peerId, channel, { consumerReplicas: access.consumerReplicas, grants });
+		const peer = new Peer(peerId, channel, {
+			consumerReplicas: access.consumerReplicas,
+			grants,
+			graceMs: this.config.reconnect.graceMs,
+		});
 		this.peers.set(peerId, peer);
 		peer.observer.once('close', () => this.#peerClosed(peer));
+		peer.session.on('reconnecting', () => this.#peerReconnecting(peer));
+		peer.session.on('reconnected', () => this.#peerReconnected(peer));
 		peer.notify('mediasoup-version', { version: mediasoupVersion });
 		this.log.info({ roomId: this.id, peerId }, 'peer connected');
 		return peer;
+	}
+
+	/**
+	 * A 403 when a connection without the resume secret would replace a
+	 * reconnecting peer: only its own client may take its session up again
+	 * (a new session of the same identity can join once the grace period ends).
+	 */
+	checkReplaceable(peerId: string): void {
+		const peer = this.peers.get(peerId);
+		if (peer?.reconnecting) {
+			throw createHttpError(
+				403,
+				`peer "${peerId}" is reconnecting: only its session's resume secret takes it up; a new session can join when its grace period ends in ${peer.graceSecondsLeft} s`,
+			);
+		}
+	}
+
+	/**
+	 * The session `secret` resumes: a joined peer of this id with that secret,
+	 * reconnecting or still connected (its client may notice a dead connection
+	 * before the server does). 410 when there is no such session (its grace
+	 * period ended, it left, or the server restarted): the client joins again.
+	 * 403 when the peer's session is another one (a newer session replaced the
+	 * one the secret was for): it is not taken over.
+	 */
+	resumable(peerId: string, secret: string): Peer {
+		const peer = this.peers.get(peerId);
+		if (!peer?.joined) throw sessionExpired(this.id, peerId);
+		if (!peer.holdsSecret(secret)) {
+			throw createHttpError(
+				403,
+				`resume secret does not match the session of peer "${peerId}" (a newer session took its place): join again`,
+			);
+		}
+		return peer;
+	}
+
+	/** The client of a peer is back on a new channel: it is told how things are now, the others that it is back. */
+	resumePeer(peer: Peer, channel: PeerChannel): void {
+		peer.resume(channel, this.#resumed(peer));
+		this.log.info({ roomId: this.id, peerId: peer.id }, 'peer resumed its session');
+	}
+
+	/** What a resumed client reconciles its state with (protocol/session.ts). */
+	#resumed(peer: Peer): SessionResumed {
+		return {
+			peers: this.#roomPeers(peer),
+			grants: peer.grants,
+			locked: this.lobby.locked,
+			producers: [...peer.producers.values()].map(({ id, paused }) => ({ id, paused })),
+			consumers: [...peer.consumers.values()].map(({ id, producerId, paused, producerPaused }) => ({
+				id,
+				producerId,
+				paused,
+				producerPaused,
+			})),
+			dataConsumers: [...peer.dataConsumers.values()].map(({ id, dataProducerId }) => ({ id, dataProducerId })),
+			...(peer.grants.roomAdmin ? { lobby: this.lobby.waiting() } : {}),
+		};
+	}
+
+	/** The others as a peer is told of them: hidden ones left out, reconnecting ones marked. */
+	#roomPeers(peer: Peer): RoomPeer[] {
+		return this.joinedMembers(peer)
+			.filter((member) => !isHidden(member))
+			.map((member) =>
+				member instanceof Peer && member.reconnecting ? { ...member.info, reconnecting: true } : member.info,
+			);
+	}
+
+	#peerReconnecting(peer: Peer): void {
+		this.log.info(
+			{ roomId: this.id, peerId: peer.id, graceMs: this.config.reconnect.graceMs },
+			'peer connection lost: waiting for it to resume',
+		);
+		if (!peer.hidden) this.#tellJoined('peerReconnecting', { peerId: peer.id }, peer);
+	}
+
+	#peerReconnected(peer: Peer): void {
+		if (!peer.hidden) this.#tellJoined('peerReconnected', { peerId: peer.id }, peer);
 	}
 
 	/** A 403 naming the limit when one more member (peer or broadcaster; not a replacing connection) would be too many. */
@@ -183,7 +279,7 @@ export class Room extends Closable {
 		// announces itself with newPeer when it joins.
 		if (peer.joined && !peer.hidden) this.#tellJoined('peerClosed', { peerId: peer.id }, peer);
 		this.routers.releaseMember(peer);
-		this.log.info({ roomId: this.id, peerId: peer.id, replaced: peer.replaced }, 'peer left');
+		this.log.info({ roomId: this.id, peerId: peer.id, reason: peer.closeReason ?? 'client closed' }, 'peer left');
 		// A replaced peer's successor is about to be added: the room stays.
 		if (!peer.replaced) this.closeIfEmpty();
 	}
@@ -197,7 +293,7 @@ export class Room extends Closable {
 	join(peer: Peer, description: MemberDescription): JoinResponse {
 		if (description.rtpCapabilities) checkRtpCapabilities(description.rtpCapabilities);
 		if (!peer.joined && this.lobby.mustWait(peer)) this.lobby.enter(peer, description.displayName);
-		peer.join(description);
+		const resumeSecret = peer.join(description);
 		this.lobby.joined(peer);
 		const others = this.joinedMembers(peer);
 		this.log.info({ roomId: this.id, peerId: peer.id, displayName: peer.displayName }, 'peer joined');
@@ -205,11 +301,7 @@ export class Room extends Closable {
 			if (!peer.hidden) this.#tellJoined('newPeer', peer.info, peer);
 			if (peer.grants.roomAdmin) this.lobby.tellWaiting(peer);
 		});
-		return {
-			peers: others.filter((member) => !isHidden(member)).map((member) => member.info),
-			grants: peer.grants,
-			locked: this.lobby.locked,
-		};
+		return { peers: this.#roomPeers(peer), grants: peer.grants, locked: this.lobby.locked, resumeSecret };
 	}
 
 	/** A peer allowed to subscribe again gets a consumer of every producer of the others. */
@@ -329,7 +421,7 @@ export class Room extends Closable {
 		this.#ending = true;
 		for (const peer of this.peers.values()) peer.notify('removedFromRoom', { reason: '', ended: true });
 		this.log.info({ roomId: this.id }, 'room ended by a moderator');
-		setImmediate(() => this.close());
+		setImmediate(() => this.closeFor('roomEnded'));
 	}
 
 	/** A room closes when no peer and no broadcaster is left. */
@@ -337,8 +429,16 @@ export class Room extends Closable {
 		if (this.peers.size === 0 && this.broadcasters.size === 0) this.close();
 	}
 
+	/** Closes the room, telling its peers why (without a reason: the operator closed it). */
+	closeFor(reason: CloseReason): void {
+		if (this.closed) return;
+		this.#closeReason = reason;
+		this.close();
+	}
+
 	protected closing(): void {
-		for (const member of [...this.peers.values(), ...this.broadcasters.values()]) member.close();
+		for (const peer of [...this.peers.values()]) peer.closeFor(this.#closeReason);
+		for (const broadcaster of [...this.broadcasters.values()]) broadcaster.close();
 		// Finalise the files before the routers go: GStreamer ends its files cleanly on its own.
 		this.recorder.close();
 		this.#speakers.close();
@@ -346,6 +446,14 @@ export class Room extends Closable {
 		this.routers.close();
 		this.log.info({ roomId: this.id }, 'room closed');
 	}
+}
+
+/** The 410 of a resume that finds no session: the client joins again. */
+export function sessionExpired(roomId: string, peerId: string): Error {
+	return createHttpError(
+		410,
+		`session of peer "${peerId}" in room "${roomId}" expired (its grace period ended, or the server restarted): join again`,
+	);
 }
 
 function isHidden(member: Participant): boolean {

@@ -73,9 +73,10 @@ export class RoomRegistry extends Closable {
 		return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 	}
 
-	/** Closes every room; one still being created closes as soon as it exists. */
+	/** Closes every room (the server is shutting down); one still being created closes as soon as it exists. */
 	protected closing(): void {
-		for (const creation of this.#rooms.values()) void creation.then((room) => room.close()).catch(() => {});
+		for (const creation of this.#rooms.values())
+			void creation.then((room) => room.closeFor('shutdown')).catch(() => {});
 		this.#rooms.clear();
 	}
 }

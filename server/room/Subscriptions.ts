@@ -2,7 +2,9 @@
 // every producer already there (and the chat and bot data producers); a new
 // producer gets a consumer on every joined peer. Consumers are created paused
 // and resumed only once the client accepted them; one the client refuses (or
-// cannot be asked about) is closed, so nothing leaks.
+// cannot be asked about) is closed, so nothing leaks. A peer that is
+// reconnecting (its connection dropped, Peer.ts) is asked when it resumes:
+// its consumers wait for it, paused.
 //
 // Two rules keep big joins fast (bench/HISTORY.md, Join):
 // - consume() calls reach the worker a few at a time, a newcomer's own before
@@ -174,11 +176,15 @@ export class Subscriptions {
 	async #offer(peer: Peer, owner: Participant, producer: types.Producer, consumer: PeerConsumer): Promise<void> {
 		forwardConsumerEvents(consumer);
 		try {
-			await peer.request('newConsumer', newConsumerRequest(owner.id, producer, consumer));
+			// A consumer that closed while its peer was away is not offered on its return.
+			await peer.request('newConsumer', newConsumerRequest(owner.id, producer, consumer), {
+				stillWanted: () => !consumer.closed,
+			});
 			await consumer.resume();
 			peer.notify('consumerScore', { consumerId: consumer.id, score: consumer.score });
 		} catch (error) {
-			this.#log.warn({ peerId: peer.id, consumerId: consumer.id, error }, 'newConsumer not accepted');
+			if (!consumer.closed)
+				this.#log.warn({ peerId: peer.id, consumerId: consumer.id, error }, 'newConsumer not accepted');
 			consumer.close();
 		}
 	}
@@ -206,17 +212,23 @@ export class Subscriptions {
 			peer.notify('dataConsumerClosed', { dataConsumerId: dataConsumer.id });
 		});
 		try {
-			await peer.request('newDataConsumer', {
-				peerId: ownerId,
-				dataProducerId: dataProducer.id,
-				id: dataConsumer.id,
-				sctpStreamParameters: dataConsumer.sctpStreamParameters ?? { streamId: 0 },
-				label: dataConsumer.label,
-				protocol: dataConsumer.protocol,
-				appData: dataProducer.appData,
-			});
+			await peer.request(
+				'newDataConsumer',
+				{
+					peerId: ownerId,
+					dataProducerId: dataProducer.id,
+					id: dataConsumer.id,
+					sctpStreamParameters: dataConsumer.sctpStreamParameters ?? { streamId: 0 },
+					label: dataConsumer.label,
+					protocol: dataConsumer.protocol,
+					appData: dataProducer.appData,
+				},
+				{ stillWanted: () => !dataConsumer.closed },
+			);
 		} catch (error) {
-			this.#log.warn({ peerId: peer.id, dataConsumerId: dataConsumer.id, error }, 'newDataConsumer not accepted');
+			if (!dataConsumer.closed) {
+				this.#log.warn({ peerId: peer.id, dataConsumerId: dataConsumer.id, error }, 'newDataConsumer not accepted');
+			}
 			dataConsumer.close();
 		}
 	}

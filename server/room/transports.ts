@@ -1,5 +1,5 @@
 // Creating transports with the configured options, connecting them, and what
-// a failed transport of a peer means (the peer is gone).
+// a failed transport of a peer means (its session cannot go on).
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { WebRtcTransportInfo } from '../../protocol/clientResponses.ts';
@@ -128,15 +128,25 @@ export async function connectWebRtcTransportOnce(
 	}
 }
 
-/** A failed transport means a dead peer: it is closed, and the client may rejoin. */
+/**
+ * A failed transport ends the peer's session: it is closed (transportFailed),
+ * and its client may join again. Failed means DTLS failed (a handshake that
+ * did not complete) or closed (the client closed its side): either way no
+ * media flows on it again. ICE going `disconnected` is no failure: it is
+ * what a network that went away looks like (no consent for 20 s, or the TCP
+ * connection gone), and a client that resumes its session restarts ICE on the
+ * same transport. So a reconnecting peer keeps its transports for its grace
+ * period. (mediasoup never reports ICE `closed`: that is only the state of a
+ * transport closed on this side.)
+ */
 export function watchPeerTransport(peer: Peer, transport: types.WebRtcTransport, log: Logger): void {
 	const fail = (why: string) => {
 		if (peer.closed) return;
 		log.warn({ peerId: peer.id, transportId: transport.id, why }, 'transport failed');
-		peer.close();
+		peer.closeFor('transportFailed');
 	};
 	transport.on('icestatechange', (state) => {
-		if (state === 'closed') fail('ICE closed');
+		log.debug({ peerId: peer.id, transportId: transport.id, state }, 'ICE state');
 	});
 	transport.on('dtlsstatechange', (state) => {
 		if (state === 'failed' || state === 'closed') fail(`DTLS ${state}`);

@@ -1,6 +1,7 @@
 // The protoo WebSocket endpoint: `wss://HOST:PORT/?roomId=R&peerId=P
-// [&consumerReplicas=N][&token=T]`. Admits a connection (connection rate,
-// Origin, query, token, room capacity), hands the socket to its Room, and
+// [&consumerReplicas=N][&token=T][&resume=S]`. Admits a connection (connection
+// rate, Origin, query, token, then the room's own checks), hands the socket to
+// its Room as a new session or, with `resume`, to the session it resumes, and
 // validates and rate-limits every request before it reaches a handler.
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
@@ -13,12 +14,12 @@ import { checkOrigin } from '../auth/originCheck.ts';
 import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError, toHttpError } from '../errors.ts';
-import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { Peer } from '../room/Peer.ts';
-import type { Room } from '../room/Room.ts';
+import { type Room, sessionExpired } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { handlePeerRequest } from './PeerRequestHandler.ts';
 import { ProtooChannel } from './ProtooChannel.ts';
+import { redactedUrl } from './redactedUrl.ts';
 
 /** Largest WebSocket message accepted; bigger ones close the connection (WebSocket 1009). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -30,48 +31,75 @@ export interface SignalingParts {
 	log: Logger;
 }
 
-/** A connection that passed every check: who it is, where it goes, what it may do. */
+/** A connection that passed the checks of its token: who it is, where it goes, what it may do. */
 interface Admission {
 	room: Room;
 	peerId: string;
 	consumerReplicas: number;
 	grants: Peer['grants'];
+	/** The resume secret of the session it takes up; none for a new session. */
+	resume: string | undefined;
 }
 
 export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts): protoo.WebSocketServer {
 	const { log } = parts;
+	const { pingIntervalMs } = parts.config.reconnect;
 	const webSocketServer = new protoo.WebSocketServer(server, {
 		maxReceivedFrameSize: MAX_MESSAGE_BYTES,
 		maxReceivedMessageSize: MAX_MESSAGE_BYTES,
 		fragmentOutgoingMessages: true,
 		fragmentationThreshold: 64 * 1024,
+		// A connection silent for pingIntervalMs is pinged, and dropped when it
+		// stays silent as long again: its peer is found gone (and starts its
+		// grace period) without waiting for TCP to give up, which takes minutes.
+		keepalive: true,
+		keepaliveInterval: pingIntervalMs,
+		dropConnectionOnKeepaliveTimeout: true,
+		keepaliveGracePeriod: pingIntervalMs,
 	});
 	const connectionRate = new ConnectionRateLimit(parts.config.limits.connectionsPerIpPerMinute);
 
 	webSocketServer.on('connectionrequest', (info, accept, reject) => {
-		// The token in the query stays out of the log.
-		const url = withoutSecrets(info.request.url ?? '');
+		const url = redactedUrl(info.request.url);
 		admit(info, parts, connectionRate)
-			.then(
-				({ room, peerId, consumerReplicas, grants }) => {
-					// A protoo Room of its own: protoo refuses a second peer with one id
-					// in a Room, and a replacing connection arrives while the old one
-					// is still open. Our Room decides about replacement.
-					const channel = new ProtooChannel(new protoo.Room().createPeer(peerId, accept()));
-					const peer = room.addPeer(peerId, channel, { consumerReplicas, grants });
-					serveRequests(room, peer, channel, parts);
-				},
-				(error: unknown) => {
-					const { status, message } = toHttpError(error);
-					if (status >= 500) log.error({ url, error }, 'protoo connection failed');
-					else log.warn({ url, status, reason: message }, 'protoo connection rejected');
-					reject(status, message);
-				},
-			)
+			// The room's checks and the hand-over in one turn: no timer (a grace
+			// period ending) and no socket event comes between them.
+			.then((admission) => enter(admission, accept, parts))
+			.catch((error: unknown) => {
+				const { status, message } = toHttpError(error);
+				if (status >= 500) log.error({ url, error }, 'protoo connection failed');
+				else log.warn({ url, status, reason: message }, 'protoo connection rejected');
+				reject(status, message);
+			})
 			// Nothing a client sends may end the process: an unhandled rejection would.
 			.catch((error: unknown) => log.error({ url, error }, 'protoo connection failed'));
 	});
 	return webSocketServer;
+}
+
+/**
+ * The room's checks, then the socket goes to a new session or to the session
+ * it resumes. Throws the HttpError to refuse the handshake with, before
+ * accepting it.
+ */
+function enter(
+	{ room, peerId, consumerReplicas, grants, resume }: Admission,
+	accept: () => protoo.WebSocketTransport,
+	parts: SignalingParts,
+): void {
+	room.checkAdmission(peerId);
+	if (resume === undefined) {
+		room.checkReplaceable(peerId);
+		room.checkCapacity(peerId);
+		const channel = new ProtooChannel(peerId, accept());
+		const peer = room.addPeer(peerId, channel, { consumerReplicas, grants });
+		serveRequests(room, peer, channel, parts);
+	} else {
+		const peer = room.resumable(peerId, resume);
+		const channel = new ProtooChannel(peerId, accept());
+		room.resumePeer(peer, channel);
+		serveRequests(room, peer, channel, parts);
+	}
 }
 
 /** Every check a connection must pass, in order of cost; throws the HttpError to refuse it with. */
@@ -84,11 +112,17 @@ async function admit(
 	checkOrigin(info.request.headers.origin, info.request.headers.host, config.auth.allowedOrigins);
 	const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
 	if (!parsed.ok) throw createHttpError(400, `bad connection request: ${parsed.reason}`);
-	const { roomId, peerId, consumerReplicas } = parsed.query;
-	for (const note of parsed.lenient) log.info({ roomId, peerId, url: withoutSecrets(info.request.url ?? '') }, note);
+	const { roomId, peerId, consumerReplicas, resume } = parsed.query;
+	for (const note of parsed.lenient) log.info({ roomId, peerId, url: redactedUrl(info.request.url) }, note);
 
 	const caller = await checkAdmission(access, parsed.query);
 
+	// A resume takes up a session in a room that exists; it makes no room.
+	if (resume !== undefined) {
+		const room = await rooms.find(roomId);
+		if (!room) throw sessionExpired(roomId, peerId);
+		return { room, peerId, consumerReplicas, grants: caller.grants, resume };
+	}
 	let room: Room;
 	try {
 		room = await rooms.getOrCreate(roomId);
@@ -96,9 +130,7 @@ async function admit(
 		log.error({ roomId, peerId, error }, 'room creation failed');
 		throw createHttpError(500, `could not create room "${roomId}"`);
 	}
-	room.checkAdmission(peerId);
-	room.checkCapacity(peerId);
-	return { room, peerId, consumerReplicas, grants: caller.grants };
+	return { room, peerId, consumerReplicas, grants: caller.grants, resume };
 }
 
 /** The request target as a URL; one that does not parse has no query at all. */

@@ -3,7 +3,9 @@
 // produce / newConsumer protocol as the browser app, recording what a user's
 // client would see. Subclasses choose the Device's handler: TestPeer a
 // FakeHandler (signaling only), WebRtcTestPeer Chrome111 on werift (real ICE,
-// DTLS, SRTP and SCTP).
+// DTLS, SRTP and SCTP). A peer can resume its session over a new connection
+// (resume()), keeping its Device, transports, producers and consumers, as the
+// app does after its network came back.
 import type { Device, types as msc } from 'mediasoup-client';
 import * as protooClient from 'protoo-client';
 import type { SctpCapabilities } from '../../protocol/rtp.ts';
@@ -36,7 +38,7 @@ export interface JoinOptions {
 }
 
 /** The protoo peer of a connection being opened (the WebSocket is not open yet). */
-export function openProtoo({ url, ca }: SignalingPeerOptions): protooClient.Peer {
+export function openProtoo({ url, ca }: Pick<SignalingPeerOptions, 'url' | 'ca'>): protooClient.Peer {
 	const transport = new protooClient.WebSocketTransport(url, {
 		retry: { retries: 0 },
 		clientConfig: { tlsOptions: { ca } },
@@ -45,38 +47,77 @@ export function openProtoo({ url, ca }: SignalingPeerOptions): protooClient.Peer
 }
 
 export abstract class SignalingPeer {
-	readonly protoo: protooClient.Peer;
 	readonly notifications: Notification[] = [];
 	readonly consumers = new Map<string, msc.Consumer>();
 	readonly dataConsumers = new Map<string, msc.DataConsumer>();
 	readonly device: Device;
 	sendTransport: msc.Transport | undefined;
 	recvTransport: msc.Transport | undefined;
+	/** Whether the current connection closed. */
 	closed = false;
+	/** How it answers newConsumer / newDataConsumer requests; a test may change it between connections. */
+	consumerAnswer: ConsumerAnswer;
 	/** Settles when the WebSocket opens (or fails); subclasses' connect() awaits it. */
 	protected readonly opened: Promise<void>;
+	#protoo: protooClient.Peer;
+	readonly #ca: string;
 
 	protected constructor(
 		protoo: protooClient.Peer,
 		device: Device,
-		{ url, consumerAnswer = 'accept' }: SignalingPeerOptions,
+		{ url, ca, consumerAnswer = 'accept' }: SignalingPeerOptions,
 	) {
-		this.protoo = protoo;
+		this.#protoo = protoo;
+		this.#ca = ca;
 		this.device = device;
-		this.opened = new Promise<void>((resolve, reject) => {
+		this.consumerAnswer = consumerAnswer;
+		this.opened = this.#attach(protoo, url);
+	}
+
+	/** The current connection's protoo peer. */
+	get protoo(): protooClient.Peer {
+		return this.#protoo;
+	}
+
+	/**
+	 * Takes the session up again over a new connection to `url` (the
+	 * server's address with `resume=` and the join answer's secret), keeping
+	 * everything else, as the app does when its network is back. The old
+	 * connection is not closed from here: a clean close tells the server the
+	 * client left (and ends the session); the server closes it when the new
+	 * one takes over (`closing {reason: "resumed"}`), if it was still open.
+	 * Resolves once the new WebSocket is open.
+	 */
+	async resume(url: string): Promise<void> {
+		const protoo = openProtoo({ url, ca: this.#ca });
+		this.#protoo = protoo;
+		this.closed = false;
+		await this.#attach(protoo, url);
+	}
+
+	/** Listens to a connection's protoo peer; settles when its WebSocket opens (or fails). */
+	#attach(protoo: protooClient.Peer, url: string): Promise<void> {
+		const opened = new Promise<void>((resolve, reject) => {
 			protoo.on('open', () => resolve());
 			protoo.on('failed', () => reject(new Error(`WebSocket to ${url} failed`)));
 			protoo.on('close', () => reject(new Error(`WebSocket to ${url} closed`)));
 		});
+		// Not rejected into the void when nobody waits any more.
+		opened.catch(() => {});
 		protoo.on('close', () => {
-			this.closed = true;
+			if (protoo === this.#protoo) this.closed = true;
 		});
+		// protoo-client reconnects by itself, to the same URL, after a dropped
+		// connection: without the resume secret, a new session that would
+		// replace this one. Stopped (the socket is gone: nothing is sent), as
+		// the app does; a test resumes with resume().
+		protoo.on('disconnected', () => protoo.close());
 		protoo.on('notification', (notification) =>
 			this.notifications.push({ method: notification.method, data: notification.data ?? {} }),
 		);
 		protoo.on('request', (request, accept, reject) => {
-			if (consumerAnswer === 'ignore') return;
-			if (consumerAnswer === 'refuse') {
+			if (this.consumerAnswer === 'ignore') return;
+			if (this.consumerAnswer === 'refuse') {
 				reject(403, 'not accepting');
 				return;
 			}
@@ -85,9 +126,13 @@ export abstract class SignalingPeer {
 				(error: Error) => reject(500, error.message),
 			);
 		});
+		return opened;
 	}
 
 	async #onServerRequest(request: { method: string; data: Record<string, unknown> }): Promise<void> {
+		// Sent again after a resume when the answer was lost: it exists already (the app's rule).
+		const id = request.data.id;
+		if (typeof id === 'string' && (this.consumers.has(id) || this.dataConsumers.has(id))) return;
 		if (request.method === 'newConsumer') {
 			const { id, producerId, kind, rtpParameters } = request.data as unknown as msc.ConsumerOptions;
 			const transport = this.recvTransport;
@@ -129,6 +174,11 @@ export abstract class SignalingPeer {
 	/** Extra options for the local transports (e.g. the WebRTC stack's settings). */
 	protected transportOptions(): Partial<msc.TransportOptions> {
 		return {};
+	}
+
+	/** Where the local transports reach the server's candidate (a test may send media through a proxy). */
+	protected remoteCandidate(candidate: msc.IceCandidate): msc.IceCandidate {
+		return candidate;
 	}
 
 	/** The DTLS parameters connectWebRtcTransport sends (a test may tamper with them). */
@@ -175,7 +225,12 @@ export abstract class SignalingPeer {
 			consuming: direction === 'recv',
 			sctpCapabilities,
 		});
-		const options = { ...(info as unknown as msc.TransportOptions), ...this.transportOptions() };
+		const server = info as unknown as msc.TransportOptions;
+		const options = {
+			...server,
+			iceCandidates: server.iceCandidates.map((candidate) => this.remoteCandidate(candidate)),
+			...this.transportOptions(),
+		};
 		const transport =
 			direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
 		transport.on('connect', ({ dtlsParameters }, callback, errback) => {

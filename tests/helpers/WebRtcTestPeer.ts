@@ -27,6 +27,8 @@ export interface WebRtcTestPeerOptions extends SignalingPeerOptions {
 	forceTcp?: boolean;
 	/** Send these DTLS parameters instead of the real ones in connectWebRtcTransport. */
 	tamperDtls?: (dtlsParameters: msc.DtlsParameters) => msc.DtlsParameters;
+	/** Reach the server's ICE candidates elsewhere (through a TcpProxy, to cut the media's network). */
+	mediaVia?: (candidate: msc.IceCandidate) => msc.IceCandidate;
 }
 
 /** A source that sends real RTP on a producer until stopped. */
@@ -86,6 +88,10 @@ export class WebRtcTestPeer extends SignalingPeer {
 		// gather TCP candidates, so it can reach the server's passive TCP ones.
 		const weriftSettings: Partial<werift.PeerConfig> = { iceUseTcp: true };
 		return { additionalSettings: weriftSettings as unknown as Partial<RTCConfiguration> };
+	}
+
+	protected override remoteCandidate(candidate: msc.IceCandidate): msc.IceCandidate {
+		return this.#options.mediaVia ? this.#options.mediaVia(candidate) : candidate;
 	}
 
 	protected override connectDtlsParameters(dtlsParameters: msc.DtlsParameters): msc.DtlsParameters {
