@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
-import { E2eEnvironment, launchChromium, uniqueRoomId } from '../helpers/browserSession.ts';
+import { type BrowserPeer, E2eEnvironment, launchChromium, uniqueRoomId } from '../helpers/browserSession.ts';
 import { NetworkNamespace, ServerAddress } from '../helpers/NetworkNamespace.ts';
 
 describe('network loss', { timeout: 300_000 }, () => {
@@ -26,6 +26,9 @@ describe('network loss', { timeout: 300_000 }, () => {
 				HTTPS_LISTEN_IP: '0.0.0.0',
 				MEDIASOUP_LISTEN_IP: '0.0.0.0',
 				MEDIASOUP_ANNOUNCED_ADDRESS: server.address,
+				// The server finds a dead connection within 4 s (instead of 20 s), and keeps its peer 15 s.
+				RECONNECT_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
+				RECONNECT_GRACE_MS: String(GRACE_MS),
 			},
 		});
 		aliceBrowser = await launchChromium(aliceNetwork.chromiumExecutable());
@@ -38,6 +41,38 @@ describe('network loss', { timeout: 300_000 }, () => {
 		aliceNetwork?.close();
 		bobNetwork?.close();
 		server?.close();
+	});
+
+	test('the network goes away for a few seconds: the session resumes, and the others never see the peer leave', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('blip');
+			const alice = await env.openPeer({ roomId, peerId: 'alice', displayName: 'Alice', browser: aliceBrowser });
+			const bob = await env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: bobBrowser });
+			await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+			await bob.page.getByTestId('mic-button').click();
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			const consumersBefore = await consumerIdsOf(alice);
+			await watchForTileGone(alice, 'bob');
+
+			bobNetwork.down();
+			// The server found the dead connection: Alice sees Bob reconnecting, his tile in place.
+			await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ timeout: 15_000 });
+			await bob.page.getByTestId('reconnect-banner').waitFor({ timeout: 15_000 });
+			bobNetwork.up();
+
+			await bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS });
+			await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: 10_000 });
+			await Promise.all([
+				alice.expectVideoFrom('bob', { timeoutMs: 20_000 }),
+				bob.expectVideoFrom('alice', { timeoutMs: 20_000 }),
+				bob.expectAudioFrom('alice', { timeoutMs: 20_000 }),
+			]);
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			await bob.page.getByTestId('my-mic-muted').waitFor();
+			assert.equal(await tileWasGone(alice), false, "Bob's tile never left Alice's page");
+			assert.equal(await alice.page.getByTestId('toast').filter({ hasText: 'Bob left' }).count(), 0);
+			assert.deepEqual(await consumerIdsOf(alice), consumersBefore, 'the same consumers: a resumed session, no rejoin');
+		});
 	});
 
 	test('the network goes away for longer than the server waits: the peer is back by itself, still muted', async (t) => {
@@ -65,5 +100,29 @@ describe('network loss', { timeout: 300_000 }, () => {
 	});
 });
 
-/** Longer than the server's grace period (reconnect.graceMs, 15 s by default) and its ping timeout. */
-const OUTAGE_MS = 20_000;
+const PING_INTERVAL_MS = 2000;
+const GRACE_MS = 15_000;
+
+/** Longer than the server takes to find the dead connection (two ping intervals) and its grace period. */
+const OUTAGE_MS = 2 * PING_INTERVAL_MS + GRACE_MS + 3000;
+
+/** The ids of the consumers a page has, in order. */
+function consumerIdsOf(peer: BrowserPeer): Promise<string[]> {
+	return peer.page.evaluate(() => [...(window.store?.getState().consumers.ids ?? [])].map(String).sort());
+}
+
+/** From now on the page notes if the tile of `peerId` is ever missing, even for a moment. */
+async function watchForTileGone(peer: BrowserPeer, peerId: string): Promise<void> {
+	await peer.page.evaluate((id) => {
+		const state = window as unknown as { __tileGone?: boolean };
+		state.__tileGone = false;
+		const check = () => {
+			if (!document.querySelector(`[data-testid="peer-${id}"]`)) state.__tileGone = true;
+		};
+		new MutationObserver(check).observe(document.body, { childList: true, subtree: true });
+	}, peerId);
+}
+
+function tileWasGone(peer: BrowserPeer): Promise<boolean> {
+	return peer.page.evaluate(() => (window as unknown as { __tileGone?: boolean }).__tileGone === true);
+}
