@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import { type BrowserPeer, E2eEnvironment, launchChromium, uniqueRoomId } from '../helpers/browserSession.ts';
+import { expectCleanRoom } from '../helpers/cleanRoom.ts';
 import { NetworkNamespace, ServerAddress } from '../helpers/NetworkNamespace.ts';
 
 describe('network loss', { timeout: 300_000 }, () => {
@@ -72,6 +73,7 @@ describe('network loss', { timeout: 300_000 }, () => {
 			assert.equal(await tileWasGone(alice), false, "Bob's tile never left Alice's page");
 			assert.equal(await alice.page.getByTestId('toast').filter({ hasText: 'Bob left' }).count(), 0);
 			assert.deepEqual(await consumerIdsOf(alice), consumersBefore, 'the same consumers: a resumed session, no rejoin');
+			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
 		});
 	});
 
@@ -96,6 +98,7 @@ describe('network loss', { timeout: 300_000 }, () => {
 			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
 			await bob.page.getByTestId('my-mic-muted').waitFor();
 			assert.equal(await bob.page.getByTestId('rejoin-button').count(), 0, 'nobody clicked');
+			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
 		});
 	});
 });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
+import { expectCleanRoom } from '../helpers/cleanRoom.ts';
 
 describe('reconnection', { timeout: 240_000 }, () => {
 	let env: E2eEnvironment;
@@ -58,6 +59,7 @@ describe('reconnection', { timeout: 240_000 }, () => {
 			// The chat history stayed on the page.
 			assert.equal(await alice.page.getByTestId('chat-message').filter({ hasText: 'before the restart' }).count(), 1);
 			assert.equal(await bob.page.getByTestId('rejoin-button').count(), 0);
+			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
 		});
 	});
 
@@ -78,6 +80,7 @@ describe('reconnection', { timeout: 240_000 }, () => {
 			await bob.page.getByTestId('share-again-button').click();
 			await alice.page.getByTestId('share-bob').waitFor();
 			await bob.page.getByTestId('share-again-banner').waitFor({ state: 'detached' });
+			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
 		});
 	});
 
@@ -103,6 +106,7 @@ describe('reconnection', { timeout: 240_000 }, () => {
 			await Promise.all([alice.expectVideoFrom('bob'), bob.expectVideoFrom('alice'), bob.expectAudioFrom('alice')]);
 			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
 			assert.equal(await bob.page.getByTestId('rejoin-button').count(), 0);
+			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
 		});
 	});
 });
