@@ -580,6 +580,7 @@ export class RoomClient {
 			this.#sessionLost();
 			return;
 		}
+		this.#notifier.notify('info', 'The media connection dropped: restarting it');
 		try {
 			await this.#restartTransportIce(transport);
 		} catch (error) {

@@ -5,7 +5,8 @@
 // removed stays out.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
+import type { types } from 'mediasoup';
+import { type BrowserPeer, E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
 import { expectCleanRoom } from '../helpers/cleanRoom.ts';
 
 describe('reconnection', { timeout: 240_000 }, () => {
@@ -109,4 +110,46 @@ describe('reconnection', { timeout: 240_000 }, () => {
 			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
 		});
 	});
+
+	test('media loses its path while signaling stays up: ICE restarts by itself, without a rejoin', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('ice');
+			const alice = await env.openPeer({ roomId, peerId: 'alice', displayName: 'Alice' });
+			const bob = await env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob' });
+			await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+			const aliceConsumers = await consumerIdsOf(alice);
+
+			// The server takes new ICE credentials for Bob's transports without telling
+			// him: his connectivity checks go unanswered, as over a path that went away.
+			// (Twice: mediasoup still answers the credentials before the last change.)
+			const room = await env.server.server.rooms.find(roomId);
+			const bobOnServer = room?.peers.get('bob');
+			assert.ok(bobOnServer);
+			for (const transport of bobOnServer.transports.values()) {
+				const webRtc = transport as types.WebRtcTransport;
+				await webRtc.restartIce();
+				await webRtc.restartIce();
+			}
+
+			const frozen = await bob.page.evaluate(() => window.store?.getState().room.state);
+			assert.equal(frozen, 'connected', 'the signaling is fine');
+			// Bob's page notices, restarts ICE, and media flows again both ways.
+			await bob.page
+				.getByTestId('toast')
+				.filter({ hasText: 'The media connection dropped: restarting it' })
+				.waitFor({ timeout: 40_000 });
+			await Promise.all([
+				alice.expectVideoFrom('bob', { timeoutMs: 20_000 }),
+				bob.expectVideoFrom('alice', { timeoutMs: 20_000 }),
+			]);
+			assert.deepEqual(await consumerIdsOf(alice), aliceConsumers, 'no rejoin: the same consumers');
+			assert.equal(await bob.page.getByTestId('rejoin-button').count(), 0);
+			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
+		});
+	});
 });
+
+/** The ids of the consumers a page has, in order. */
+function consumerIdsOf(peer: BrowserPeer): Promise<string[]> {
+	return peer.page.evaluate(() => [...(window.store?.getState().consumers.ids ?? [])].map(String).sort());
+}
