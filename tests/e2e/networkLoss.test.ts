@@ -101,6 +101,29 @@ describe('network loss', { timeout: 300_000 }, () => {
 			await expectCleanRoom(env.server, roomId, ['alice', 'bob']);
 		});
 	});
+
+	test('a peer removed by a moderator while its network was away stays out when the network is back', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('removed-away');
+			const alice = await env.openPeer({ roomId, peerId: 'alice', displayName: 'Alice', browser: aliceBrowser });
+			const bob = await env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: bobBrowser });
+			await alice.expectVideoFrom('bob', { frames: 3 });
+
+			bobNetwork.down();
+			await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ timeout: 15_000 });
+			await alice.tile('bob').getByTestId('peer-menu').locator('summary').click();
+			await alice.tile('bob').getByTestId('remove-peer-button').click();
+			await alice.tile('bob').waitFor({ state: 'detached' });
+			bobNetwork.up();
+
+			await bob.page.getByTestId('closed-screen').waitFor({ timeout: 30_000 });
+			assert.match((await bob.page.getByTestId('closed-reason').textContent()) ?? '', /removed/i);
+			await sleep(4000);
+			assert.equal(await alice.tile('bob').count(), 0, 'Bob did not come back');
+			const room = await env.server.server.rooms.find(roomId);
+			assert.deepEqual([...(room?.peers.keys() ?? [])], ['alice']);
+		});
+	});
 });
 
 const PING_INTERVAL_MS = 2000;
