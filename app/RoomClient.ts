@@ -9,11 +9,13 @@
 //
 // A RoomClient lives as long as the page: it asks the server whether it may
 // enter (GET /access: a refused WebSocket handshake cannot tell a browser
-// why), joins, may wait in the lobby of a locked room, may lose and regain the
-// WebSocket (protoo-client reconnects, and every reconnection joins afresh
-// with new transports), leaves or is removed, and may join again unless a
-// moderator closed the room to it. What one join owns, the SignalingChannel,
-// closes the way every owner in the app does (lifecycle/Closable.ts).
+// why), joins, may wait in the lobby of a locked room, may lose its
+// connection and get back in by itself (a Reconnector: it resumes its session
+// with the join answer's secret, keeping transports and tiles, or joins anew
+// and sends again what it sent), leaves or is removed, and may join again
+// unless a moderator closed the room to it. What one connection owns, the
+// SignalingChannel and its Heartbeat, closes the way every owner in the app
+// does (lifecycle/Closable.ts).
 import { Device, type types } from 'mediasoup-client';
 import { canPublish, type Grants } from '../protocol/access.ts';
 import type { CloseReason, RoomPeer, SessionResumed } from '../protocol/session.ts';
@@ -25,6 +27,7 @@ import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
 import { CLOSE_REASON_TEXT, closedForGoodBy, reconnectsAfter, refusalText } from './room/closedReasons.ts';
 import { errorMessage, toError } from './room/errors.ts';
+import { Heartbeat, PROBE_TIMEOUT_MS } from './room/Heartbeat.ts';
 import { type KeptSendState, keptSendState } from './room/keptSendState.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
 import { MediaStats } from './room/MediaStats.ts';
@@ -60,12 +63,6 @@ type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
 
 /** How one WebSocket of an attempt ended: in the room, never opened, or dropped before it got in. */
 type ConnectOutcome = 'in' | 'refused' | 'lost';
-
-/** How long the server has to answer a liveness probe before the connection counts as gone. */
-const PROBE_TIMEOUT_MS = 4000;
-
-/** How often a joined page checks that the server still answers. */
-const HEARTBEAT_INTERVAL_MS = 10_000;
 
 const GAVE_UP_TEXT = 'Could not get back into the room: check your network, then rejoin';
 const UNREACHABLE_TEXT = 'Could not reach the server: check your network, then rejoin';
@@ -111,7 +108,7 @@ export class RoomClient {
 	/** What the page sent when its session was lost, to send again in a new one. */
 	#kept: KeptSendState | undefined;
 	readonly #watchdog: MediaWatchdog;
-	#heartbeat: ReturnType<typeof setInterval> | undefined;
+	#heartbeat: Heartbeat | undefined;
 
 	constructor({
 		store,
@@ -574,10 +571,7 @@ export class RoomClient {
 		const signaling = this.#signaling;
 		if (!signaling || this.#store.getState().room.state !== 'connected') return;
 		if (!(await signaling.probe(PROBE_TIMEOUT_MS))) {
-			if (this.#signaling !== signaling) return;
-			this.#signaling = undefined;
-			signaling.close();
-			this.#sessionLost();
+			this.#connectionDead(signaling);
 			return;
 		}
 		this.#notifier.notify('info', 'The media connection dropped: restarting it');
@@ -588,22 +582,22 @@ export class RoomClient {
 		}
 	}
 
-	/** Checks now and then that the server still answers: a dead network leaves a WebSocket open for minutes. */
+	/** From now on, a connection that stops answering counts as lost (Heartbeat). */
 	#startHeartbeat(signaling: SignalingChannel): void {
-		clearInterval(this.#heartbeat);
-		this.#heartbeat = setInterval(() => {
-			if (this.#signaling !== signaling || this.#store.getState().room.state !== 'connected') return;
-			void signaling.probe(PROBE_TIMEOUT_MS).then((alive) => {
-				if (alive || this.#signaling !== signaling) return;
-				this.#signaling = undefined;
-				signaling.close();
-				this.#sessionLost();
-			});
-		}, HEARTBEAT_INTERVAL_MS);
+		this.#heartbeat?.close();
+		this.#heartbeat = new Heartbeat(signaling, () => this.#connectionDead(signaling));
+	}
+
+	/** The server stopped answering on this connection: it is closed here, and the session lost. */
+	#connectionDead(signaling: SignalingChannel): void {
+		if (this.#signaling !== signaling) return;
+		this.#signaling = undefined;
+		signaling.close();
+		this.#sessionLost();
 	}
 
 	#stopWatching(): void {
-		clearInterval(this.#heartbeat);
+		this.#heartbeat?.close();
 		this.#heartbeat = undefined;
 	}
 

@@ -137,6 +137,7 @@ describe('reconnection', { timeout: 240_000 }, () => {
 			await bob.page
 				.getByTestId('toast')
 				.filter({ hasText: 'The media connection dropped: restarting it' })
+				.first()
 				.waitFor({ timeout: 40_000 });
 			await Promise.all([
 				alice.expectVideoFrom('bob', { timeoutMs: 20_000 }),
