@@ -191,8 +191,10 @@ export class Peer extends Participant {
 			try {
 				return await channel.request(method, data);
 			} catch (error) {
-				// The channel went with the request out, but the peer did not: again on its next channel.
-				if (this.closed || !channel.closed) throw error;
+				// The channel went with the request out, but the peer did not: again
+				// on its next channel (it waits for the resume, or it has one).
+				const next = this.#grace !== undefined || this.#channel !== channel;
+				if (this.closed || !channel.closed || !next) throw error;
 			}
 		}
 	}
@@ -230,6 +232,7 @@ export class Peer extends Participant {
 		super.closing();
 		this.#grace?.end(false);
 		this.#grace = undefined;
+		this.session.removeAllListeners();
 		const reason = this.#closeReason;
 		if (reason === undefined || reason === 'graceExpired') this.#channel.close();
 		else this.#channel.closeFor(reason);

@@ -115,10 +115,14 @@ export class Room extends Closable {
 		this.routers.trackOrigin(this.bot.dataProducer, this.routers.home);
 		// A worker of the room died or was closed: this room cannot go on; its
 		// peers are disconnected and can rejoin (they get a room on live workers).
+		// A worker closed without dying means the server is stopping: mediasoup
+		// closes its workers on SIGTERM and SIGINT by itself, maybe before the
+		// server's own handler closed the rooms.
 		this.routers.observer.once('close', () => {
 			if (this.closed) return;
-			this.log.warn({ roomId: this.id }, 'room: worker closed, closing room');
-			this.closeFor('workerDied');
+			const reason = this.routers.workerDied ? 'workerDied' : 'shutdown';
+			this.log.warn({ roomId: this.id, reason }, 'room: worker closed, closing room');
+			this.closeFor(reason);
 		});
 		this.log.info({ roomId: this.id, worker: this.workerIndex }, 'room created');
 	}
@@ -175,6 +179,19 @@ export class Room extends Closable {
 		peer.notify('mediasoup-version', { version: mediasoupVersion });
 		this.log.info({ roomId: this.id, peerId }, 'peer connected');
 		return peer;
+	}
+
+	/**
+	 * The room's checks of a connection of `peerId`, the WebSocket handshake's
+	 * and GET /access's: throws its refusal. With a resume secret, answers the
+	 * session it takes up; without, undefined (a new session).
+	 */
+	checkConnection(peerId: string, resume: string | undefined): Peer | undefined {
+		this.checkAdmission(peerId);
+		if (resume !== undefined) return this.resumable(peerId, resume);
+		this.checkReplaceable(peerId);
+		this.checkCapacity(peerId);
+		return undefined;
 	}
 
 	/**

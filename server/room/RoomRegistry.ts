@@ -13,6 +13,8 @@ const EMPTY_ROOM_GRACE_MS = 30_000;
 
 export class RoomRegistry extends Closable {
 	readonly #rooms = new Map<string, Promise<Room>>();
+	/** The rooms created and not closed: closing() must reach them at once, not a turn later. */
+	readonly #live = new Set<Room>();
 	readonly #pool: WorkerPool;
 	readonly #config: ResolvedConfig;
 	readonly #log: Logger;
@@ -44,7 +46,9 @@ export class RoomRegistry extends Closable {
 			throw new Error('server is shutting down');
 		}
 		const emptyCheck = setTimeout(() => room.closeIfEmpty(), EMPTY_ROOM_GRACE_MS).unref();
+		this.#live.add(room);
 		room.observer.once('close', () => {
+			this.#live.delete(room);
 			clearTimeout(emptyCheck);
 			const entry = this.#rooms.get(roomId);
 			// Only forget the entry if it is still this room.
@@ -73,10 +77,14 @@ export class RoomRegistry extends Closable {
 		return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 	}
 
-	/** Closes every room (the server is shutting down); one still being created closes as soon as it exists. */
+	/**
+	 * Closes every room (the server is shutting down): the existing ones now,
+	 * before the workers close under them (their peers are told `shutdown`,
+	 * not `workerDied`); one still being created closes as soon as it exists
+	 * (#create sees the registry closed).
+	 */
 	protected closing(): void {
-		for (const creation of this.#rooms.values())
-			void creation.then((room) => room.closeFor('shutdown')).catch(() => {});
+		for (const room of [...this.#live]) room.closeFor('shutdown');
 		this.#rooms.clear();
 	}
 }

@@ -59,6 +59,11 @@ export class RoomRouters extends Closable {
 		return this.#routers;
 	}
 
+	/** Whether a worker of the room died: why these routers closed, if they did by themselves. */
+	get workerDied(): boolean {
+		return this.#routers.some((roomRouter) => roomRouter.workerDied);
+	}
+
 	// --- placing members -----------------------------------------------------
 
 	/** The router of a member's transports, chosen on first use. */

@@ -14,12 +14,12 @@ import { checkOrigin } from '../auth/originCheck.ts';
 import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError, toHttpError } from '../errors.ts';
+import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { Peer } from '../room/Peer.ts';
 import { type Room, sessionExpired } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { handlePeerRequest } from './PeerRequestHandler.ts';
 import { ProtooChannel } from './ProtooChannel.ts';
-import { redactedUrl } from './redactedUrl.ts';
 
 /** Largest WebSocket message accepted; bigger ones close the connection (WebSocket 1009). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -60,7 +60,8 @@ export function attachProtooSignaling(server: HttpsServer, parts: SignalingParts
 	const connectionRate = new ConnectionRateLimit(parts.config.limits.connectionsPerIpPerMinute);
 
 	webSocketServer.on('connectionrequest', (info, accept, reject) => {
-		const url = redactedUrl(info.request.url);
+		// The token and the resume secret in the query stay out of the log.
+		const url = withoutSecrets(info.request.url ?? '');
 		admit(info, parts, connectionRate)
 			// The room's checks and the hand-over in one turn: no timer (a grace
 			// period ending) and no socket event comes between them.
@@ -87,17 +88,13 @@ function enter(
 	accept: () => protoo.WebSocketTransport,
 	parts: SignalingParts,
 ): void {
-	room.checkAdmission(peerId);
-	if (resume === undefined) {
-		room.checkReplaceable(peerId);
-		room.checkCapacity(peerId);
-		const channel = new ProtooChannel(peerId, accept());
-		const peer = room.addPeer(peerId, channel, { consumerReplicas, grants });
-		serveRequests(room, peer, channel, parts);
+	const session = room.checkConnection(peerId, resume);
+	const channel = new ProtooChannel(peerId, accept());
+	if (session) {
+		room.resumePeer(session, channel);
+		serveRequests(room, session, channel, parts);
 	} else {
-		const peer = room.resumable(peerId, resume);
-		const channel = new ProtooChannel(peerId, accept());
-		room.resumePeer(peer, channel);
+		const peer = room.addPeer(peerId, channel, { consumerReplicas, grants });
 		serveRequests(room, peer, channel, parts);
 	}
 }
@@ -113,7 +110,7 @@ async function admit(
 	const parsed = parseConnectionQuery(connectionUrl(info.request.url).searchParams);
 	if (!parsed.ok) throw createHttpError(400, `bad connection request: ${parsed.reason}`);
 	const { roomId, peerId, consumerReplicas, resume } = parsed.query;
-	for (const note of parsed.lenient) log.info({ roomId, peerId, url: redactedUrl(info.request.url) }, note);
+	for (const note of parsed.lenient) log.info({ roomId, peerId, url: withoutSecrets(info.request.url ?? '') }, note);
 
 	const caller = await checkAdmission(access, parsed.query);
 

@@ -74,6 +74,7 @@ test('deny: the peer is told and disconnected; the moderators see it leave the l
 	await alice.request('denyPeer', { peerId: 'bob' });
 	await waitFor("bob's connection closed", () => bob.closed);
 	assert.deepEqual(bob.notificationsOf('lobbyDenied'), [{ reason: '' }]);
+	assert.deepEqual(bob.notificationsOf('closing'), [{ reason: 'denied' }], 'and why its connection closes');
 	assert.deepEqual(alice.notificationsOf('lobbyPeerLeft'), [{ peerId: 'bob' }], 'told once');
 	const room = await tokenServer.server.rooms.find(roomId);
 	assert.equal(room?.peers.has('bob'), false);

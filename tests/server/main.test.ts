@@ -1,9 +1,10 @@
 // The entry point as `npm start` runs it, in a child process: it prints the
-// Node version, serves HTTPS, shuts down cleanly on SIGTERM (no worker process
-// left behind), refuses a bad configuration with a message saying what to
-// change, and warns when started without the Node flags `npm start` passes.
+// Node version, serves HTTPS, shuts down cleanly on SIGTERM (its peers told
+// why, no worker process left behind), refuses a bad configuration with a
+// message saying what to change, and warns when started without the Node
+// flags `npm start` passes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,10 +13,12 @@ import { ensureCertificate } from '../../server/tls/certificates.ts';
 import { buildAppIfMissing } from '../../tools/appBuild.ts';
 import { findFreePortRange } from '../helpers/freePorts.ts';
 import { exitOf, httpsStatus, startNode } from '../helpers/nodeProcess.ts';
+import { TestPeer } from '../helpers/TestPeer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let certDir: string;
+let ca: string;
 let env: Record<string, string>;
 
 before(async () => {
@@ -24,6 +27,7 @@ before(async () => {
 	await buildAppIfMissing({ rootDir: root, production: true });
 	certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-main-'));
 	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
+	ca = readFileSync(certificate.cert, 'utf8');
 	env = {
 		HTTPS_LISTEN_IP: '127.0.0.1',
 		HTTPS_LISTEN_PORT: String(await findFreePortRange(1)),
@@ -42,7 +46,7 @@ function startMain(extraEnv: Record<string, string> = {}, nodeArgs: readonly str
 	return startNode([...nodeArgs, path.join(root, 'server', 'main.ts')], { ...env, ...extraEnv });
 }
 
-test('starts on Node 24, serves, and exits cleanly on SIGTERM', async () => {
+test('starts on Node 24, serves, and on SIGTERM tells its peers it shuts down and exits cleanly', async () => {
 	const { child, output } = startMain();
 	const exited = exitOf(child);
 	try {
@@ -51,9 +55,16 @@ test('starts on Node 24, serves, and exits cleanly on SIGTERM', async () => {
 		assert.doesNotMatch(output(), /started without the flags/);
 		const workerPids = [...output().matchAll(/"pid":(\d+)\}/g)].map((match) => Number(match[1]));
 		assert.equal(await httpsStatus(`https://127.0.0.1:${env.HTTPS_LISTEN_PORT}/rooms/main-test`), 200);
+		const peer = await TestPeer.connect({
+			url: `wss://127.0.0.1:${env.HTTPS_LISTEN_PORT}/?roomId=main-test&peerId=alice`,
+			ca,
+		});
+		await peer.join();
 
 		child.kill('SIGTERM');
 		assert.equal(await exited, 0);
+		await waitFor('the peer is disconnected', () => peer.closed);
+		assert.deepEqual(peer.notificationsOf('closing'), [{ reason: 'shutdown' }]);
 		assert.match(output(), /"msg":"stopped"/);
 		assert.ok(workerPids.length >= 2, `worker pids logged: ${workerPids}`);
 		for (const pid of workerPids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} is gone`);

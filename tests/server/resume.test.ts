@@ -13,7 +13,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenGrants } from '../../protocol/access.ts';
 import type { JoinResponse, SessionResumed } from '../../protocol/signaling.ts';
-import { AUTH_KEYS, moderatorOf, testToken, tokenQuery } from '../helpers/accessTokens.ts';
+import { AUTH_KEYS, bearer, moderatorOf, testToken, tokenQuery } from '../helpers/accessTokens.ts';
 import { fakeTrack } from '../helpers/fakeTrack.ts';
 import { handshake } from '../helpers/handshake.ts';
 import { assertNoOrphans } from '../helpers/noOrphans.ts';
@@ -60,7 +60,7 @@ interface Client {
 
 async function connectionUrl(port: number, roomId: string, identity: string, grants: TokenGrants, extra = '') {
 	const query = `roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(identity)}`;
-	return `wss://127.0.0.1:${port}/?${query}${tokenQuery(await testToken(identity, grants, { name: identity }))}${extra}`;
+	return `wss://127.0.0.1:${port}/?${query}${tokenQuery(await testToken(identity, grants))}${extra}`;
 }
 
 /** A joined peer that sends an audio and a video producer; on `port` when it goes through a proxy. */
@@ -282,7 +282,7 @@ test('a wrong or missing secret takes nothing over: the reconnecting peer stays 
 	const noToken = await handshake(`wss://127.0.0.1:${server.port}/?${query}`, { ca: server.ca });
 	assert.equal(noToken.status, 401);
 	const carols = await handshake(
-		`wss://127.0.0.1:${server.port}/?${query}${tokenQuery(await testToken('carol', { room: roomId }, { name: 'carol' }))}`,
+		`wss://127.0.0.1:${server.port}/?${query}${tokenQuery(await testToken('carol', { room: roomId }))}`,
 		{ ca: server.ca },
 	);
 	assert.deepEqual(carols, {
@@ -401,6 +401,111 @@ test('a resume into a room that does not exist (the server restarted) is refused
 		reason: `session of peer "erin" in room "${roomId}" expired (its grace period ended, or the server restarted): join again`,
 	});
 	assert.equal(await server.server.rooms.find(roomId), undefined);
+});
+
+test('what changed while the peer was away is in sessionResumed, not replayed: a moderator muted it and changed its grants', async () => {
+	const { roomId, alice, bob, proxy } = await aliceAndBob();
+	const bobPeer = await serverPeer(roomId, 'bob');
+	const mic = [...bobPeer.producers.values()].find((producer) => producer.kind === 'audio');
+	assert.ok(mic);
+	proxy.cut();
+	await alice.peer.waitForNotification('peerReconnecting', (data) => data.peerId === 'bob');
+	await alice.peer.request('muteProducer', { producerId: mic.id });
+	await alice.peer.request('setPeerGrants', { peerId: 'bob', grants: { record: true } });
+	const missed = bob.peer.notifications.length;
+
+	proxy.restore();
+	const resumed = await resume(bob, proxy.port);
+	assert.deepEqual(
+		resumed.producers.find((producer) => producer.id === mic.id),
+		{ id: mic.id, paused: true },
+	);
+	assert.equal(resumed.grants.record, true);
+	assert.equal(resumed.locked, false);
+	assert.equal(resumed.lobby, undefined, 'a peer without roomAdmin is not told who waits');
+	const since = bob.peer.notifications.slice(missed).map((notification) => notification.method);
+	assert.equal(since[0], 'sessionResumed', 'the first message of the new connection');
+	for (const method of ['producerMutedByModerator', 'grantsChanged', 'peerReconnecting']) {
+		assert.ok(!since.includes(method), `${method} is not replayed`);
+	}
+});
+
+test('a moderator that resumes learns who waits in the lobby now', async () => {
+	const roomId = newRoomId();
+	const proxy = await network();
+	const alice = await joined(roomId, 'alice', { port: proxy.port, grants: moderatorOf(roomId), produce: false });
+	await alice.peer.request('lockRoom', { locked: true });
+	proxy.cut();
+	await waitFor('alice is reconnecting', async () => (await serverPeer(roomId, 'alice')).reconnecting);
+	const carol = await TestPeer.connect({
+		url: await connectionUrl(server.port, roomId, 'carol', { room: roomId }),
+		ca: server.ca,
+	});
+	cleanups.push(() => carol.close());
+	await carol.join({ displayName: 'Carol' }).catch(() => {});
+	await carol.waitForNotification('lobbyEntered');
+
+	proxy.restore();
+	const resumed = await resume(alice, proxy.port);
+	assert.equal(resumed.locked, true);
+	assert.deepEqual(resumed.lobby, [{ peerId: 'carol', displayName: 'Carol' }]);
+});
+
+test('a hidden peer (a recorder) reconnects unannounced, as it came', async () => {
+	const roomId = newRoomId();
+	const alice = await joined(roomId, 'alice');
+	const proxy = await network();
+	const recorder = await joined(roomId, 'recorder', {
+		port: proxy.port,
+		grants: { room: roomId, hidden: true },
+		produce: false,
+	});
+	proxy.cut();
+	await waitFor('the recorder is reconnecting', async () => (await serverPeer(roomId, 'recorder')).reconnecting);
+	proxy.restore();
+	await resume(recorder, proxy.port);
+	await sleep(200);
+	for (const method of ['peerReconnecting', 'peerReconnected', 'peerClosed', 'newPeer']) {
+		assert.deepEqual(alice.peer.notificationsOf(method), [], `alice got no ${method}`);
+	}
+});
+
+test('GET /access answers what the handshake would, a resume included, so that a browser can read it', async () => {
+	const { roomId, alice, bob, proxy } = await aliceAndBob();
+	const access = async (who: Client, extra: string) => {
+		const query = `roomId=${encodeURIComponent(roomId)}&peerId=${encodeURIComponent(who.identity)}${extra}`;
+		const { status, body } = await server.rest(
+			'GET',
+			`/access?${query}`,
+			undefined,
+			bearer(await testToken(who.identity, who.grants)),
+		);
+		return { status, body };
+	};
+	proxy.cut();
+	await alice.peer.waitForNotification('peerReconnecting', (data) => data.peerId === 'bob');
+	const bobPeer = await serverPeer(roomId, 'bob');
+
+	assert.deepEqual(await access(bob, resumeQuery(bob)), { status: 200, body: { grants: bobPeer.grants } });
+	assert.deepEqual(await access(bob, resumeQuery(bob, 'not-the-secret')), {
+		status: 403,
+		body: {
+			error: 'resume secret does not match the session of peer "bob" (a newer session took its place): join again',
+		},
+	});
+	const plain = await access(bob, '');
+	assert.equal(plain.status, 403);
+	assert.match(String((plain.body as { error: string }).error), /^peer "bob" is reconnecting: /);
+	assert.equal(bobPeer.reconnecting, true, 'asking changes nothing');
+
+	await alice.peer.waitForNotification('peerClosed', (data) => data.peerId === 'bob');
+	assert.deepEqual(await access(bob, resumeQuery(bob)), {
+		status: 410,
+		body: {
+			error: `session of peer "bob" in room "${roomId}" expired (its grace period ended, or the server restarted): join again`,
+		},
+	});
+	assert.equal((await access(bob, '')).status, 200, 'a new session may join now');
 });
 
 test('every join answers its own secret, and the others learn who is reconnecting from it', async () => {

@@ -267,6 +267,7 @@ describe('transports', () => {
 		assert.ok(room);
 
 		await waitFor("mallory's WebSocket closed by the server", () => mallory.closed);
+		assert.deepEqual(mallory.notificationsOf('closing'), [{ reason: 'transportFailed' }]);
 		await alice.waitForNotification('peerClosed', (data) => data.peerId === 'mallory');
 		assert.equal(room.peers.has('mallory'), false);
 		const dump = await room.router.dump();
