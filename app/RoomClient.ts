@@ -109,6 +109,8 @@ export class RoomClient {
 	#kept: KeptSendState | undefined;
 	readonly #watchdog: MediaWatchdog;
 	#heartbeat: Heartbeat | undefined;
+	/** A connection that stopped answering, kept open until the session goes on without it. */
+	#abandoned: SignalingChannel | undefined;
 
 	constructor({
 		store,
@@ -201,6 +203,7 @@ export class RoomClient {
 		const signaling = this.#signaling;
 		this.#signaling = undefined;
 		signaling?.close();
+		this.#closeAbandoned();
 		this.#resumeSecret = undefined;
 		this.#pendingResume = undefined;
 		if (forGood) this.#kept = undefined;
@@ -232,38 +235,38 @@ export class RoomClient {
 	}
 
 	/**
-	 * One attempt to be in the room: asks the server first (GET /access: a
-	 * refusal is shown in its words instead of a WebSocket that keeps
-	 * failing), resumes the session when there is one, joins anew otherwise
-	 * or when the server no longer has it. True when settled.
+	 * One attempt to be in the room: asks the server first (GET /access, with
+	 * the resume secret when there is a session: a browser cannot read why a
+	 * handshake was refused), then resumes the session, or joins anew when
+	 * there is none or the server no longer has it (410). A refusal is shown
+	 * in the server's words and ends the attempts. True when settled.
 	 */
 	async #attempt(joinCount: number): Promise<boolean> {
-		const verdict = await this.#askAccess();
+		const secret = this.#resumeSecret;
+		let verdict = await this.#askAccess(secret);
 		if (joinCount !== this.#joinCount) return true;
+		if (verdict.kind === 'expired') {
+			// The session is gone (its grace period ended, the server restarted): a new one.
+			this.#forgetSession();
+			this.#showAttempt(0, 0);
+			verdict = await this.#askAccess(undefined);
+			if (joinCount !== this.#joinCount) return true;
+		}
+		// Still no network: a WebSocket would hang as long; the next attempt may find it.
+		if (verdict.kind === 'unreachable' || verdict.kind === 'expired') return false;
 		if (verdict.kind === 'refused') {
 			this.leave(refusalText(verdict.status, verdict.reason));
 			return true;
 		}
-		// Still no network: a WebSocket would hang as long; the next attempt may find it.
-		if (verdict.kind === 'unreachable') return false;
 		if (verdict.kind === 'allowed') this.#store.dispatch(accessActions.grantsReceived(verdict.grants));
-		const secret = this.#resumeSecret;
-		if (secret !== undefined) {
-			const outcome = await this.#connect(secret);
-			if (joinCount !== this.#joinCount || outcome === 'in') return true;
-			// Unreachable, or dropped again: the session may still be there.
-			if (outcome === 'lost' || verdict.kind !== 'allowed') return false;
-			// The server answers but refused the secret: its grace ended, or it restarted.
-			this.#forgetSession();
-			this.#showAttempt(0, 0);
-		}
-		const outcome = await this.#connect(undefined);
+		const outcome = await this.#connect(this.#resumeSecret);
 		return joinCount !== this.#joinCount || outcome === 'in';
 	}
 
-	#askAccess(): Promise<AccessVerdict> {
+	/** With `resume`, the server also says whether that session is still there (410 when not). */
+	#askAccess(resume: string | undefined): Promise<AccessVerdict> {
 		const { roomId, peerId, consumerReplicas, token } = this.#options;
-		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token });
+		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token, resume });
 	}
 
 	/**
@@ -352,6 +355,7 @@ export class RoomClient {
 		}
 		this.#resumeSecret = undefined;
 		this.#pendingResume = undefined;
+		this.#closeAbandoned();
 		this.#closeTransports();
 	}
 
@@ -418,6 +422,7 @@ export class RoomClient {
 			throw error;
 		}
 		this.#resumeSecret = joined.resumeSecret;
+		this.#closeAbandoned();
 		if (joined.grants) this.#store.dispatch(accessActions.grantsReceived(joined.grants));
 		this.#store.dispatch(moderationActions.lockChanged(joined.locked ?? false));
 		for (const peer of joined.peers) this.#store.dispatch(peersActions.peerAdded({ ...peer, joinedAt: Date.now() }));
@@ -588,12 +593,24 @@ export class RoomClient {
 		this.#heartbeat = new Heartbeat(signaling, () => this.#connectionDead(signaling));
 	}
 
-	/** The server stopped answering on this connection: it is closed here, and the session lost. */
+	/**
+	 * The server stopped answering on this connection: the session is lost,
+	 * and resumed over a new one. This one is abandoned, not closed, until
+	 * then (SignalingChannel.abandon says why).
+	 */
 	#connectionDead(signaling: SignalingChannel): void {
 		if (this.#signaling !== signaling) return;
 		this.#signaling = undefined;
-		signaling.close();
+		this.#closeAbandoned();
+		signaling.abandon();
+		this.#abandoned = signaling;
 		this.#sessionLost();
+	}
+
+	/** The session went on over a new connection, or it is over: the abandoned one may close now. */
+	#closeAbandoned(): void {
+		this.#abandoned?.close();
+		this.#abandoned = undefined;
 	}
 
 	#stopWatching(): void {
@@ -620,6 +637,7 @@ export class RoomClient {
 		this.local.reconcile(resumed.producers);
 		this.remote.reconcile(resumed.consumers, resumed.dataConsumers);
 		this.#kept = undefined;
+		this.#closeAbandoned();
 		this.#watchdog.forgive();
 		this.#dispatchState('connected');
 		const signaling = this.#signaling;

@@ -66,6 +66,8 @@ export class SignalingChannel extends Closable {
 	readonly #peer: protooClient.Peer;
 	readonly #openTimer: ReturnType<typeof setTimeout>;
 	#opened = false;
+	/** Given up on (abandon()): nothing it receives is passed on any more. */
+	#abandoned = false;
 
 	constructor(url: string, handlers: SignalingHandlers) {
 		super();
@@ -74,7 +76,7 @@ export class SignalingChannel extends Closable {
 		this.#peer.on('open', () => {
 			this.#opened = true;
 			clearTimeout(this.#openTimer);
-			handlers.onOpen();
+			if (!this.#abandoned) handlers.onOpen();
 		});
 		// protoo-client would open a new WebSocket to the same URL by itself.
 		this.#peer.on('disconnected', () => this.#lost(handlers));
@@ -82,11 +84,16 @@ export class SignalingChannel extends Closable {
 		// Also after a close code 4000 (the server closed it): lost all the same.
 		this.#peer.on('close', () => this.#lost(handlers));
 		this.#peer.on('notification', (message) => {
+			if (this.#abandoned) return;
 			const parsed = parseServerNotification(message.method, message.data);
 			if (parsed.ok) handlers.onNotification(parsed.message);
 			else handlers.onProtocolError(parsed.reason);
 		});
 		this.#peer.on('request', (message, accept, reject) => {
+			if (this.#abandoned) {
+				reject(503, 'this connection was given up on');
+				return;
+			}
 			const parsed = parseServerRequest(message.method, message.data);
 			if (!parsed.ok) {
 				handlers.onProtocolError(parsed.reason);
@@ -102,8 +109,21 @@ export class SignalingChannel extends Closable {
 
 	#lost(handlers: SignalingHandlers): void {
 		if (this.closed) return;
-		handlers.onLost(this.#opened);
+		if (!this.#abandoned) handlers.onLost(this.#opened);
 		this.close();
+	}
+
+	/**
+	 * The connection seems dead (it stopped answering): its owner stops
+	 * listening to it and goes on over a new one, but does not close it yet.
+	 * A close frame that gets through once the network is back would tell the
+	 * server the page left, and end the session the new connection is about
+	 * to resume; the server closes this one itself when the resume takes over
+	 * (`closing {reason: "resumed"}`). close() it once that is done.
+	 */
+	abandon(): void {
+		this.#abandoned = true;
+		clearTimeout(this.#openTimer);
 	}
 
 	/**

@@ -11,6 +11,8 @@ export type AccessVerdict =
 	| { kind: 'refused'; status: number; reason: string }
 	/** The server did not say (busy, or of the classic dialect, which has no such route): the WebSocket will tell. */
 	| { kind: 'unknown' }
+	/** 410, asked with `resume`: the session is gone (its grace period ended, the server restarted): join anew. */
+	| { kind: 'expired'; reason: string }
 	/** No answer at all (the network is down, or the server is): a WebSocket would fail the same way, only slower. */
 	| { kind: 'unreachable' };
 
@@ -26,15 +28,18 @@ export interface AccessQuery {
 	peerId: string;
 	consumerReplicas: number;
 	token: string | null;
+	/** The secret of the session the page means to resume: the server checks that too. */
+	resume?: string | undefined;
 }
 
 /** Asks the server that served the page (same origin as the WebSocket, PROTOCOL.md section 2). */
 export async function checkAccess(
 	location: { protocol: string; host: string },
-	{ roomId, peerId, consumerReplicas, token }: AccessQuery,
+	{ roomId, peerId, consumerReplicas, token, resume }: AccessQuery,
 ): Promise<AccessVerdict> {
 	const query = new URLSearchParams({ roomId, peerId });
 	if (consumerReplicas > 0) query.set('consumerReplicas', String(consumerReplicas));
+	if (resume !== undefined) query.set('resume', resume);
 	let response: Response;
 	try {
 		response = await fetch(`${location.protocol}//${location.host}${ACCESS_CHECK_PATH}?${query.toString()}`, {
@@ -59,5 +64,6 @@ export function verdictOf(status: number, body: unknown): AccessVerdict {
 	if ((status === 400 || status === 401 || status === 403) && refused.success) {
 		return { kind: 'refused', status, reason: refused.data.error };
 	}
+	if (status === 410 && refused.success) return { kind: 'expired', reason: refused.data.error };
 	return { kind: 'unknown' };
 }
