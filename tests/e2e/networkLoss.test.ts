@@ -14,6 +14,8 @@ describe('network loss', { timeout: 300_000 }, () => {
 	let aliceNetwork: NetworkNamespace;
 	let bobNetwork: NetworkNamespace;
 	let env: E2eEnvironment;
+	/** A server with the default pings (every 10 s): a page finds a dead connection before it does. */
+	let slowPingEnv: E2eEnvironment;
 	let aliceBrowser: Browser;
 	let bobBrowser: Browser;
 	before(async () => {
@@ -32,6 +34,10 @@ describe('network loss', { timeout: 300_000 }, () => {
 				RECONNECT_GRACE_MS: String(GRACE_MS),
 			},
 		});
+		slowPingEnv = await E2eEnvironment.start({
+			host: server.address,
+			env: { HTTPS_LISTEN_IP: '0.0.0.0', MEDIASOUP_LISTEN_IP: '0.0.0.0', MEDIASOUP_ANNOUNCED_ADDRESS: server.address },
+		});
 		aliceBrowser = await launchChromium(aliceNetwork.chromiumExecutable());
 		bobBrowser = await launchChromium(bobNetwork.chromiumExecutable());
 	});
@@ -39,6 +45,7 @@ describe('network loss', { timeout: 300_000 }, () => {
 		await aliceBrowser?.close();
 		await bobBrowser?.close();
 		await env?.close();
+		await slowPingEnv?.close();
 		aliceNetwork?.close();
 		bobNetwork?.close();
 		server?.close();
@@ -122,6 +129,40 @@ describe('network loss', { timeout: 300_000 }, () => {
 			assert.equal(await alice.tile('bob').count(), 0, 'Bob did not come back');
 			const room = await env.server.server.rooms.find(roomId);
 			assert.deepEqual([...(room?.peers.keys() ?? [])], ['alice']);
+		});
+	});
+
+	test('the page finds its dead connection before the server does: it resumes over a new one, the others never see it leave', async (t) => {
+		await slowPingEnv.run(t, async () => {
+			const roomId = uniqueRoomId('first');
+			const alice = await slowPingEnv.openPeer({
+				roomId,
+				peerId: 'alice',
+				displayName: 'Alice',
+				browser: aliceBrowser,
+			});
+			const bob = await slowPingEnv.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: bobBrowser });
+			await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+			await bob.page.getByTestId('mic-button').click();
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			const consumersBefore = await consumerIdsOf(alice);
+			await watchForTileGone(alice, 'bob');
+
+			const cut = Date.now();
+			bobNetwork.down();
+			await bob.page.getByTestId('reconnect-banner').waitFor({ timeout: 15_000 });
+			bobNetwork.up();
+			const outageMs = Date.now() - cut;
+
+			await bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
+			await Promise.all([
+				alice.expectVideoFrom('bob', { timeoutMs: 20_000 }),
+				bob.expectVideoFrom('alice', { timeoutMs: 20_000 }),
+			]);
+			await alice.tile('bob').getByTestId('mic-muted').filter({ hasText: 'muted' }).waitFor();
+			assert.equal(await tileWasGone(alice), false, `Bob's tile never left Alice's page (outage ${outageMs} ms)`);
+			assert.deepEqual(await consumerIdsOf(alice), consumersBefore, 'the same consumers: a resumed session');
+			await expectCleanRoom(slowPingEnv.server, roomId, ['alice', 'bob']);
 		});
 	});
 });
