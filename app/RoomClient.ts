@@ -633,8 +633,12 @@ export class RoomClient {
 		const { dispatch } = this.#store;
 		this.#grantsChanged(resumed.grants);
 		dispatch(moderationActions.lockChanged(resumed.locked));
+		if (resumed.lobby)
+			dispatch(
+				moderationActions.lobbyReplaced(resumed.lobby.map(({ peerId, displayName }) => ({ id: peerId, displayName }))),
+			);
 		this.#reconcilePeers(resumed.peers);
-		this.local.reconcile(resumed.producers);
+		void this.local.reconcile(resumed.producers);
 		this.remote.reconcile(resumed.consumers, resumed.dataConsumers);
 		this.#kept = undefined;
 		this.#closeAbandoned();

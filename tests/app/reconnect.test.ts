@@ -9,6 +9,7 @@ import { closedForGoodBy, reconnectsAfter } from '../../app/room/closedReasons.t
 import { keptSendState } from '../../app/room/keptSendState.ts';
 import { Reconnector } from '../../app/room/Reconnector.ts';
 import { meActions } from '../../app/store/slices/me.ts';
+import { moderationActions } from '../../app/store/slices/moderation.ts';
 import { type ProducerState, producersActions } from '../../app/store/slices/producers.ts';
 import { createStore } from '../../app/store/store.ts';
 import { CLOSE_REASONS } from '../../protocol/session.ts';
@@ -161,5 +162,20 @@ describe('what a full rejoin sends again', () => {
 		const kept = keptSendState(createStore().getState());
 		assert.equal(kept.mic, 'off');
 		assert.equal(kept.webcam, false);
+	});
+});
+
+describe('a resumed session', () => {
+	test("a moderator's lobby list becomes the server's, keeping who came first", () => {
+		const store = createStore();
+		store.dispatch(moderationActions.lobbyPeerWaiting({ id: 'carol', displayName: 'Carol', since: 1 }));
+		store.dispatch(moderationActions.lobbyPeerWaiting({ id: 'dave', displayName: 'Dave', since: 2 }));
+		store.dispatch(
+			moderationActions.lobbyReplaced([
+				{ id: 'erin', displayName: 'Erin' },
+				{ id: 'carol', displayName: 'Carol' },
+			]),
+		);
+		assert.deepEqual(store.getState().moderation.lobby.ids, ['carol', 'erin'], 'dave left meanwhile; erin came');
 	});
 });
