@@ -68,6 +68,8 @@ export class RemoteMedia {
 
 	/** Creates the local consumer; resolving accepts, and only then the server resumes it. */
 	async #onNewConsumer(data: ServerRequestData<'newConsumer'>): Promise<void> {
+		// Offered again after a resume: its answer was lost with the old connection. Accepted, not made twice.
+		if (this.#consumers.has(data.id)) return;
 		const source = remoteSource(data.appData, data.kind);
 		const consumer = await this.#ctx.recvTransport().consume({
 			id: data.id,
@@ -111,6 +113,7 @@ export class RemoteMedia {
 	}
 
 	async #onNewDataConsumer(data: ServerRequestData<'newDataConsumer'>): Promise<void> {
+		if (this.#dataConsumers.has(data.id)) return;
 		const dataConsumer = await this.#ctx.recvTransport().consumeData({
 			id: data.id,
 			dataProducerId: data.dataProducerId,
