@@ -9,38 +9,46 @@
 //
 // A RoomClient lives as long as the page: it asks the server whether it may
 // enter (GET /access: a refused WebSocket handshake cannot tell a browser
-// why), joins, may wait in the lobby of a locked room, may lose and regain the
-// WebSocket (protoo-client reconnects, and every reconnection joins afresh
-// with new transports), leaves or is removed, and may join again unless a
-// moderator closed the room to it. What one join owns, the SignalingChannel,
-// closes the way every owner in the app does (lifecycle/Closable.ts).
+// why), joins, may wait in the lobby of a locked room, may lose its
+// connection and get back in by itself (a Reconnector: it resumes its session
+// with the join answer's secret, keeping transports and tiles, or joins anew
+// and sends again what it sent), leaves or is removed, and may join again
+// unless a moderator closed the room to it. What one connection owns, the
+// SignalingChannel and its Heartbeat, closes the way every owner in the app
+// does (lifecycle/Closable.ts).
 import { Device, type types } from 'mediasoup-client';
 import { canPublish, type Grants } from '../protocol/access.ts';
+import type { CloseReason, RoomPeer, SessionResumed } from '../protocol/session.ts';
 import type { JoinResponse } from '../protocol/signaling.ts';
 import { rememberDisplayName } from './config/displayName.ts';
 import type { UrlOptions } from './config/urlOptions.ts';
 import { E2eeSession } from './e2ee/E2eeSession.ts';
 import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
-import { refusalText } from './room/closedReasons.ts';
+import { CLOSE_REASON_TEXT, closedForGoodBy, reconnectsAfter, refusalText } from './room/closedReasons.ts';
 import { errorMessage, toError } from './room/errors.ts';
+import { Heartbeat, PROBE_TIMEOUT_MS } from './room/Heartbeat.ts';
+import { type KeptSendState, keptSendState } from './room/keptSendState.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
 import { MediaStats } from './room/MediaStats.ts';
+import { MediaWatchdog } from './room/MediaWatchdog.ts';
 import { Moderation } from './room/Moderation.ts';
 import { NetworkThrottle } from './room/NetworkThrottle.ts';
 import { Notifier } from './room/Notifier.ts';
 import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
+import { Reconnector } from './room/Reconnector.ts';
 import { Recording } from './room/Recording.ts';
 import { RemoteMedia } from './room/RemoteMedia.ts';
 import type { RoomContext, TransportDirection } from './room/RoomContext.ts';
 import { type AccessVerdict, checkAccess } from './signaling/accessCheck.ts';
 import { SignalingChannel } from './signaling/SignalingChannel.ts';
 import { protooUrl } from './signaling/serverUrl.ts';
-import { selectGrants, selectMayPublish } from './store/selectors.ts';
+import { selectGrants, selectMayPublish, selectPeer, selectPeers } from './store/selectors.ts';
 import { accessActions } from './store/slices/access.ts';
 import { meActions } from './store/slices/me.ts';
 import { moderationActions } from './store/slices/moderation.ts';
 import { peersActions } from './store/slices/peers.ts';
+import type { MediaSource } from './store/slices/producers.ts';
 import { type RoomConnectionState, roomActions } from './store/slices/room.ts';
 import type { AppStore } from './store/store.ts';
 
@@ -52,6 +60,12 @@ import type { AppStore } from './store/store.ts';
 const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 
 type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
+
+/** How one WebSocket of an attempt ended: in the room, never opened, or dropped before it got in. */
+type ConnectOutcome = 'in' | 'refused' | 'lost';
+
+const GAVE_UP_TEXT = 'Could not get back into the room: check your network, then rejoin';
+const UNREACHABLE_TEXT = 'Could not reach the server: check your network, then rejoin';
 
 /** mediasoup-client waits on a transport event until its callback or errback is called. */
 function answer<T>(request: Promise<T>, callback: (response: T) => void, errback: (error: Error) => void): void {
@@ -83,6 +97,20 @@ export class RoomClient {
 	#active = false;
 	/** Counts joins: an answer that arrives after its join was left is not acted on. */
 	#joinCount = 0;
+	/** Runs the attempts to get (back) in; none while in the room. */
+	#reconnector: Reconnector | undefined;
+	/** What the server's `closing` said about the current connection; null: it said nothing (yet). */
+	#closeReason: CloseReason | null = null;
+	/** The join answer's secret: presented to take this session up again after a drop. */
+	#resumeSecret: string | undefined;
+	/** Settles the attempt that waits for sessionResumed. */
+	#pendingResume: (() => void) | undefined;
+	/** What the page sent when its session was lost, to send again in a new one. */
+	#kept: KeptSendState | undefined;
+	readonly #watchdog: MediaWatchdog;
+	#heartbeat: Heartbeat | undefined;
+	/** A connection that stopped answering, kept open until the session goes on without it. */
+	#abandoned: SignalingChannel | undefined;
 
 	constructor({
 		store,
@@ -116,6 +144,14 @@ export class RoomClient {
 			admitted: () => this.#enterFromLobby(),
 			producerMutedByModerator: (producerId) => this.local.mutedByModerator(producerId),
 			grantsChanged: (grants) => this.#grantsChanged(grants),
+			closing: (reason) => {
+				this.#closeReason = reason;
+			},
+			sessionResumed: (resumed) => this.#sessionResumed(resumed),
+		});
+		this.#watchdog = new MediaWatchdog({
+			repair: (transport) => void this.#repairMedia(transport),
+			gaveUp: () => this.#rejoin('The media connection could not be restored: joining again'),
 		});
 	}
 
@@ -139,91 +175,201 @@ export class RoomClient {
 
 	// --- connection ----------------------------------------------------------
 
-	/** Connects to the room (also after leaving); joins again every time the WebSocket opens. */
+	/**
+	 * Connects to the room (also after leaving). Every connection, the first
+	 * one too, is an attempt of a Reconnector: a server that cannot be reached
+	 * yet is tried again with backoff, then the page says it gave up.
+	 */
 	join(): void {
 		if (this.#active) return;
 		this.#active = true;
-		const joinCount = ++this.#joinCount;
+		this.#joinCount += 1;
 		this.#dispatchState('connecting');
-		void this.#askThenConnect(joinCount);
+		this.#startAttempts();
 	}
 
 	/**
 	 * Leaves the room: the others see this peer go. Does nothing when not in
 	 * it. `forGood`: a moderator closed the room to this page, so the closed
-	 * screen offers no way back (and nothing reconnects: the socket is closed).
+	 * screen offers no way back (and nothing reconnects).
 	 */
 	leave(reason = 'You left the room', { forGood = false }: { forGood?: boolean } = {}): void {
 		if (!this.#active) return;
 		this.#active = false;
 		this.#joinCount += 1;
+		this.#reconnector?.close();
+		this.#reconnector = undefined;
+		this.#stopWatching();
 		const signaling = this.#signaling;
 		this.#signaling = undefined;
 		signaling?.close();
+		this.#closeAbandoned();
+		this.#resumeSecret = undefined;
+		this.#pendingResume = undefined;
+		if (forGood) this.#kept = undefined;
 		this.#closeTransports();
 		this.#dispatchState('closed', reason, forGood);
 	}
 
-	/** GET /access first: a refusal is shown in the server's words instead of a WebSocket that keeps failing. */
-	async #askThenConnect(joinCount: number): Promise<void> {
-		const verdict = await this.#askAccess();
-		if (joinCount !== this.#joinCount) return;
-		if (verdict.kind === 'refused') {
-			this.leave(refusalText(verdict.status, verdict.reason));
-			return;
-		}
-		if (verdict.kind === 'allowed') this.#store.dispatch(accessActions.grantsReceived(verdict.grants));
-		this.#connect();
+	#startAttempts(): void {
+		const joinCount = this.#joinCount;
+		this.#reconnector?.close();
+		this.#reconnector = new Reconnector({
+			attempt: () => this.#attempt(joinCount),
+			waiting: (attempt, delayMs) => this.#showAttempt(attempt, delayMs),
+			gaveUp: () => {
+				if (joinCount !== this.#joinCount) return;
+				const wasIn = this.#store.getState().room.state === 'reconnecting';
+				this.leave(wasIn ? GAVE_UP_TEXT : UNREACHABLE_TEXT);
+			},
+		});
 	}
 
-	#askAccess(): Promise<AccessVerdict> {
-		const { roomId, peerId, consumerReplicas, token } = this.#options;
-		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token });
-	}
-
-	#connect(): void {
-		const { roomId, peerId, consumerReplicas, token } = this.#options;
-		const url = protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas, token });
-		const signaling = new SignalingChannel(url, {
-			onOpen: () => {
-				this.#joinRoom().catch((error: unknown) => this.#joinFailed(error));
-			},
-			onDisconnected: () => {
-				this.#notifier.notify('error', 'Connection lost, reconnecting…');
-				this.#closeTransports();
-				this.#dispatchState('connecting');
-			},
-			onFailed: () => void this.#connectFailed(),
-			onRequest: (request) => this.remote.onServerRequest(request),
-			onNotification: (notification) => handleNotification(this.#notificationHandlers, notification),
-			onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
-		});
-		// Closed by leave(), by the server (code 4000: protoo-client does not
-		// retry), or by protoo-client once its retries are exhausted.
-		signaling.observer.once('close', () => {
-			if (this.#signaling === signaling) this.leave('The connection to the server was closed');
-		});
-		this.#signaling = signaling;
+	/** What the banner says while getting back in. */
+	#showAttempt(attempt: number, delayMs: number): void {
+		if (this.#store.getState().room.state !== 'reconnecting') return;
+		const what = this.#resumeSecret !== undefined ? 'resuming your session' : 'joining the room again';
+		const when = delayMs >= 1000 ? ` in ${Math.round(delayMs / 1000)} s` : '';
+		const which = attempt > 0 ? ` (attempt ${attempt + 1})` : '';
+		this.#store.dispatch(roomActions.reconnectStatusChanged(`Connection lost: ${what}${when}${which}`));
 	}
 
 	/**
-	 * The WebSocket could not connect (protoo-client will retry): asks why. A
-	 * refusal (the token expired meanwhile, the room filled up) ends the
-	 * retries and says so; otherwise the server is unreachable for now.
+	 * One attempt to be in the room: asks the server first (GET /access, with
+	 * the resume secret when there is a session: a browser cannot read why a
+	 * handshake was refused), then resumes the session, or joins anew when
+	 * there is none or the server no longer has it (410). A refusal is shown
+	 * in the server's words and ends the attempts. True when settled.
 	 */
-	async #connectFailed(): Promise<void> {
-		const joinCount = this.#joinCount;
-		const verdict = await this.#askAccess();
-		if (joinCount !== this.#joinCount) return;
-		if (verdict.kind === 'refused') this.leave(refusalText(verdict.status, verdict.reason));
-		else this.#notifier.notify('error', 'Cannot reach the server, retrying…');
+	async #attempt(joinCount: number): Promise<boolean> {
+		const secret = this.#resumeSecret;
+		let verdict = await this.#askAccess(secret);
+		if (joinCount !== this.#joinCount) return true;
+		if (verdict.kind === 'expired') {
+			// The session is gone (its grace period ended, the server restarted): a new one.
+			this.#forgetSession();
+			this.#showAttempt(0, 0);
+			verdict = await this.#askAccess(undefined);
+			if (joinCount !== this.#joinCount) return true;
+		}
+		// Still no network: a WebSocket would hang as long; the next attempt may find it.
+		if (verdict.kind === 'unreachable' || verdict.kind === 'expired') return false;
+		if (verdict.kind === 'refused') {
+			this.leave(refusalText(verdict.status, verdict.reason));
+			return true;
+		}
+		if (verdict.kind === 'allowed') this.#store.dispatch(accessActions.grantsReceived(verdict.grants));
+		const outcome = await this.#connect(this.#resumeSecret);
+		return joinCount !== this.#joinCount || outcome === 'in';
 	}
 
-	#joinFailed(error: unknown): void {
-		// Removed or denied meanwhile: the page already says why.
+	/** With `resume`, the server also says whether that session is still there (410 when not). */
+	#askAccess(resume: string | undefined): Promise<AccessVerdict> {
+		const { roomId, peerId, consumerReplicas, token } = this.#options;
+		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token, resume });
+	}
+
+	/**
+	 * One WebSocket: with `resume`, takes up the session again (settled
+	 * 'in' on sessionResumed); without, joins anew (settled 'in' once joined
+	 * or in the lobby). 'refused' when it never opened, 'lost' when it
+	 * dropped before. Once settled, a drop is a lost session (#sessionLost).
+	 */
+	#connect(resume: string | undefined): Promise<ConnectOutcome> {
+		const { roomId, peerId, consumerReplicas, token } = this.#options;
+		const url = protooUrl(this.#serverLocation, { roomId, peerId, consumerReplicas, token, resume });
+		this.#closeReason = null;
+		return new Promise((settle) => {
+			let settled = false;
+			const finish = (outcome: ConnectOutcome) => {
+				if (settled) return;
+				settled = true;
+				settle(outcome);
+			};
+			const signaling = new SignalingChannel(url, {
+				onOpen: () => {
+					if (resume !== undefined) this.#pendingResume = () => finish('in');
+					else
+						this.#joinRoom().then(
+							() => finish('in'),
+							(error: unknown) => this.#joinFailed(error, finish),
+						);
+				},
+				onLost: (opened) => {
+					if (this.#signaling !== signaling) return;
+					this.#signaling = undefined;
+					this.#pendingResume = undefined;
+					if (settled) this.#sessionLost();
+					else finish(opened ? 'lost' : 'refused');
+				},
+				onRequest: (request) => this.remote.onServerRequest(request),
+				onNotification: (notification) => handleNotification(this.#notificationHandlers, notification),
+				onProtocolError: (reason) => this.#notifier.notify('error', `Unexpected message from the server: ${reason}`),
+			});
+			this.#signaling?.close();
+			this.#signaling = signaling;
+		});
+	}
+
+	/** The join failed on a live connection: the page says so and leaves (removed or denied meanwhile: it already did). */
+	#joinFailed(error: unknown, finish: (outcome: ConnectOutcome) => void): void {
+		// The connection dropped during the join: the attempt failed, not the join.
+		if (this.#signaling === undefined) {
+			finish('lost');
+			return;
+		}
+		finish('in');
 		if (!this.#active) return;
 		this.#notifier.notify('error', `Could not join the room: ${errorMessage(error)}`);
 		this.leave('Could not join the room');
+	}
+
+	/**
+	 * The connection of a joined page ended. After a moderator's decision or
+	 * another tab taking over, the page stays out; otherwise it gets back in
+	 * by itself: resuming its session when the network went (the server keeps
+	 * it for a grace period), joining anew when the server said its session is
+	 * gone (restart, worker death).
+	 */
+	#sessionLost(): void {
+		if (!this.#active) return;
+		const reason = this.#closeReason;
+		if (reason !== null && !reconnectsAfter(reason)) {
+			this.leave(CLOSE_REASON_TEXT[reason], { forGood: closedForGoodBy(reason) });
+			return;
+		}
+		this.#stopWatching();
+		const { room } = this.#store.getState();
+		if (room.state === 'connected') this.#kept ??= keptSendState(this.#store.getState());
+		if (reason !== null || room.state !== 'connected') this.#forgetSession();
+		this.#notifier.notify('error', reason === null ? 'Connection lost' : CLOSE_REASON_TEXT[reason]);
+		this.#dispatchState('reconnecting');
+		this.#startAttempts();
+	}
+
+	/** The session cannot be resumed: what it had goes (what the page sent is kept, to send again). */
+	#forgetSession(): void {
+		const state = this.#store.getState();
+		if (state.room.state === 'connected' || state.room.state === 'reconnecting') {
+			this.#kept ??= keptSendState(state);
+		}
+		this.#resumeSecret = undefined;
+		this.#pendingResume = undefined;
+		this.#closeAbandoned();
+		this.#closeTransports();
+	}
+
+	/** Media could not be repaired on this session: a new one, over a new connection. */
+	#rejoin(why: string): void {
+		if (!this.#active || this.#store.getState().room.state !== 'connected') return;
+		this.#notifier.notify('error', why);
+		this.#stopWatching();
+		this.#forgetSession();
+		const signaling = this.#signaling;
+		this.#signaling = undefined;
+		signaling?.close();
+		this.#dispatchState('reconnecting');
+		this.#startAttempts();
 	}
 
 	#dispatchState(state: RoomConnectionState, reason?: string, forGood = false): void {
@@ -232,6 +378,8 @@ export class RoomClient {
 
 	async #joinRoom(): Promise<void> {
 		const signaling = this.#ctx.signaling();
+		// What an earlier attempt made before its connection dropped belongs to no session.
+		this.#closeTransports();
 		await this.#startE2ee();
 		const { handlerName, produce, consume } = this.#options;
 		const routerRtpCapabilities = await signaling.request('getRouterRtpCapabilities');
@@ -273,17 +421,20 @@ export class RoomClient {
 			if (this.#store.getState().room.state === 'lobby') return;
 			throw error;
 		}
+		this.#resumeSecret = joined.resumeSecret;
+		this.#closeAbandoned();
 		if (joined.grants) this.#store.dispatch(accessActions.grantsReceived(joined.grants));
 		this.#store.dispatch(moderationActions.lockChanged(joined.locked ?? false));
 		for (const peer of joined.peers) this.#store.dispatch(peersActions.peerAdded({ ...peer, joinedAt: Date.now() }));
 		this.#dispatchState('connected');
+		this.#startHeartbeat(signaling);
 		if (this.#sendTransport) await this.#startProducing();
 	}
 
 	#enterFromLobby(): void {
 		this.#notifier.notify('info', 'A moderator let you in');
 		this.#dispatchState('connecting');
-		this.#enter().catch((error: unknown) => this.#joinFailed(error));
+		this.#enter().catch((error: unknown) => this.#joinFailed(error, () => {}));
 	}
 
 	/** A moderator changed what this page may do: views follow the store; producers it no longer may have go. */
@@ -307,16 +458,23 @@ export class RoomClient {
 		this.#notifier.notify('info', 'End-to-end encryption is on');
 	}
 
-	/** What the page was asked to send, as far as the grants allow: nothing is tried that the server would refuse. */
+	/**
+	 * What the page was asked to send (the URL flags), or after a lost
+	 * session what it sent then, as far as the grants allow: nothing is tried
+	 * that the server would refuse.
+	 */
 	async #startProducing(): Promise<void> {
 		const { mic, webcam, datachannel } = this.#options;
 		const state = this.#store.getState();
 		const { canSendMic, canSendWebcam } = state.me;
 		const grants = selectGrants(state);
+		const kept = this.#kept ?? { mic: mic ? 'on' : 'off', webcam, share: false, displayName: state.me.displayName };
+		this.#kept = undefined;
+		if (kept.share) this.#store.dispatch(roomActions.shareToRestoreChanged(true));
+		const may = (source: MediaSource) =>
+			(source === 'mic' ? canSendMic : canSendWebcam) && selectMayPublish(this.#store.getState(), source);
 		// Each one on its own: a missing camera must not cost the microphone.
-		const starts: Promise<void>[] = [];
-		if (mic && canSendMic && selectMayPublish(state, 'mic')) starts.push(this.local.enableMic());
-		if (webcam && canSendWebcam && selectMayPublish(state, 'webcam')) starts.push(this.local.enableWebcam());
+		const starts: Promise<void>[] = [this.local.restore(kept, may)];
 		if (datachannel && grants.data) starts.push(this.chat.start());
 		await Promise.all(starts);
 		if (canPublish(grants)) void this.local.updateCanChangeWebcam();
@@ -360,10 +518,7 @@ export class RoomClient {
 			});
 			answer(request, callback, errback);
 		});
-		transport.on('connectionstatechange', (state) => {
-			if (state !== 'failed') return;
-			this.#notifier.notify('error', `The ${direction} connection failed; try "Restart connection"`);
-		});
+		this.#watchdog.watch(transport);
 		if (direction === 'send') this.#handleProduceEvents(transport, signaling);
 		return transport;
 	}
@@ -396,15 +551,127 @@ export class RoomClient {
 		this.#setFlag('restartIceInProgress', true);
 		try {
 			for (const transport of [this.#sendTransport, this.#recvTransport]) {
-				if (!transport) continue;
-				const iceParameters = await this.#ctx.signaling().request('restartIce', { transportId: transport.id });
-				await transport.restartIce({ iceParameters: fromWire.iceParameters(iceParameters) });
+				if (transport) await this.#restartTransportIce(transport);
 			}
 			this.#notifier.notify('info', 'ICE restarted');
 		} catch (error) {
 			this.#notifier.notify('error', `ICE restart failed: ${errorMessage(error)}`);
 		} finally {
 			this.#setFlag('restartIceInProgress', false);
+		}
+	}
+
+	/** New ICE credentials from the server, given to the browser: it finds a path again. */
+	async #restartTransportIce(transport: types.Transport): Promise<void> {
+		const iceParameters = await this.#ctx.signaling().request('restartIce', { transportId: transport.id });
+		await transport.restartIce({ iceParameters: fromWire.iceParameters(iceParameters) });
+	}
+
+	/**
+	 * A transport lost its path to the server. When the signaling does not
+	 * answer either, the whole connection went: it is resumed. Otherwise ICE
+	 * restarts on that transport; if even that fails, the page rejoins.
+	 */
+	async #repairMedia(transport: types.Transport): Promise<void> {
+		const signaling = this.#signaling;
+		if (!signaling || this.#store.getState().room.state !== 'connected') return;
+		if (!(await signaling.probe(PROBE_TIMEOUT_MS))) {
+			this.#connectionDead(signaling);
+			return;
+		}
+		this.#notifier.notify('info', 'The media connection dropped: restarting it');
+		try {
+			await this.#restartTransportIce(transport);
+		} catch (error) {
+			this.#rejoin(`The media connection could not be restored (${errorMessage(error)}): joining again`);
+		}
+	}
+
+	/** From now on, a connection that stops answering counts as lost (Heartbeat). */
+	#startHeartbeat(signaling: SignalingChannel): void {
+		this.#heartbeat?.close();
+		this.#heartbeat = new Heartbeat(signaling, () => this.#connectionDead(signaling));
+	}
+
+	/**
+	 * The server stopped answering on this connection: the session is lost,
+	 * and resumed over a new one. This one is abandoned, not closed, until
+	 * then (SignalingChannel.abandon says why).
+	 */
+	#connectionDead(signaling: SignalingChannel): void {
+		if (this.#signaling !== signaling) return;
+		this.#signaling = undefined;
+		this.#closeAbandoned();
+		signaling.abandon();
+		this.#abandoned = signaling;
+		this.#sessionLost();
+	}
+
+	/** The session went on over a new connection, or it is over: the abandoned one may close now. */
+	#closeAbandoned(): void {
+		this.#abandoned?.close();
+		this.#abandoned = undefined;
+	}
+
+	#stopWatching(): void {
+		this.#heartbeat?.close();
+		this.#heartbeat = undefined;
+	}
+
+	// --- a resumed session ---------------------------------------------------
+
+	/**
+	 * The server took this page's session up again: everything stays (the
+	 * Device, transports, producers, consumers, tiles); what changed while
+	 * away is reconciled with what the server has; ICE restarts on each
+	 * transport, as the network path is probably a new one.
+	 */
+	#sessionResumed(resumed: SessionResumed): void {
+		const settle = this.#pendingResume;
+		this.#pendingResume = undefined;
+		if (!settle) return;
+		const { dispatch } = this.#store;
+		this.#grantsChanged(resumed.grants);
+		dispatch(moderationActions.lockChanged(resumed.locked));
+		if (resumed.lobby)
+			dispatch(
+				moderationActions.lobbyReplaced(resumed.lobby.map(({ peerId, displayName }) => ({ id: peerId, displayName }))),
+			);
+		this.#reconcilePeers(resumed.peers);
+		void this.local.reconcile(resumed.producers);
+		this.remote.reconcile(resumed.consumers, resumed.dataConsumers);
+		this.#kept = undefined;
+		this.#closeAbandoned();
+		this.#watchdog.forgive();
+		this.#dispatchState('connected');
+		const signaling = this.#signaling;
+		if (signaling) this.#startHeartbeat(signaling);
+		this.#notifier.notify('info', 'Reconnected');
+		void this.#restartIceAfterResume();
+		settle();
+	}
+
+	#reconcilePeers(peers: readonly RoomPeer[]): void {
+		const { dispatch, getState } = this.#store;
+		const present = new Set(peers.map((peer) => peer.id));
+		for (const peer of selectPeers(getState())) {
+			if (present.has(peer.id)) continue;
+			this.remote.peerClosed(peer.id);
+			dispatch(peersActions.peerRemoved(peer.id));
+		}
+		for (const peer of peers) {
+			const joinedAt = selectPeer(getState(), peer.id)?.joinedAt ?? Date.now();
+			dispatch(peersActions.peerAdded({ ...peer, reconnecting: peer.reconnecting ?? false, joinedAt }));
+		}
+	}
+
+	async #restartIceAfterResume(): Promise<void> {
+		try {
+			for (const transport of [this.#sendTransport, this.#recvTransport]) {
+				if (transport && !transport.closed) await this.#restartTransportIce(transport);
+			}
+		} catch (error) {
+			this.#rejoin(`The media connection could not be restored (${errorMessage(error)}): joining again`);
 		}
 	}
 

@@ -9,6 +9,7 @@ import { ClosedScreen } from './ClosedScreen.tsx';
 import { ControlBar } from './ControlBar.tsx';
 import { LobbyScreen } from './LobbyScreen.tsx';
 import { ModerationPanel } from './ModerationPanel.tsx';
+import { ReconnectBanner } from './ReconnectBanner.tsx';
 import { RemoteAudio } from './RemoteAudio.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { Toasts } from './Toasts.tsx';
@@ -30,6 +31,7 @@ export function App() {
 	return (
 		<div className="app">
 			<TopBar />
+			<ReconnectBanner />
 			<main className="stage">
 				<Stage state={room.state} />
 				{chat.open ? <ChatPanel /> : null}

@@ -61,9 +61,10 @@ export function PeerTile({ peerId }: { peerId: string }) {
 	const { video, audio } = media;
 	return (
 		<article
-			className={`tile${speaking ? ' speaking' : ''}`}
+			className={`tile${speaking ? ' speaking' : ''}${peer.reconnecting ? ' reconnecting' : ''}`}
 			data-testid={`peer-${peerId}`}
 			data-peer-id={peerId}
+			data-reconnecting={peer.reconnecting === true}
 			data-active-speaker={speaking}
 			style={speaking ? ({ '--speaking-strength': loudness(volume) } as CSSProperties) : undefined}
 		>
@@ -81,6 +82,11 @@ export function PeerTile({ peerId }: { peerId: string }) {
 				<span className="tile-name" data-testid="peer-name">
 					{name}
 				</span>
+				{peer.reconnecting ? (
+					<span className="badge reconnecting" data-testid="peer-reconnecting" title="Its connection dropped">
+						reconnecting…
+					</span>
+				) : null}
 				{micMuted ? (
 					<span className="badge muted" data-testid="mic-muted" title={audio ? 'Microphone muted' : 'No microphone'}>
 						{audio ? 'muted' : 'no mic'}

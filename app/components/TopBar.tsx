@@ -11,6 +11,7 @@ const STATE_TEXT = {
 	connecting: 'Connecting…',
 	lobby: 'In the lobby',
 	connected: 'Connected',
+	reconnecting: 'Reconnecting…',
 	closed: 'Disconnected',
 };
 

@@ -45,6 +45,62 @@ export class LocalMedia {
 		this.#ctx.store.dispatch(producersActions.allProducersRemoved());
 	}
 
+	/**
+	 * A resumed session: the server's producers are the truth. One it no
+	 * longer has (closed while this page was away: grants revoked) goes here
+	 * too; one it holds paused while this page sends (a moderator muted it
+	 * meanwhile) is shown paused; one this page paused while the answer was
+	 * lost is paused again; one it has that this page does not know (a
+	 * produce whose answer was lost) is closed on the server.
+	 */
+	async reconcile(onServer: readonly { id: string; paused: boolean }[]): Promise<void> {
+		const paused = new Map(onServer.map((producer) => [producer.id, producer.paused]));
+		const repeats: Promise<void>[] = [];
+		for (const producer of [...this.#producers.values()]) {
+			const serverPaused = paused.get(producer.id);
+			if (serverPaused === undefined) this.#closedOnServer(producer);
+			else if (serverPaused && !producer.paused) this.mutedByModerator(producer.id);
+			else if (!serverPaused && producer.paused) repeats.push(this.#request('pauseProducer', producer.id));
+		}
+		for (const id of paused.keys()) {
+			if (!this.#producers.has(id)) repeats.push(this.#request('closeProducer', id));
+		}
+		await Promise.all(repeats);
+	}
+
+	#closedOnServer(producer: types.Producer): void {
+		if (producer.appData.source === 'mic') this.#stopMicMonitor();
+		producer.close();
+		producer.track?.stop();
+		this.#forget(producer.id);
+	}
+
+	/** A request about a producer whose failure only the log would care about: the next resume reconciles again. */
+	async #request(method: 'pauseProducer' | 'closeProducer', producerId: string): Promise<void> {
+		try {
+			await this.#ctx.signaling().request(method, { producerId });
+		} catch (error) {
+			this.#ctx.notifier.notify('error', `Could not sync your media after reconnecting: ${errorMessage(error)}`);
+		}
+	}
+
+	/**
+	 * A new session after a lost one: sends again what the page sent (kept
+	 * before the old transports closed), as far as `may` allows. A muted
+	 * microphone comes back muted.
+	 */
+	async restore(
+		kept: { mic: 'off' | 'on' | 'muted'; webcam: boolean },
+		may: (source: MediaSource) => boolean,
+	): Promise<void> {
+		const starts: Promise<void>[] = [];
+		if (kept.mic !== 'off' && may('mic')) {
+			starts.push(this.enableMic().then(() => (kept.mic === 'muted' ? this.muteMic() : undefined)));
+		}
+		if (kept.webcam && may('webcam')) starts.push(this.enableWebcam());
+		await Promise.all(starts);
+	}
+
 	// --- microphone ----------------------------------------------------------
 
 	async enableMic(): Promise<void> {

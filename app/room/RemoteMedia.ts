@@ -22,6 +22,13 @@ export class RemoteMedia {
 	readonly #consumers = new Map<string, types.Consumer>();
 	readonly #dataConsumers = new Map<string, types.DataConsumer>();
 	readonly #levelMonitors = new Map<string, AudioLevelMonitor>();
+	/**
+	 * consumerPaused / consumerResumed that came while the consumer was still
+	 * being made (its newConsumer not answered yet): applied when it is. A
+	 * microphone muted right after it started (a rejoin puts back a muted one)
+	 * would otherwise show unmuted.
+	 */
+	readonly #earlyRemotePauses = new Map<string, boolean>();
 
 	constructor(ctx: RoomContext, onDataMessage: DataMessageHandler) {
 		this.#ctx = ctx;
@@ -41,6 +48,7 @@ export class RemoteMedia {
 		for (const monitor of this.#levelMonitors.values()) monitor.close();
 		this.#levelMonitors.clear();
 		this.#consumers.clear();
+		this.#earlyRemotePauses.clear();
 		this.#dataConsumers.clear();
 		this.#ctx.store.dispatch(consumersActions.allConsumersRemoved());
 		this.#ctx.store.dispatch(dataConsumersActions.allDataConsumersRemoved());
@@ -60,6 +68,8 @@ export class RemoteMedia {
 
 	/** Creates the local consumer; resolving accepts, and only then the server resumes it. */
 	async #onNewConsumer(data: ServerRequestData<'newConsumer'>): Promise<void> {
+		// Offered again after a resume: its answer was lost with the old connection. Accepted, not made twice.
+		if (this.#consumers.has(data.id)) return;
 		const source = remoteSource(data.appData, data.kind);
 		const consumer = await this.#ctx.recvTransport().consume({
 			id: data.id,
@@ -84,10 +94,11 @@ export class RemoteMedia {
 				source,
 				trackId: consumer.track.id,
 				codec: consumer.rtpParameters.codecs[0]?.mimeType.split('/')[1] ?? '',
-				remotelyPaused: data.producerPaused,
+				remotelyPaused: this.#earlyRemotePauses.get(consumer.id) ?? data.producerPaused,
 				...consumerLayers(consumer.rtpParameters),
 			}),
 		);
+		this.#earlyRemotePauses.delete(consumer.id);
 		if (data.kind === 'audio') this.#monitorLevel(consumer);
 		// In audio-only mode new videos arrive paused.
 		if (data.kind === 'video' && this.#ctx.store.getState().me.audioOnly) void this.pause(consumer.id);
@@ -102,6 +113,7 @@ export class RemoteMedia {
 	}
 
 	async #onNewDataConsumer(data: ServerRequestData<'newDataConsumer'>): Promise<void> {
+		if (this.#dataConsumers.has(data.id)) return;
 		const dataConsumer = await this.#ctx.recvTransport().consumeData({
 			id: data.id,
 			dataProducerId: data.dataProducerId,
@@ -127,7 +139,17 @@ export class RemoteMedia {
 
 	// --- closed by the server (its notifications) ----------------------------
 
+	/** The producer of a consumer was paused or resumed by its peer. */
+	remotePauseChanged(id: string, paused: boolean): void {
+		if (this.#consumers.has(id)) {
+			this.#ctx.store.dispatch(consumersActions.consumerPausedChanged({ id, by: 'remote', paused }));
+		} else {
+			this.#earlyRemotePauses.set(id, paused);
+		}
+	}
+
 	consumerClosed(id: string): void {
+		this.#earlyRemotePauses.delete(id);
 		this.#consumers.get(id)?.close();
 		this.#forgetConsumer(id);
 	}
@@ -145,6 +167,28 @@ export class RemoteMedia {
 		for (const dataConsumer of this.#dataConsumers.values()) {
 			if (dataConsumer.appData.peerId === peerId) this.dataConsumerClosed(dataConsumer.id);
 		}
+	}
+
+	/**
+	 * A resumed session: what the server has is the truth. What it closed
+	 * while this page was away goes; pauses follow its state. What it has and
+	 * this page does not is offered again with newConsumer (the usual path).
+	 */
+	reconcile(
+		consumers: readonly { id: string; paused: boolean; producerPaused: boolean }[],
+		dataConsumers: readonly { id: string }[],
+	): void {
+		const onServer = new Map(consumers.map((consumer) => [consumer.id, consumer]));
+		for (const id of [...this.#consumers.keys()]) {
+			const consumer = onServer.get(id);
+			if (!consumer) this.consumerClosed(id);
+			else {
+				const { dispatch } = this.#ctx.store;
+				dispatch(consumersActions.consumerPausedChanged({ id, by: 'remote', paused: consumer.producerPaused }));
+			}
+		}
+		const dataOnServer = new Set(dataConsumers.map((dataConsumer) => dataConsumer.id));
+		for (const id of [...this.#dataConsumers.keys()]) if (!dataOnServer.has(id)) this.dataConsumerClosed(id);
 	}
 
 	#monitorLevel(consumer: types.Consumer): void {

@@ -4,6 +4,7 @@
 // it has a handler. SignalingChannel has validated the data before any handler
 // sees it.
 import type { Grants } from '../../protocol/access.ts';
+import type { CloseReason, SessionResumed } from '../../protocol/session.ts';
 import type { ServerNotificationData, ServerNotificationMethod } from '../../protocol/signaling.ts';
 import { selectPeer } from '../store/selectors.ts';
 import { consumersActions } from '../store/slices/consumers.ts';
@@ -20,7 +21,10 @@ export type NotificationHandlers = {
 };
 
 /** What the handlers touch besides the store and toasts: what this page receives. */
-export type ClosedByServer = Pick<RemoteMedia, 'peerClosed' | 'consumerClosed' | 'dataConsumerClosed'>;
+export type ClosedByServer = Pick<
+	RemoteMedia,
+	'peerClosed' | 'consumerClosed' | 'dataConsumerClosed' | 'remotePauseChanged'
+>;
 
 /** What the moderators' decisions act on: this page's stay in the room and what it sends (RoomClient). */
 export interface ModeratedSession {
@@ -32,6 +36,10 @@ export interface ModeratedSession {
 	producerMutedByModerator(producerId: string): void;
 	/** What I may do changed; the server closed the producers it no longer allows. */
 	grantsChanged(grants: Grants): void;
+	/** The server closes the connection next, and says why: whether to come back depends on it. */
+	closing(reason: CloseReason): void;
+	/** The first message of a resumed session: what the server has now. */
+	sessionResumed(state: SessionResumed): void;
 }
 
 export function notificationHandlers(
@@ -62,10 +70,8 @@ export function notificationHandlers(
 		consumerScore: ({ consumerId, score }) =>
 			dispatch(consumersActions.consumerScoreChanged({ id: consumerId, score })),
 		consumerClosed: ({ consumerId }) => remote.consumerClosed(consumerId),
-		consumerPaused: ({ consumerId }) =>
-			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: true })),
-		consumerResumed: ({ consumerId }) =>
-			dispatch(consumersActions.consumerPausedChanged({ id: consumerId, by: 'remote', paused: false })),
+		consumerPaused: ({ consumerId }) => remote.remotePauseChanged(consumerId, true),
+		consumerResumed: ({ consumerId }) => remote.remotePauseChanged(consumerId, false),
 		consumerLayersChanged: ({ consumerId, spatialLayer, temporalLayer }) =>
 			dispatch(consumersActions.consumerCurrentLayersChanged({ id: consumerId, spatialLayer, temporalLayer })),
 		dataConsumerClosed: ({ dataConsumerId }) => remote.dataConsumerClosed(dataConsumerId),
@@ -103,13 +109,11 @@ export function notificationHandlers(
 		},
 		lobbyPeerLeft: ({ peerId }) => dispatch(moderationActions.lobbyPeerLeft(peerId)),
 		// Sessions (ours, protocol/session.ts): the app's reconnection builds on these.
-		closing: () => {},
-		peerReconnecting: ({ peerId }) => {
-			const peer = selectPeer(getState(), peerId);
-			toast(`${peer?.displayName || peerId} is reconnecting`);
-		},
-		peerReconnected: () => {},
-		sessionResumed: () => {},
+		closing: ({ reason }) => session.closing(reason),
+		// The tile stays, marked: the peer is kept for its grace period.
+		peerReconnecting: ({ peerId }) => dispatch(peersActions.peerReconnectingChanged({ peerId, reconnecting: true })),
+		peerReconnected: ({ peerId }) => dispatch(peersActions.peerReconnectingChanged({ peerId, reconnecting: false })),
+		sessionResumed: (state) => session.sessionResumed(state),
 	};
 }
 

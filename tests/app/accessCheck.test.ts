@@ -25,6 +25,12 @@ describe('the access check before connecting', () => {
 		});
 	});
 
+	test('410 to a resume: the session is gone, the page joins anew', () => {
+		const reason =
+			'session of peer "bob" in room "r" expired (its grace period ended, or the server restarted): join again';
+		assert.deepEqual(verdictOf(410, { error: reason }), { kind: 'expired', reason });
+	});
+
 	test('anything else is not an answer: the WebSocket will tell', () => {
 		assert.deepEqual(verdictOf(404, '<!DOCTYPE html><title>Not Found</title>'), { kind: 'unknown' });
 		assert.deepEqual(verdictOf(502, undefined), { kind: 'unknown' });

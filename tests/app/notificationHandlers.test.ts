@@ -24,12 +24,15 @@ function setup() {
 		peerClosed: (peerId) => closed.push(`peer ${peerId}`),
 		consumerClosed: (id) => closed.push(`consumer ${id}`),
 		dataConsumerClosed: (id) => closed.push(`dataConsumer ${id}`),
+		remotePauseChanged: (id, paused) => closed.push(`${paused ? 'paused' : 'resumed'} ${id}`),
 	};
 	const session: ModeratedSession = {
 		closedForGood: (reason) => closed.push(`for good: ${reason}`),
 		admitted: () => closed.push('admitted'),
 		producerMutedByModerator: (producerId) => closed.push(`muted ${producerId}`),
 		grantsChanged: (grants) => closed.push(`grants publish=${grants.publish.join(',')}`),
+		closing: (reason) => closed.push(`closing ${reason}`),
+		sessionResumed: (resumed) => closed.push(`resumed with ${resumed.peers.length} peers`),
 	};
 	const handlers = notificationHandlers({ store, notifier: new Notifier(store) }, remote, session);
 	const receive = (method: string, data: unknown) => {
@@ -89,10 +92,10 @@ describe('server notifications', () => {
 				temporalLayers: 3,
 			}),
 		);
+		// RemoteMedia applies these (also to a consumer still being made).
 		receive('consumerPaused', { consumerId: 'c1' });
-		assert.equal(store.getState().consumers.entities.c1?.remotelyPaused, true);
 		receive('consumerResumed', { consumerId: 'c1' });
-		assert.equal(store.getState().consumers.entities.c1?.remotelyPaused, false);
+		assert.deepEqual(closed.slice(0, 2), ['paused c1', 'resumed c1']);
 		// mediasoup may leave temporalLayer out: it reads as null.
 		receive('consumerLayersChanged', { consumerId: 'c1', spatialLayer: 2 });
 		assert.equal(store.getState().consumers.entities.c1?.currentSpatialLayer, 2);
@@ -101,7 +104,7 @@ describe('server notifications', () => {
 		assert.equal(store.getState().consumers.entities.c1?.score?.score, 9);
 		receive('consumerClosed', { consumerId: 'c1' });
 		receive('dataConsumerClosed', { dataConsumerId: 'd1' });
-		assert.deepEqual(closed, ['consumer c1', 'dataConsumer d1']);
+		assert.deepEqual(closed.slice(2), ['consumer c1', 'dataConsumer d1']);
 	});
 
 	test('the active speaker, with its volume, and silence', () => {
@@ -179,5 +182,24 @@ describe('server notifications', () => {
 		receive('grantsChanged', { grants: OPEN_GRANTS });
 		assert.deepEqual(closed, ['muted p1', 'grants publish=microphone', 'grants publish=microphone,camera,screen']);
 		assert.deepEqual(toasts(store), ['A moderator changed what you may do', 'A moderator changed what you may do']);
+	});
+
+	test('sessions: a peer shown reconnecting and back, closing and resumption handed to the session', () => {
+		const { store, closed, receive } = setup();
+		store.dispatch(peersActions.peerAdded({ id: 'bob', displayName: 'Bob', device: {}, joinedAt: 1 }));
+		receive('peerReconnecting', { peerId: 'bob' });
+		assert.equal(store.getState().peers.entities.bob?.reconnecting, true);
+		receive('peerReconnected', { peerId: 'bob' });
+		assert.equal(store.getState().peers.entities.bob?.reconnecting, false);
+		receive('closing', { reason: 'shutdown' });
+		receive('sessionResumed', {
+			peers: [{ id: 'bob', displayName: 'Bob', device: {} }],
+			grants: OPEN_GRANTS,
+			locked: false,
+			producers: [],
+			consumers: [],
+			dataConsumers: [],
+		});
+		assert.deepEqual(closed, ['closing shutdown', 'resumed with 1 peers']);
 	});
 });

@@ -84,6 +84,8 @@ export interface PeerOptions {
 	flags?: Record<string, string>;
 	/** Wait until the page says "Connected" (default true). */
 	waitConnected?: boolean;
+	/** Another browser than the session's, e.g. one in a network namespace (launchChromium). */
+	browser?: Browser;
 }
 
 /** Both pages show the other's video tile, decode its video and receive its audio. */
@@ -280,7 +282,8 @@ export class BrowserSession {
 
 	/** Opens a new person in their own browser context and waits until they are in the room. */
 	async openPeer(options: PeerOptions): Promise<BrowserPeer> {
-		const context = await this.browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+		const browser = options.browser ?? this.browser;
+		const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
 		// Keeps the page's WebSockets reachable, so a test can cut the signaling
 		// connection the way a network drop would (BrowserPeer.dropSignaling).
 		await context.addInitScript(() => {
@@ -350,27 +353,31 @@ export class E2eEnvironment extends BrowserSession {
 	 * `env`: settings for the server, as environment variables would give them
 	 * (e.g. { RECORDINGS_DIR: dir }), on top of the test server's own.
 	 * `numWorkers`: mediasoup workers of the server (default 1).
+	 * `host`: the address pages open the server at (default 127.0.0.1; the
+	 * server must listen there, see `env`).
 	 */
 	static async start({
 		env = {},
 		numWorkers = 1,
+		host = '127.0.0.1',
 	}: {
 		env?: Record<string, string>;
 		numWorkers?: number;
+		host?: string;
 	} = {}): Promise<E2eEnvironment> {
 		checkChromium();
 		await buildAppOnce();
 		const server = await startTestServer({ env, numWorkers });
 		try {
-			return new E2eEnvironment(await launchChromium(), server);
+			return new E2eEnvironment(await launchChromium(), server, host);
 		} catch (error) {
 			await server.close();
 			throw error;
 		}
 	}
 
-	private constructor(browser: Browser, server: TestServer) {
-		super(browser, `https://127.0.0.1:${server.port}`);
+	private constructor(browser: Browser, server: TestServer, host: string) {
+		super(browser, `https://${host}:${server.port}`);
 		this.server = server;
 	}
 
@@ -414,8 +421,9 @@ function checkChromium(): void {
 }
 
 /** Debian's Chromium with a fake camera and microphone. */
-function launchChromium(): Promise<Browser> {
-	return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/** A Chromium as the tests run it; `executablePath` e.g. one that runs in a network namespace. */
+export function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+	return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
 /** A room id of its own per test, so tests never see each other's peers. */

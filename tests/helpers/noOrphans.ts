@@ -1,5 +1,6 @@
 // "Nothing leaked": a room's router holds exactly what the room's members
-// own (plus the bot's transport and data producer), so a peer that closed,
+// own (plus the bot's transport, its data producer and its data consumers of
+// the members' "bot" channels), so a peer that closed,
 // whether it left, was removed or its grace period ran out, left no
 // transport, producer, consumer or data channel behind. For rooms on one
 // router (one worker, no spread).
@@ -34,9 +35,26 @@ export async function assertNoOrphans(server: RunningServer, roomId: string): Pr
 		sorted([...owned((member) => member.dataProducers.keys()), room.bot.dataProducer.id]),
 		"the router's data producers are the members' and the bot's",
 	);
+	// The bot listens to each member's "bot" channel with a data consumer of its own.
+	const botChannels = new Set(
+		members.flatMap((member) =>
+			[...member.dataProducers.values()].filter((channel) => channel.label === 'bot').map((channel) => channel.id),
+		),
+	);
+	const dataConsumers = owned((member) => member.dataConsumers.keys());
+	for (const { key, values } of dump.mapDataProducerIdDataConsumerIds) {
+		const others = values.filter((id) => !dataConsumers.has(id));
+		assert.equal(
+			others.length,
+			botChannels.has(key) ? 1 : 0,
+			`data consumers of ${key} are the members' (and the bot's, of a "bot" channel): ${others.join(', ')}`,
+		);
+	}
 	assert.deepEqual(
-		sorted(dump.mapDataProducerIdDataConsumerIds.flatMap((entry) => entry.values)),
-		sorted(owned((member) => member.dataConsumers.keys())),
-		"the router's data consumers are the members'",
+		sorted(
+			dump.mapDataProducerIdDataConsumerIds.flatMap((entry) => entry.values).filter((id) => dataConsumers.has(id)),
+		),
+		sorted(dataConsumers),
+		"the members' data consumers are on the router",
 	);
 }

@@ -28,6 +28,12 @@ export interface TestServer {
 	): Promise<TestPeer>;
 	/** A REST call; headers e.g. { authorization: `Bearer ${token}` } for a token-mode server. */
 	rest(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<RestAnswer>;
+	/**
+	 * Stops the server the way a deploy does (close(): peers are closed, then
+	 * the workers) and starts it again on the same ports with the same
+	 * settings: a new process would find nothing of the old one's rooms either.
+	 */
+	restart(): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -67,11 +73,13 @@ export async function startTestServer({
 	});
 	const tls = { cert: readFileSync(certificate.cert, 'utf8'), key: readFileSync(certificate.key, 'utf8') };
 	const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-	const server = await startServer({ config, tls, log, rootDir });
+	let server = await startServer({ config, tls, log, rootDir });
 	const base = `127.0.0.1:${server.port}`;
 
 	return {
-		server,
+		get server() {
+			return server;
+		},
 		ca: tls.cert,
 		port: server.port,
 		connect: (roomId, peerId, { query = '', consumerAnswer, nativeCodecs } = {}) =>
@@ -82,6 +90,10 @@ export async function startTestServer({
 				...(nativeCodecs === undefined ? {} : { nativeCodecs }),
 			}),
 		rest: (method, urlPath, body, headers) => restRequest(`https://${base}${urlPath}`, tls.cert, method, body, headers),
+		restart: async () => {
+			await server.close();
+			server = await startServer({ config, tls, log, rootDir });
+		},
 		close: async () => {
 			await server.close();
 			rmSync(certDir, { recursive: true, force: true });

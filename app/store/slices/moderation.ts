@@ -36,6 +36,13 @@ export const moderationSlice = createSlice({
 		lobbyPeerLeft(state, action: PayloadAction<string>) {
 			lobbyAdapter.removeOne(state.lobby, action.payload);
 		},
+		/** A resumed session: who waits in the lobby now (sessionResumed), the order of arrival kept where known. */
+		lobbyReplaced(state, action: PayloadAction<{ id: string; displayName: string }[]>) {
+			const known = state.lobby.entities;
+			const now = Date.now();
+			const waiting = action.payload.map((peer, index) => ({ ...peer, since: known[peer.id]?.since ?? now + index }));
+			lobbyAdapter.setAll(state.lobby, waiting);
+		},
 		/** The connection went: what the server told this connection no longer holds. */
 		reset(state) {
 			state.locked = false;

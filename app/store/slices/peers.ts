@@ -8,6 +8,8 @@ export interface PeerState {
 	device: DeviceInfo;
 	/** Order of arrival, so tiles keep their place in the grid. */
 	joinedAt: number;
+	/** Its connection dropped and the server keeps it for its grace period: its tile stays, marked. */
+	reconnecting?: boolean;
 }
 
 export const peersAdapter = createEntityAdapter<PeerState>();
@@ -21,6 +23,10 @@ export const peersSlice = createSlice({
 		peerDisplayNameChanged(state, action: PayloadAction<{ peerId: string; displayName: string }>) {
 			const { peerId, displayName } = action.payload;
 			peersAdapter.updateOne(state, { id: peerId, changes: { displayName } });
+		},
+		peerReconnectingChanged(state, action: PayloadAction<{ peerId: string; reconnecting: boolean }>) {
+			const { peerId, reconnecting } = action.payload;
+			peersAdapter.updateOne(state, { id: peerId, changes: { reconnecting } });
 		},
 		allPeersRemoved: peersAdapter.removeAll,
 	},

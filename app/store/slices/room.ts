@@ -1,8 +1,11 @@
 // The room as a whole: connection state, who speaks, whether the stats panel is open.
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
-/** `lobby`: connected, but the room is locked and a moderator has not let this peer in yet. */
-export type RoomConnectionState = 'new' | 'connecting' | 'lobby' | 'connected' | 'closed';
+/**
+ * `lobby`: connected, but the room is locked and a moderator has not let this peer in yet.
+ * `reconnecting`: the connection was lost; the page is getting back in by itself (tiles stay).
+ */
+export type RoomConnectionState = 'new' | 'connecting' | 'lobby' | 'connected' | 'reconnecting' | 'closed';
 
 export interface DownlinkBwe {
 	desiredBitrate: number;
@@ -22,6 +25,13 @@ export interface RoomState {
 	 * ended): the closed screen offers no way back in.
 	 */
 	closedForGood: boolean;
+	/** While reconnecting: what is being tried, for the banner. */
+	reconnectStatus: string | null;
+	/**
+	 * The page shared its screen before a rejoin: sharing cannot start again
+	 * without a click, so the page offers it.
+	 */
+	shareToRestore: boolean;
 	mediasoupVersion: string | null;
 	activeSpeakerId: string | null;
 	/** dBov (-127..0) of the active speaker, as the server's audio level observer measured it. */
@@ -47,6 +57,8 @@ const initialState: RoomState = {
 	state: 'new',
 	closedReason: null,
 	closedForGood: false,
+	reconnectStatus: null,
+	shareToRestore: false,
 	mediasoupVersion: null,
 	activeSpeakerId: null,
 	activeSpeakerVolume: null,
@@ -85,10 +97,17 @@ export const roomSlice = createSlice({
 			state.state = action.payload.state;
 			state.closedReason = action.payload.reason ?? null;
 			state.closedForGood = action.payload.forGood ?? false;
+			if (action.payload.state !== 'reconnecting') state.reconnectStatus = null;
 			if (action.payload.state !== 'connected') {
 				state.activeSpeakerId = null;
 				state.activeSpeakerVolume = null;
 			}
+		},
+		reconnectStatusChanged(state, action: PayloadAction<string>) {
+			state.reconnectStatus = action.payload;
+		},
+		shareToRestoreChanged(state, action: PayloadAction<boolean>) {
+			state.shareToRestore = action.payload;
 		},
 		mediasoupVersionReceived(state, action: PayloadAction<string>) {
 			state.mediasoupVersion = action.payload;
