@@ -1,6 +1,7 @@
 // A Node child process for tests that run the server as `npm start` does
 // (server/main.ts in a process of its own): its output as it comes, its exit,
-// and an HTTPS status check that trusts any certificate.
+// and an HTTPS status check that trusts any certificate; and a command-line
+// tool run to its end (runNode).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:https';
 
@@ -23,6 +24,36 @@ export function startNode(args: readonly string[], env: Record<string, string> =
 	child.stdout?.on('data', collect);
 	child.stderr?.on('data', collect);
 	return { child, output: () => output };
+}
+
+/** What a command-line tool run to its end printed, and its exit code. */
+export interface NodeRun {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+/** Runs a script with the project's Node to its exit, as a user runs a tool; `input` goes to its stdin. */
+export async function runNode(
+	args: readonly string[],
+	{ env = {}, input = '', cwd }: { env?: Record<string, string>; input?: string; cwd?: string } = {},
+): Promise<NodeRun> {
+	const child = spawn(process.execPath, args, {
+		...(cwd === undefined ? {} : { cwd }),
+		env: { ...process.env, ...env },
+		stdio: ['pipe', 'pipe', 'pipe'],
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (text: string) => {
+		stdout += text;
+	});
+	child.stderr.setEncoding('utf8').on('data', (text: string) => {
+		stderr += text;
+	});
+	child.stdin.end(input);
+	const code = await exitOf(child);
+	return { code, stdout, stderr };
 }
 
 export function exitOf(child: ChildProcess): Promise<number | null> {

@@ -9,32 +9,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { type NodeRun, runNode } from '../helpers/nodeProcess.ts';
 import { startTestServer } from '../helpers/testServer.ts';
 
 const CONNECT = path.resolve(import.meta.dirname, '../../scripts/connect.ts');
 
-interface Run {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
-async function runConnect(args: string[], { env = {}, input = '' } = {}): Promise<Run> {
-	const child = spawn(process.execPath, [CONNECT, ...args], {
-		env: { ...process.env, TERMINAL_SOCKET: '', ...env },
-		stdio: ['pipe', 'pipe', 'pipe'],
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (text: string) => {
-		stdout += text;
-	});
-	child.stderr.setEncoding('utf8').on('data', (text: string) => {
-		stderr += text;
-	});
-	child.stdin.end(input);
-	const [code] = await once(child, 'exit');
-	return { code, stdout, stderr };
+function runConnect(args: string[], { env = {}, input = '' } = {}): Promise<NodeRun> {
+	return runNode([CONNECT, ...args], { env: { TERMINAL_SOCKET: '', ...env }, input });
 }
 
 function tempDir(t: TestContext): string {

@@ -3,8 +3,6 @@
 // server's keys and carries the grants asked for, the join URL it prints gets
 // into a token-mode server, and every mistake is one clear line.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +10,7 @@ import { decodeJwt } from 'jose';
 import { resolveGrants } from '../../protocol/access.ts';
 import { TokenVerifier } from '../../server/auth/tokens.ts';
 import { AUTH_KEYS, NEW_KEY, OLD_KEY } from '../helpers/accessTokens.ts';
+import { type NodeRun, runNode } from '../helpers/nodeProcess.ts';
 import { TestPeer } from '../helpers/TestPeer.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 
@@ -19,33 +18,16 @@ const rootDir = path.resolve(import.meta.dirname, '../..');
 const TOKEN = path.join(rootDir, 'tools/token.ts');
 const verifier = new TokenVerifier([OLD_KEY, NEW_KEY]);
 
-interface Run {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
 /** The tool with the server's settings from the environment, as `npm run token` starts it. */
-async function runToken(args: string[], env: Record<string, string> = {}): Promise<Run> {
-	const child = spawn(process.execPath, [TOKEN, ...args], {
+function runToken(args: string[], env: Record<string, string> = {}): Promise<NodeRun> {
+	return runNode([TOKEN, ...args], {
 		cwd: rootDir,
-		env: { ...process.env, AUTH_KEYS, MEDIASOUP_ANNOUNCED_ADDRESS: '127.0.0.1', HTTPS_LISTEN_PORT: '4443', ...env },
-		stdio: ['ignore', 'pipe', 'pipe'],
+		env: { AUTH_KEYS, MEDIASOUP_ANNOUNCED_ADDRESS: '127.0.0.1', HTTPS_LISTEN_PORT: '4443', ...env },
 	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (text: string) => {
-		stdout += text;
-	});
-	child.stderr.setEncoding('utf8').on('data', (text: string) => {
-		stderr += text;
-	});
-	const [code] = await once(child, 'exit');
-	return { code, stdout, stderr };
 }
 
 /** stdout: the token, then the join URL (when there is one). */
-function printed(run: Run): { token: string; url: URL | undefined } {
+function printed(run: NodeRun): { token: string; url: URL | undefined } {
 	assert.equal(run.code, 0, run.stderr);
 	const [token = '', url] = run.stdout.trim().split('\n');
 	return { token, url: url === undefined ? undefined : new URL(url) };
