@@ -10,9 +10,13 @@ import type { types } from 'mediasoup';
 import { DEFAULT_FANOUT_OPTIONS, type FanoutOptions, type WorkerBinary } from './FanoutOptions.ts';
 import type { RoomSpread } from './ServerUnderTest.ts';
 
-export const SCENARIOS = ['fanout', 'raw', 'compare', 'spread', 'join', 'auth', 'rooms'] as const;
+export const SCENARIOS = ['fanout', 'raw', 'compare', 'spread', 'join', 'auth', 'rooms', 'reconnect'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
-/** What `npm run bench` runs without a scenario: everything the published results need. */
+/**
+ * What `npm run bench` runs without a scenario: everything the published
+ * results need, but reconnect, which needs root (network namespaces) and
+ * Chromium.
+ */
 export const ALL: readonly Scenario[] = ['compare', 'spread', 'join', 'rooms'];
 
 export interface BenchOptions {
@@ -40,6 +44,8 @@ export interface BenchOptions {
 	joinWorkers: number;
 	rooms: number;
 	peersPerRoom: number;
+	/** reconnect: trials of each path. */
+	trials: number;
 	/** join: the server runs with --trace-gc, and each join row says what collections it waited for. */
 	traceGc: boolean;
 	/** Extra environment for the servers the bench starts (A/B runs of settings, NODE_OPTIONS). */
@@ -78,6 +84,11 @@ Scenarios (default: ${ALL.join(' ')}):
             at the WebSocket handshake), interleaved --rounds times:
             token/open of the join percentiles and of the handshake
   rooms     --rooms rooms of --peers-per-room peers, everyone joining at once
+  reconnect two people in Chromium (each in a network namespace; needs root):
+            link down until both sides noticed, then up -> first new frame
+            at the other side (resume, target p95 <= 1 s); SIGKILL of the
+            room's worker -> frames on new consumers at both pages (rejoin,
+            target p95 <= 3 s); --trials times each
   all       ${ALL.join(', ')}
 
 Options:
@@ -128,6 +139,7 @@ Options:
                         NODE_OPTIONS=--max-semi-space-size=64 for an A/B
   --rooms N             rooms: rooms (default 50)
   --peers-per-room N    rooms: peers per room (default 4)
+  --trials N            reconnect: trials of each path (default 10)
   --out DIR             where report.json, report.txt and report.html go
                         (default bench/results/<date-time>)
   --json                print the JSON report on stdout instead of the text
@@ -165,6 +177,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			'server-env': { type: 'string', multiple: true },
 			rooms: { type: 'string' },
 			'peers-per-room': { type: 'string' },
+			trials: { type: 'string' },
 			out: { type: 'string' },
 			json: { type: 'boolean', default: false },
 			quiet: { type: 'boolean', default: false },
@@ -215,6 +228,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		joinWorkers: integer('--join-workers', values['join-workers'], cores, 1),
 		rooms: integer('--rooms', values.rooms, 50, 1),
 		peersPerRoom: integer('--peers-per-room', values['peers-per-room'], 4, 1),
+		trials: integer('--trials', values.trials, 10, 1),
 		traceGc: values['trace-gc'],
 		serverEnv: serverEnv(values['server-env'] ?? []),
 		outDir: values.out ?? path.join('bench', 'results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)),
@@ -340,7 +354,7 @@ function checkServerUse(options: BenchOptions): void {
 		throw new UsageError(`--server must look like https://HOST:PORT, not "${options.serverUrl}"`);
 	}
 	const needOwn = options.scenarios.filter(
-		(scenario) => scenario === 'compare' || scenario === 'spread' || scenario === 'auth',
+		(scenario) => scenario === 'compare' || scenario === 'spread' || scenario === 'auth' || scenario === 'reconnect',
 	);
 	if (needOwn.length > 0) {
 		throw new UsageError(

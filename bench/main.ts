@@ -21,6 +21,7 @@ import { attachToServer, killStartedServers, type ServerUnderTest, withServerPro
 import { runFanout } from './scenarios/fanout.ts';
 import { runJoin } from './scenarios/join.ts';
 import { runRaw } from './scenarios/raw.ts';
+import { runReconnect } from './scenarios/reconnect.ts';
 import { runRooms } from './scenarios/rooms.ts';
 import { workerBinaryEnv } from './workerBinary.ts';
 
@@ -117,6 +118,8 @@ async function runScenario(
 		}
 		case 'auth':
 			return runAuthCompare(options, progress);
+		case 'reconnect':
+			return { reports: await runReconnect({ trials: options.trials }, { progress }), comparisons: [] };
 		case 'rooms':
 			return single(
 				await withServer(

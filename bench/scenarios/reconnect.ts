@@ -1,0 +1,284 @@
+// `npm run bench -- reconnect`: how long a call is without video after the
+// network comes back (resume) and after the room's worker dies (rejoin), as
+// two people in real browsers see it. The e2e setup of
+// tests/e2e/networkLoss.test.ts and reconnect.test.ts, repeated and timed:
+// Debian's Chromium twice, each in a network namespace of its own (so one
+// person's network can really go away), and the server in this process (so
+// the bench can SIGKILL the room's worker by its pid). Alice and Bob join a
+// new room each trial, and leave after it.
+//
+// resume: Bob's link goes down for 5 s, long enough for the server to mark
+// him reconnecting (a real resume, not a blip nobody noticed) and well short
+// of the grace; the time runs from the link being up again to Alice's page
+// decoding a new frame of Bob's camera on the consumer she had.
+// rejoin: the time from SIGKILL of the room's worker to both pages decoding
+// frames on a new consumer of the other's camera (the slower of the two).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser } from 'playwright-core';
+import { type BrowserPeer, E2eEnvironment, launchChromium, uniqueRoomId } from '../../tests/helpers/browserSession.ts';
+import { NetworkNamespace, ServerAddress } from '../../tests/helpers/NetworkNamespace.ts';
+import type { ScenarioReport } from '../ScenarioReport.ts';
+import { type FrameSeen, POLL_INTERVAL_MS, videoFramesFrom, waitForFrame } from '../videoFramesProbe.ts';
+import { percentile, round } from './join.ts';
+
+export interface ReconnectOptions {
+	trials: number;
+}
+
+export interface ReconnectContext {
+	progress: (line: string) => void;
+}
+
+/** The server finds a dead connection within two pings (4 s) and keeps its peer this long. */
+const PING_INTERVAL_MS = 2000;
+const GRACE_MS = 15_000;
+/**
+ * How long Bob's network is away on the resume path: longer than the server
+ * takes to notice (two pings), so the server really holds him in his grace
+ * period and the page really resumes; well short of the grace.
+ */
+const OUTAGE_MS = 5000;
+/** Issue 22's targets. */
+const RESUME_TARGET_P95_MS = 1000;
+const REJOIN_TARGET_P95_MS = 3000;
+/** How long a trial waits for a frame before it counts as failed. */
+const FRAME_TIMEOUT_MS = 30_000;
+
+type Row = Record<string, number>;
+
+export async function runReconnect(
+	options: ReconnectOptions,
+	{ progress }: ReconnectContext,
+): Promise<ScenarioReport[]> {
+	const server = new ServerAddress();
+	const index = (process.pid % 125) * 2;
+	const aliceNetwork = new NetworkNamespace(index, server);
+	const bobNetwork = new NetworkNamespace(index + 1, server);
+	let env: E2eEnvironment | undefined;
+	const browsers: Browser[] = [];
+	try {
+		env = await E2eEnvironment.start({
+			host: server.address,
+			env: {
+				HTTPS_LISTEN_IP: '0.0.0.0',
+				MEDIASOUP_LISTEN_IP: '0.0.0.0',
+				MEDIASOUP_ANNOUNCED_ADDRESS: server.address,
+				RECONNECT_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
+				RECONNECT_GRACE_MS: String(GRACE_MS),
+			},
+		});
+		const aliceBrowser = await launchChromium(aliceNetwork.chromiumExecutable());
+		browsers.push(aliceBrowser);
+		const bobBrowser = await launchChromium(bobNetwork.chromiumExecutable());
+		browsers.push(bobBrowser);
+		const setup: Setup = { env, aliceBrowser, bobBrowser, bobNetwork };
+
+		const resume = await trials('resume', options.trials, progress, (trial) => resumeTrial(setup, trial));
+		const rejoin = await trials('rejoin', options.trials, progress, (trial) => rejoinTrial(setup, trial));
+		const parameters = {
+			trials: options.trials,
+			browsers: 'Debian Chromium via playwright-core, fake camera 640x480, each in its own network namespace',
+			server: '1 worker, in the bench process',
+			pingIntervalMs: PING_INTERVAL_MS,
+			outageMs: OUTAGE_MS,
+			graceMs: GRACE_MS,
+			pollIntervalMs: POLL_INTERVAL_MS,
+			clock:
+				'performance.now in the bench process; a frame is timed when the stats poll that saw it answered (ms), earliestMs: when the poll before it started',
+		};
+		return [
+			report('resume', resume, RESUME_TARGET_P95_MS, {
+				...parameters,
+				measured:
+					"Bob's veth link down for outageMs (at least until the server marks him reconnecting), then up: link up -> Alice's page decodes a new frame of Bob's camera, on the same consumer (a trial that ends in a rejoin fails)",
+			}),
+			report('rejoin', rejoin, REJOIN_TARGET_P95_MS, {
+				...parameters,
+				measured:
+					"SIGKILL of the room's worker -> both pages decode frames on a new consumer of the other's camera (the slower page)",
+			}),
+		];
+	} finally {
+		for (const browser of browsers) await browser.close().catch(() => {});
+		await env?.close();
+		aliceNetwork.close();
+		bobNetwork.close();
+		server.close();
+	}
+}
+
+interface Setup {
+	env: E2eEnvironment;
+	aliceBrowser: Browser;
+	bobBrowser: Browser;
+	bobNetwork: NetworkNamespace;
+}
+
+/** Runs `count` trials one after the other; a failed trial is counted and reported, not fatal. */
+async function trials(
+	path: string,
+	count: number,
+	progress: (line: string) => void,
+	run: (trial: number) => Promise<Row>,
+): Promise<{ rows: Row[]; failures: string[] }> {
+	const rows: Row[] = [];
+	const failures: string[] = [];
+	for (let trial = 1; trial <= count; trial++) {
+		try {
+			const row = await run(trial);
+			rows.push(row);
+			progress(`reconnect ${path} ${trial}/${count}: ${row.ms} ms`);
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			failures.push(`trial ${trial}: ${message}`);
+			progress(`reconnect ${path} ${trial}/${count} failed: ${message}`);
+		}
+	}
+	return { rows, failures };
+}
+
+/** Alice and Bob in a new room, each seeing the other's camera. */
+async function openCall(
+	setup: Setup,
+	prefix: string,
+): Promise<{ roomId: string; alice: BrowserPeer; bob: BrowserPeer }> {
+	const roomId = uniqueRoomId(prefix);
+	const alice = await setup.env.openPeer({
+		roomId,
+		peerId: 'alice',
+		displayName: 'Alice',
+		browser: setup.aliceBrowser,
+	});
+	const bob = await setup.env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: setup.bobBrowser });
+	await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+	return { roomId, alice, bob };
+}
+
+async function resumeTrial(setup: Setup, trial: number): Promise<Row> {
+	const { alice, bob } = await openCall(setup, 'bench-resume');
+	try {
+		const consumersBefore = await consumerIds(alice);
+		const cut = performance.now();
+		setup.bobNetwork.down();
+		try {
+			// The server put Bob in his grace period: what comes next is a resume.
+			await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ timeout: GRACE_MS });
+			await sleep(Math.max(0, cut + OUTAGE_MS - performance.now()));
+		} catch (error) {
+			setup.bobNetwork.up();
+			throw error;
+		}
+		// Nothing reaches Alice from Bob now: the count read here is the one to beat.
+		const before = await videoFramesFrom(alice.page, 'bob');
+		if (!before) throw new Error("Alice's page has no consumer of Bob's camera");
+		const back = performance.now();
+		setup.bobNetwork.up();
+		const seen = await waitForFrame(
+			() => videoFramesFrom(alice.page, 'bob'),
+			(now) => now.consumerId === before.consumerId && now.framesDecoded > before.framesDecoded,
+			{ what: `resume trial ${trial}`, timeoutMs: FRAME_TIMEOUT_MS },
+		);
+		const row = { trial, ...since(back, seen), outageMs: Math.round(back - cut) };
+		// A resumed session keeps its consumers; a rejoin would have made new ones.
+		await bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS });
+		await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: GRACE_MS });
+		const consumersAfter = await consumerIds(alice);
+		const resumed = consumersAfter.join() === consumersBefore.join();
+		if (!resumed) throw new Error(`resume trial ${trial}: Alice's consumers changed (a rejoin, not a resume)`);
+		return row;
+	} finally {
+		// The link is up in any case; the next trial starts from a room of its own.
+		await Promise.all([alice.close(), bob.close()]);
+	}
+}
+
+async function rejoinTrial(setup: Setup, trial: number): Promise<Row> {
+	const { roomId, alice, bob } = await openCall(setup, 'bench-rejoin');
+	try {
+		const pool = setup.env.server.server.pool;
+		const room = await setup.env.server.server.rooms.find(roomId);
+		const worker = pool.workers.find((pooled) => pooled.index === room?.workerIndex);
+		if (!worker) throw new Error(`no live worker for room ${roomId}`);
+		const [aliceOld, bobOld] = await Promise.all([consumerIds(alice), consumerIds(bob)]);
+		const killed = performance.now();
+		process.kill(worker.pid, 'SIGKILL');
+		const [aliceSeen, bobSeen] = await Promise.all([
+			waitForFrame(
+				() => videoFramesFrom(alice.page, 'bob', aliceOld),
+				(now) => now.framesDecoded > 0,
+				{ what: `rejoin trial ${trial}, Alice`, timeoutMs: FRAME_TIMEOUT_MS },
+			),
+			waitForFrame(
+				() => videoFramesFrom(bob.page, 'alice', bobOld),
+				(now) => now.framesDecoded > 0,
+				{ what: `rejoin trial ${trial}, Bob`, timeoutMs: FRAME_TIMEOUT_MS },
+			),
+		]);
+		const aliceMs = since(killed, aliceSeen);
+		const bobMs = since(killed, bobSeen);
+		return {
+			trial,
+			ms: Math.max(aliceMs.ms, bobMs.ms),
+			earliestMs: Math.max(aliceMs.earliestMs, bobMs.earliestMs),
+			aliceMs: aliceMs.ms,
+			bobMs: bobMs.ms,
+		};
+	} finally {
+		await Promise.all([alice.close(), bob.close()]);
+		await workerBack(setup);
+	}
+}
+
+/** The pool replaces a dead worker: the next trial waits for it, so it never meets an empty slot. */
+async function workerBack(setup: Setup): Promise<void> {
+	const deadline = performance.now() + FRAME_TIMEOUT_MS;
+	while (setup.env.server.server.pool.workers.length === 0) {
+		if (performance.now() > deadline) throw new Error('the pool did not replace the killed worker');
+		await sleep(100);
+	}
+}
+
+function consumerIds(peer: BrowserPeer): Promise<string[]> {
+	return peer.page.evaluate(() => [...(window.store?.getState().consumers.ids ?? [])].map(String));
+}
+
+function since(start: number, seen: FrameSeen): { ms: number; earliestMs: number } {
+	return { ms: round(seen.latest - start, 0), earliestMs: round(Math.max(0, seen.earliest - start), 0) };
+}
+
+function report(
+	path: 'resume' | 'rejoin',
+	{ rows, failures }: { rows: Row[]; failures: string[] },
+	targetP95Ms: number,
+	parameters: ScenarioReport['parameters'],
+): ScenarioReport {
+	const times = rows.map((row) => row.ms ?? Number.NaN);
+	const p95 = rows.length > 0 ? percentile(times, 95) : Number.NaN;
+	return {
+		scenario: 'reconnect',
+		title:
+			path === 'resume'
+				? 'Resume: network back -> first new frame at the other side'
+				: "Rejoin: room's worker SIGKILLed -> media back at both pages",
+		parameters,
+		rows,
+		summary: {
+			trials: rows.length,
+			failedTrials: failures.length,
+			...(failures.length > 0 ? { failures: failures.join('; ') } : {}),
+			p50Ms: rows.length > 0 ? percentile(times, 50) : Number.NaN,
+			p95Ms: p95,
+			maxMs: rows.length > 0 ? Math.max(...times) : Number.NaN,
+			p50EarliestMs:
+				rows.length > 0
+					? percentile(
+							rows.map((row) => row.earliestMs ?? Number.NaN),
+							50,
+						)
+					: Number.NaN,
+			targetP95Ms,
+			met: failures.length === 0 && p95 <= targetP95Ms,
+		},
+		plots: [{ title: `${path}: time per trial (ms)`, x: 'trial', y: ['ms', 'earliestMs'] }],
+	};
+}
