@@ -173,12 +173,13 @@ async function resumeTrial(setup: Setup, trial: number): Promise<Row> {
 		if (!before) throw new Error("Alice's page has no consumer of Bob's camera");
 		const back = performance.now();
 		setup.bobNetwork.up();
+		const bobPage = watchRoomState(bob, back);
 		const seen = await waitForFrame(
 			() => videoFramesFrom(alice.page, 'bob'),
 			(now) => now.consumerId === before.consumerId && now.framesDecoded > before.framesDecoded,
 			{ what: `resume trial ${trial}`, timeoutMs: FRAME_TIMEOUT_MS },
 		);
-		const row = { trial, ...since(back, seen), outageMs: Math.round(back - cut) };
+		const row = { trial, ...since(back, seen), outageMs: Math.round(back - cut), ...(await bobPage) };
 		// A resumed session keeps its consumers; a rejoin would have made new ones.
 		await bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS });
 		await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: GRACE_MS });
@@ -236,6 +237,25 @@ async function workerBack(setup: Setup): Promise<void> {
 		if (performance.now() > deadline) throw new Error('the pool did not replace the killed worker');
 		await sleep(100);
 	}
+}
+
+/**
+ * Where the time of a resume goes, on Bob's side: when his page last showed
+ * itself connected on the old connection (0: it had already noticed while the
+ * link was down) and when it said connected again (its resume answered), in
+ * ms since `start`, at the poll interval's resolution.
+ */
+async function watchRoomState(peer: BrowserPeer, start: number): Promise<{ bobLeftMs: number; bobBackMs: number }> {
+	let left: number | undefined;
+	const deadline = start + FRAME_TIMEOUT_MS;
+	while (performance.now() < deadline) {
+		const state = await peer.page.evaluate(() => window.store?.getState().room.state).catch(() => undefined);
+		const now = performance.now();
+		if (state !== 'connected') left ??= now;
+		else if (left !== undefined) return { bobLeftMs: round(left - start, 0), bobBackMs: round(now - start, 0) };
+		await sleep(POLL_INTERVAL_MS);
+	}
+	return { bobLeftMs: Number.NaN, bobBackMs: Number.NaN };
 }
 
 function consumerIds(peer: BrowserPeer): Promise<string[]> {
