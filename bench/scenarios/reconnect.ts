@@ -59,13 +59,7 @@ export async function runReconnect(
 	try {
 		env = await E2eEnvironment.start({
 			host: server.address,
-			env: {
-				HTTPS_LISTEN_IP: '0.0.0.0',
-				MEDIASOUP_LISTEN_IP: '0.0.0.0',
-				MEDIASOUP_ANNOUNCED_ADDRESS: server.address,
-				RECONNECT_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
-				RECONNECT_GRACE_MS: String(GRACE_MS),
-			},
+			env: server.serverEnv({ pingIntervalMs: PING_INTERVAL_MS, graceMs: GRACE_MS }),
 		});
 		const aliceBrowser = await launchChromium(aliceNetwork.chromiumExecutable());
 		browsers.push(aliceBrowser);

@@ -25,14 +25,8 @@ describe('network loss', { timeout: 300_000 }, () => {
 		bobNetwork = new NetworkNamespace(index + 1, server);
 		env = await E2eEnvironment.start({
 			host: server.address,
-			env: {
-				HTTPS_LISTEN_IP: '0.0.0.0',
-				MEDIASOUP_LISTEN_IP: '0.0.0.0',
-				MEDIASOUP_ANNOUNCED_ADDRESS: server.address,
-				// The server finds a dead connection within 4 s (instead of 20 s), and keeps its peer 15 s.
-				RECONNECT_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
-				RECONNECT_GRACE_MS: String(GRACE_MS),
-			},
+			// The server finds a dead connection within 4 s (instead of 20 s), and keeps its peer 15 s.
+			env: server.serverEnv({ pingIntervalMs: PING_INTERVAL_MS, graceMs: GRACE_MS }),
 		});
 		slowPingEnv = await E2eEnvironment.start({
 			host: server.address,

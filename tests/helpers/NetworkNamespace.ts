@@ -36,6 +36,21 @@ export class ServerAddress {
 		ip('addr', 'add', `${this.address}/32`, 'dev', 'lo');
 	}
 
+	/**
+	 * The server's environment for pages in namespaces: it listens and
+	 * announces this address, finds a dead connection within two pings and
+	 * keeps its peer `graceMs`.
+	 */
+	serverEnv({ pingIntervalMs, graceMs }: { pingIntervalMs: number; graceMs: number }): Record<string, string> {
+		return {
+			HTTPS_LISTEN_IP: '0.0.0.0',
+			MEDIASOUP_LISTEN_IP: '0.0.0.0',
+			MEDIASOUP_ANNOUNCED_ADDRESS: this.address,
+			RECONNECT_PING_INTERVAL_MS: String(pingIntervalMs),
+			RECONNECT_GRACE_MS: String(graceMs),
+		};
+	}
+
 	close(): void {
 		if (this.#closed) return;
 		this.#closed = true;
