@@ -92,9 +92,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			// Per-request logging would cost the server CPU the bench then counts.
 			LOG_LEVEL: 'warn',
 			// The bench's peers never resume a session: a grace period would only
-			// keep departed peers (and their rooms) alive. It also sidesteps a bug
-			// found here: a client closing while the server writes to it can be
-			// seen as dropped (1006) and kept for the grace (README, Not yet).
+			// keep departed peers (and their rooms) alive.
 			RECONNECT_GRACE_MS: '0',
 			...(options.roomSpread ? { MEDIASOUP_ROOM_SPREAD: options.roomSpread } : {}),
 			...options.env,

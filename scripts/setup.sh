@@ -9,7 +9,7 @@
 # Steps (each says what it does on stderr):
 #   1. Debian packages (apt-get as root; otherwise prints the exact command)
 #   2. npm dependencies, Node 24 among them (npm install); the root postinstall
-#      (patch-package) applies patches/ to mediasoup and protoo-server
+#      (patch-package) applies patches/ to mediasoup, protoo-server and websocket
 #   3. checks that the install scripts we rely on ran (node's, esbuild's, our
 #      postinstall: scripts/checkPatches.ts)
 #   4. mediasoup-worker built from the patched node_modules/mediasoup/worker,

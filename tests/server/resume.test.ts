@@ -79,6 +79,20 @@ async function joined(
 	return { peer, roomId, identity, grants, joined: answer };
 }
 
+/** The websocket-node connection under a protoo-client peer (its transport's W3CWebSocket's). */
+function websocketNodeConnectionOf(protoo: unknown): {
+	sendUTF(message: string): void;
+	close(code: number, description: string): void;
+	socket: { cork(): void };
+} {
+	const connection = ['_transport', '_ws', '_connection'].reduce<unknown>(
+		(object, key) => (typeof object === 'object' && object !== null ? Reflect.get(object, key) : undefined),
+		protoo,
+	);
+	assert.ok(typeof connection === 'object' && connection !== null, 'protoo-client keeps its WebSocket connection');
+	return connection as ReturnType<typeof websocketNodeConnectionOf>;
+}
+
 /** A proxy to the server's HTTPS port: the network of one client. */
 async function network(): Promise<TcpProxy> {
 	const proxy = await TcpProxy.start({ host: '127.0.0.1', port: server.port });
@@ -389,6 +403,32 @@ test('a peer that had not joined, or that closed its connection itself, leaves a
 		status: 410,
 		reason: `session of peer "bob" in room "${roomId}" expired (its grace period ended, or the server restarted): join again`,
 	});
+	await assertNoOrphans(server.server, roomId);
+});
+
+test('a client that says goodbye in the same packet as its last messages has left, not dropped: no grace', async () => {
+	// What a client leaving right after it accepted its last consumers sends:
+	// answers, then its close frame and the end of the stream, read by the
+	// server at once. The server's answers to them then meet a closed socket
+	// (EPIPE). The close frame decides: the peer left (websocket-node parsed
+	// one frame per tick and took the socket's end for a drop: patches/).
+	const roomId = newRoomId();
+	const alice = await joined(roomId, 'alice', { produce: false });
+	const leavers = await Promise.all(
+		['bob', 'carol', 'dave', 'erin'].map((identity) => joined(roomId, identity, { produce: false })),
+	);
+	for (const { peer } of leavers) {
+		const connection = websocketNodeConnectionOf(peer.protoo);
+		connection.socket.cork();
+		for (let id = 1; id <= 20; id++) {
+			connection.sendUTF(JSON.stringify({ request: true, id: 1e6 + id, method: 'getRouterRtpCapabilities', data: {} }));
+		}
+		connection.close(1000, 'leaving');
+	}
+	for (const { identity } of leavers) {
+		await alice.peer.waitForNotification('peerClosed', (data) => data.peerId === identity);
+	}
+	assert.deepEqual(alice.peer.notificationsOf('peerReconnecting'), []);
 	await assertNoOrphans(server.server, roomId);
 });
 
