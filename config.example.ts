@@ -213,6 +213,17 @@ export const config: Config = {
 		// period) when it stays silent as long again. Env: RECONNECT_PING_INTERVAL_MS.
 		pingIntervalMs: 10000,
 	},
+	// SIGTERM drains the server: it takes no new rooms and no new peers (/readyz
+	// answers 503), lets the running calls go on until their rooms are empty or
+	// drainTimeoutMs has passed, then tells the peers left that it shuts down
+	// (`closing {reason: 'shutdown'}`: their apps reconnect by themselves) and
+	// exits. A second SIGTERM, or SIGINT, stops at once. Ten minutes by default:
+	// long enough for most meetings to end, short enough for a deploy; a process
+	// manager must allow it (Kubernetes: terminationGracePeriodSeconds, systemd:
+	// TimeoutStopSec). Env: DRAIN_TIMEOUT_MS.
+	shutdown: {
+		drainTimeoutMs: 600000,
+	},
 	// Secret a client must present to apply network throttling (a testing feature);
 	// unset disables it. Env: THROTTLE_SECRET.
 	throttleSecret: undefined,

@@ -61,7 +61,7 @@ const started = new Map<ChildProcess, string>();
  */
 export function killStartedServers(): void {
 	for (const [child, tempDir] of started) {
-		child.kill('SIGTERM');
+		child.kill('SIGINT');
 		rmSync(tempDir, { recursive: true, force: true });
 	}
 	started.clear();
@@ -222,11 +222,11 @@ function answers(baseUrl: string, ca: string): Promise<boolean> {
 	});
 }
 
-/** SIGTERM lets the server close workers in order; SIGKILL if it hangs. */
+/** SIGINT stops the server at once (SIGTERM would drain it first), closing workers in order; SIGKILL if it hangs. */
 async function stopChild(child: ChildProcess): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-	child.kill('SIGTERM');
+	child.kill('SIGINT');
 	const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
 	await exited;
 	clearTimeout(timer);

@@ -10,6 +10,7 @@ import { AccessControl } from './auth/AccessControl.ts';
 import { parseApiKeys } from './auth/tokens.ts';
 import type { ResolvedConfig } from './config/Config.ts';
 import { webRtcServerListenInfos } from './config/network.ts';
+import { type DrainEnd, drainRooms } from './Drain.ts';
 import { createHttpApp } from './http/HttpApp.ts';
 import { WorkerPool } from './media/WorkerPool.ts';
 import { RoomRegistry } from './room/RoomRegistry.ts';
@@ -23,6 +24,12 @@ export interface RunningServer {
 	readonly access: AccessControl;
 	/** The admin terminal's UNIX socket (`npm run connect`). */
 	readonly terminalSocketPath: string;
+	/**
+	 * Drains (Drain.ts), then closes: resolves once closed, with how the drain
+	 * ended. Called again, it answers the same drain.
+	 */
+	drain(): Promise<DrainEnd>;
+	/** Closes now: the rooms' peers are told `shutdown`. */
 	close(): Promise<void>;
 }
 
@@ -81,21 +88,31 @@ export async function startServer({
 	}
 
 	let closing: Promise<void> | undefined;
+	let draining: Promise<DrainEnd> | undefined;
+	const close = () => {
+		closing ??= (async () => {
+			terminal.close();
+			rooms.close();
+			server.close();
+			server.closeAllConnections();
+			await pool.close();
+		})();
+		return closing;
+	};
 	return {
 		port: (server.address() as AddressInfo).port,
 		pool,
 		rooms,
 		access,
 		terminalSocketPath: terminal.socketPath,
-		close: () => {
-			closing ??= (async () => {
-				terminal.close();
-				rooms.close();
-				server.close();
-				server.closeAllConnections();
-				await pool.close();
+		drain: () => {
+			draining ??= (async () => {
+				const end = await drainRooms(rooms, config.shutdown.drainTimeoutMs, log);
+				await close();
+				return end;
 			})();
-			return closing;
+			return draining;
 		},
+		close,
 	};
 }

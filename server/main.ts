@@ -55,17 +55,32 @@ async function main(): Promise<void> {
 
 	logAccessMode(log, server.access.mode, config.https.listenIp, config.auth.keys.length);
 
-	let stopping = false;
-	const stop = async (signal: string) => {
-		if (stopping) return;
-		stopping = true;
-		log.info({ signal }, 'shutting down');
-		await server.close();
-		log.info('stopped');
-		process.exit(0);
+	// SIGTERM (what a process manager sends to stop it) drains first; a
+	// second SIGTERM, or SIGINT (Ctrl-C), stops at once. Either way the
+	// process exits once, after everything closed.
+	let exiting = false;
+	const exitWhen = (closed: Promise<unknown>) =>
+		void closed.then(() => {
+			if (exiting) return;
+			exiting = true;
+			log.info('stopped');
+			process.exit(0);
+		});
+	let draining = false;
+	const stopNow = (signal: string) => {
+		log.info({ signal }, 'shutting down now');
+		exitWhen(server.close());
 	};
-	process.on('SIGINT', (signal) => void stop(signal));
-	process.on('SIGTERM', (signal) => void stop(signal));
+	process.on('SIGINT', (signal) => stopNow(signal));
+	process.on('SIGTERM', (signal) => {
+		if (draining) {
+			stopNow(signal);
+			return;
+		}
+		draining = true;
+		log.info({ signal }, 'shutting down: draining first (a second SIGTERM, or SIGINT, stops at once)');
+		exitWhen(server.drain());
+	});
 }
 
 /** One line at start says who may come in; in open mode on a reachable address it is a warning. */

@@ -27,6 +27,7 @@ export function createAccessCheckApi(rooms: RoomRegistry, access: AccessControl)
 		const { roomId, peerId, resume } = parsed.query;
 		const room = await rooms.find(roomId);
 		if (!room && resume !== undefined) throw sessionExpired(roomId, peerId);
+		if (!room) rooms.checkNewRoom();
 		const session = room?.checkConnection(peerId, resume);
 		// An answer about this token now: no cache may keep it.
 		res.set('Cache-Control', 'no-store');

@@ -219,6 +219,12 @@ export const configSchema = z.strictObject({
 			env: 'RECONNECT_PING_INTERVAL_MS',
 		}),
 	}),
+	/** How the server stops on SIGTERM (server/Drain.ts). */
+	shutdown: z.strictObject({
+		drainTimeoutMs: integer(0, 86_400_000, 'a number of milliseconds from 0 (stop at once) to 86400000 (a day)').meta({
+			env: 'DRAIN_TIMEOUT_MS',
+		}),
+	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling')
 		.meta({ env: 'THROTTLE_SECRET' })
 		.optional(),

@@ -18,8 +18,10 @@ export async function startPooledWorker(
 	environment: WorkerEnvironmentSettings,
 ): Promise<PooledWorker> {
 	const appData: PooledAppData = { workerIndex: index };
-	const worker = await withWorkerEnvironment(workerEnvironment(environment), () =>
-		mediasoup.createWorker<PooledAppData>({ ...workerSettings, appData }),
+	const worker = await withoutWorkerSignalHandlers(() =>
+		withWorkerEnvironment(workerEnvironment(environment), () =>
+			mediasoup.createWorker<PooledAppData>({ ...workerSettings, appData }),
+		),
 	);
 	try {
 		const webRtcServer = await worker.createWebRtcServer<PooledAppData>({ listenInfos, appData });
@@ -27,5 +29,27 @@ export async function startPooledWorker(
 	} catch (error) {
 		await closeWorker(worker);
 		throw new WebRtcServerStartError(index, listenInfos, error);
+	}
+}
+
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * Runs `create` and takes away the SIGTERM and SIGINT listeners it added:
+ * mediasoup's Worker closes itself on either signal, and the process's
+ * signals are server/main.ts's to handle (SIGTERM drains, and the workers
+ * must carry the calls until the drain ends). A worker still goes with the
+ * process: it exits when its channel to Node closes.
+ */
+async function withoutWorkerSignalHandlers<T>(create: () => Promise<T>): Promise<T> {
+	const before = new Map(STOP_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+	try {
+		return await create();
+	} finally {
+		for (const signal of STOP_SIGNALS) {
+			for (const listener of process.listeners(signal)) {
+				if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+			}
+		}
 	}
 }

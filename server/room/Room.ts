@@ -57,6 +57,8 @@ export class Room extends Closable {
 	readonly #subscriptions: Subscriptions;
 	/** endRoom was asked: the room closes on the next turn and admits nobody meanwhile. */
 	#ending = false;
+	/** The server is draining (server/Drain.ts): the members here stay, nobody new comes in. */
+	#draining = false;
 	/** What its peers are told when it closes (closeFor); the operator's close otherwise. */
 	#closeReason: CloseReason = 'roomClosed';
 
@@ -283,10 +285,21 @@ export class Room extends Closable {
 		}
 	}
 
-	/** A 403 when the room is ending or a moderator removed this identity from it. */
+	/**
+	 * A 403 when the room is ending or a moderator removed this identity from
+	 * it; a 503 when the server is draining and this is not a member already
+	 * here (its new connection, or its resume, still comes in).
+	 */
 	checkAdmission(memberId: string): void {
 		if (this.#ending) throw createHttpError(403, `room "${this.id}" was ended by a moderator`);
+		if (this.#draining && !this.peers.has(memberId)) throw serverDraining('no new peers');
 		this.moderation.checkNotRemoved(memberId);
+	}
+
+	/** The server drains: no new member from now on, and the room closes once empty (now, if it is). */
+	drain(): void {
+		this.#draining = true;
+		this.closeIfEmpty();
 	}
 
 	#peerClosed(peer: Peer): void {
@@ -463,6 +476,14 @@ export class Room extends Closable {
 		this.routers.close();
 		this.log.info({ roomId: this.id }, 'room closed');
 	}
+}
+
+/** The 503 of what a draining server no longer takes: `what` it refuses. */
+export function serverDraining(what: string): Error {
+	return createHttpError(
+		503,
+		`server is draining (shutting down): it takes ${what}; try again on another server or later`,
+	);
 }
 
 /** The 410 of a resume that finds no session: the client joins again. */

@@ -1,12 +1,14 @@
 // All live rooms, by roomId. Creation is serialized per roomId: two peers
 // arriving at once for a new room share one creation, never make two rooms.
 // Owns the rooms: closing it closes them, and a room made after that closes at once.
+// Draining it (SIGTERM, server/Drain.ts) lets the rooms run until they empty
+// and makes no new one.
 import type { Logger } from 'pino';
 import { Closable } from '../../lifecycle/Closable.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
-import { Room } from './Room.ts';
+import { Room, serverDraining } from './Room.ts';
 
 /** A room nobody entered within this time (e.g. made by GET /rooms/:id) closes. */
 const EMPTY_ROOM_GRACE_MS = 30_000;
@@ -18,6 +20,11 @@ export class RoomRegistry extends Closable {
 	readonly #pool: WorkerPool;
 	readonly #config: ResolvedConfig;
 	readonly #log: Logger;
+	#draining = false;
+	/** Creations under way: a drain is over only when none is left either. */
+	#creating = 0;
+	/** Who waits for the last room to close (drain()). */
+	readonly #whenNoRooms: (() => void)[] = [];
 
 	constructor(pool: WorkerPool, config: ResolvedConfig, log: Logger) {
 		super();
@@ -30,7 +37,12 @@ export class RoomRegistry extends Closable {
 		if (this.closed) return Promise.reject(new Error('server is shutting down'));
 		const existing = this.#rooms.get(roomId);
 		if (existing) return existing;
-		const creation = this.#create(roomId);
+		if (this.#draining) return Promise.reject(serverDraining('no new rooms'));
+		this.#creating += 1;
+		const creation = this.#create(roomId).finally(() => {
+			this.#creating -= 1;
+			this.#checkNoRooms();
+		});
 		this.#rooms.set(roomId, creation);
 		// A failed creation must not poison the id: the next attempt retries.
 		creation.catch(() => {
@@ -55,8 +67,39 @@ export class RoomRegistry extends Closable {
 			void entry?.then((current) => {
 				if (current === room) this.#rooms.delete(roomId);
 			});
+			this.#checkNoRooms();
 		});
+		// Its creation began before the drain: its first member is on the way.
+		if (this.#draining) room.drain();
 		return room;
+	}
+
+	/** Whether the server drains: no new rooms, no new members. */
+	get draining(): boolean {
+		return this.#draining;
+	}
+
+	/** A 503 when a room of this id would have to be made while the server drains (GET /access asks without making it). */
+	checkNewRoom(): void {
+		if (this.#draining) throw serverDraining('no new rooms');
+	}
+
+	/**
+	 * Drains: from now on no new room and no new member of a room; every room
+	 * closes once it is empty, an empty one now. Resolves when no room is left
+	 * (at once if there is none), or when the registry closes.
+	 */
+	drain(): Promise<void> {
+		this.#draining = true;
+		const done = new Promise<void>((resolve) => this.#whenNoRooms.push(resolve));
+		for (const room of [...this.#live]) room.drain();
+		this.#checkNoRooms();
+		return done;
+	}
+
+	#checkNoRooms(): void {
+		if (!this.#draining || this.#live.size > 0 || this.#creating > 0) return;
+		for (const resolve of this.#whenNoRooms.splice(0)) resolve();
 	}
 
 	/** A room that exists (created and not closed), without creating one. */
@@ -86,5 +129,6 @@ export class RoomRegistry extends Closable {
 	protected closing(): void {
 		for (const room of [...this.#live]) room.closeFor('shutdown');
 		this.#rooms.clear();
+		for (const resolve of this.#whenNoRooms.splice(0)) resolve();
 	}
 }

@@ -13,7 +13,7 @@ import { checkAdmission } from '../auth/admission.ts';
 import { checkOrigin } from '../auth/originCheck.ts';
 import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
-import { createHttpError, toHttpError } from '../errors.ts';
+import { createHttpError, isHttpError, toHttpError } from '../errors.ts';
 import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { Peer } from '../room/Peer.ts';
 import { type Room, sessionExpired } from '../room/Room.ts';
@@ -124,6 +124,8 @@ async function admit(
 	try {
 		room = await rooms.getOrCreate(roomId);
 	} catch (error) {
+		// A draining server says so (503); anything else is a failure of ours.
+		if (isHttpError(error)) throw error;
 		log.error({ roomId, peerId, error }, 'room creation failed');
 		throw createHttpError(500, `could not create room "${roomId}"`);
 	}

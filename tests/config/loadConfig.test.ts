@@ -105,6 +105,7 @@ const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unk
 	},
 	{ env: { RECONNECT_GRACE_MS: '0' }, read: (c) => c.reconnect.graceMs, expected: 0 },
 	{ env: { RECONNECT_PING_INTERVAL_MS: '2500' }, read: (c) => c.reconnect.pingIntervalMs, expected: 2500 },
+	{ env: { DRAIN_TIMEOUT_MS: '0' }, read: (c) => c.shutdown.drainTimeoutMs, expected: 0 },
 	{ env: { THROTTLE_SECRET: 's3cret' }, read: (c) => c.throttleSecret, expected: 's3cret' },
 	{ env: { LOG_LEVEL: 'trace' }, read: (c) => c.logLevel, expected: 'trace' },
 ];
@@ -151,6 +152,7 @@ test('the environment variables and the setting each overrides', () => {
 			'LIMIT_CONNECTIONS_PER_IP_PER_MINUTE limits.connectionsPerIpPerMinute',
 			'RECONNECT_GRACE_MS reconnect.graceMs',
 			'RECONNECT_PING_INTERVAL_MS reconnect.pingIntervalMs',
+			'DRAIN_TIMEOUT_MS shutdown.drainTimeoutMs',
 			'THROTTLE_SECRET throttleSecret',
 			'LOG_LEVEL logLevel',
 		],

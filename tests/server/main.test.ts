@@ -4,60 +4,33 @@
 // message saying what to change, and warns when started without the Node
 // flags `npm start` passes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { SERVER_NODE_ARGS } from '../../server/nodeHeap.ts';
-import { ensureCertificate } from '../../server/tls/certificates.ts';
-import { buildAppIfMissing } from '../../tools/appBuild.ts';
-import { findFreePortRange } from '../helpers/freePorts.ts';
-import { exitOf, httpsStatus, startNode } from '../helpers/nodeProcess.ts';
+import { type MainSetup, prepareMain, workerPidsIn } from '../helpers/mainProcess.ts';
+import { exitOf, httpsStatus } from '../helpers/nodeProcess.ts';
 import { TestPeer } from '../helpers/TestPeer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-let certDir: string;
-let ca: string;
-let env: Record<string, string>;
+let main: MainSetup;
 
 before(async () => {
-	// main.ts refuses to start without a built app (`npm start` builds it;
-	// tests/e2e/freshClone.test.ts checks the refusal).
-	await buildAppIfMissing({ rootDir: root, production: true });
-	certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-main-'));
-	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
-	ca = readFileSync(certificate.cert, 'utf8');
-	env = {
-		HTTPS_LISTEN_IP: '127.0.0.1',
-		HTTPS_LISTEN_PORT: String(await findFreePortRange(1)),
-		HTTPS_CERT_FULLCHAIN: certificate.cert,
-		HTTPS_CERT_PRIVKEY: certificate.key,
-		MEDIASOUP_LISTEN_IP: '127.0.0.1',
-		MEDIASOUP_NUM_WORKERS: '2',
-		MEDIASOUP_WEBRTC_SERVER_PORT: String(await findFreePortRange(2)),
-		NODE_ENV: 'production',
-	};
+	main = await prepareMain();
 });
 
-after(() => rmSync(certDir, { recursive: true, force: true }));
+after(() => main.cleanup());
 
-function startMain(extraEnv: Record<string, string> = {}, nodeArgs: readonly string[] = SERVER_NODE_ARGS) {
-	return startNode([...nodeArgs, path.join(root, 'server', 'main.ts')], { ...env, ...extraEnv });
-}
-
-test('starts on Node 24, serves, and on SIGTERM tells its peers it shuts down and exits cleanly', async () => {
-	const { child, output } = startMain();
+test('starts on Node 24, serves, and on SIGTERM (no drain time) tells its peers it shuts down and exits cleanly', async () => {
+	// DRAIN_TIMEOUT_MS=0: the drain ends at once (tests/server/drain.test.ts waits).
+	const { child, output } = main.start({ DRAIN_TIMEOUT_MS: '0' });
 	const exited = exitOf(child);
 	try {
 		await waitFor('the server to listen', () => output().includes('"msg":"listening"'), { timeoutMs: 20_000 });
 		assert.match(output(), /"node":"v24\./);
 		assert.doesNotMatch(output(), /started without the flags/);
-		const workerPids = [...output().matchAll(/"pid":(\d+)\}/g)].map((match) => Number(match[1]));
-		assert.equal(await httpsStatus(`https://127.0.0.1:${env.HTTPS_LISTEN_PORT}/rooms/main-test`), 200);
+		const workerPids = workerPidsIn(output());
+		assert.equal(await httpsStatus(`https://127.0.0.1:${main.port}/rooms/main-test`), 200);
 		const peer = await TestPeer.connect({
-			url: `wss://127.0.0.1:${env.HTTPS_LISTEN_PORT}/?roomId=main-test&peerId=alice`,
-			ca,
+			url: `wss://127.0.0.1:${main.port}/?roomId=main-test&peerId=alice`,
+			ca: main.ca,
 		});
 		await peer.join();
 
@@ -74,7 +47,7 @@ test('starts on Node 24, serves, and on SIGTERM tells its peers it shuts down an
 });
 
 test('started by hand without the Node flags of npm start, it says which are missing', async () => {
-	const { child, output } = startMain({}, []);
+	const { child, output } = main.start({}, []);
 	const exited = exitOf(child);
 	try {
 		await waitFor('the server to listen', () => output().includes('"msg":"listening"'), { timeoutMs: 20_000 });
@@ -87,7 +60,7 @@ test('started by hand without the Node flags of npm start, it says which are mis
 });
 
 test('a bad setting stops the start with a message naming what to change', async () => {
-	const { child, output } = startMain({ MEDIASOUP_ANNOUNCED_ADDRESS: '0.0.0.0' });
+	const { child, output } = main.start({ MEDIASOUP_ANNOUNCED_ADDRESS: '0.0.0.0' });
 	assert.equal(await exitOf(child), 78);
 	assert.match(output(), /MEDIASOUP_ANNOUNCED_ADDRESS/);
 	assert.match(output(), /Set MEDIASOUP_ANNOUNCED_ADDRESS to/);
