@@ -253,7 +253,8 @@ export class RoomClient {
 			if (joinCount !== this.#joinCount) return true;
 		}
 		// Still no network: a WebSocket would hang as long; the next attempt may find it.
-		if (verdict.kind === 'unreachable' || verdict.kind === 'expired') return false;
+		// A draining server (503) takes nobody new: the next attempt may find its successor.
+		if (verdict.kind === 'unreachable' || verdict.kind === 'expired' || verdict.kind === 'unavailable') return false;
 		if (verdict.kind === 'refused') {
 			this.leave(refusalText(verdict.status, verdict.reason));
 			return true;

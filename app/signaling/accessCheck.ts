@@ -13,6 +13,8 @@ export type AccessVerdict =
 	| { kind: 'unknown' }
 	/** 410, asked with `resume`: the session is gone (its grace period ended, the server restarted): join anew. */
 	| { kind: 'expired'; reason: string }
+	/** 503: the server is draining (shutting down): it takes nobody new now; ask again later. */
+	| { kind: 'unavailable'; reason: string }
 	/** No answer at all (the network is down, or the server is): a WebSocket would fail the same way, only slower. */
 	| { kind: 'unreachable' };
 
@@ -65,5 +67,6 @@ export function verdictOf(status: number, body: unknown): AccessVerdict {
 		return { kind: 'refused', status, reason: refused.data.error };
 	}
 	if (status === 410 && refused.success) return { kind: 'expired', reason: refused.data.error };
+	if (status === 503 && refused.success) return { kind: 'unavailable', reason: refused.data.error };
 	return { kind: 'unknown' };
 }

@@ -31,6 +31,11 @@ describe('the access check before connecting', () => {
 		assert.deepEqual(verdictOf(410, { error: reason }), { kind: 'expired', reason });
 	});
 
+	test('503: the server drains; the page asks again later, opening no WebSocket', () => {
+		const reason = 'server is draining (shutting down): it takes no new rooms; try again on another server or later';
+		assert.deepEqual(verdictOf(503, { error: reason }), { kind: 'unavailable', reason });
+	});
+
 	test('anything else is not an answer: the WebSocket will tell', () => {
 		assert.deepEqual(verdictOf(404, '<!DOCTYPE html><title>Not Found</title>'), { kind: 'unknown' });
 		assert.deepEqual(verdictOf(502, undefined), { kind: 'unknown' });
