@@ -18,7 +18,7 @@ const SECRET = '5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed';
 /** The shortest the server takes: the test waits for the credentials to expire. */
 const CREDENTIAL_TTL_S = 10;
 
-describe('coturn and the credentials of getIceServers', { timeout: 60_000 }, () => {
+describe('coturn and the credentials of getIceServers', { timeout: 90_000 }, () => {
 	let coturn: Coturn;
 	let server: TestServer;
 	let peer: TestPeer;
@@ -85,5 +85,15 @@ describe('coturn and the credentials of getIceServers', { timeout: 60_000 }, () 
 		const fresh = (await peer.request('getIceServers')).iceServers[0];
 		assert.ok(fresh);
 		assert.ok((await allocate(fresh)).relayedAddress, 'fresh credentials allocate');
+	});
+
+	test('as README configures it, coturn relays to the media server and to no other address', async () => {
+		const client = await allocate((await peer.request('getIceServers')).iceServers[0] ?? assert.fail('no TURN'));
+		// The media server (here 127.0.0.1, allowed-peer-ip): a permission is granted.
+		await client.sendData(Buffer.from('to the media server'), ['127.0.0.1', 9]);
+		// Any other address (denied-peer-ip 0.0.0.0-255.255.255.255): 403.
+		await assert.rejects(client.sendData(Buffer.from('elsewhere'), ['127.0.0.2', 9]));
+		assert.match(coturn.log(), /A peer IP 127\.0\.0\.2 denied/);
+		assert.doesNotMatch(coturn.log(), /A peer IP 127\.0\.0\.1 denied/);
 	});
 });
