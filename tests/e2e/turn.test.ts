@@ -3,12 +3,13 @@
 // TURN_SECRET), and Chromium pages that may only use relayed candidates
 // (`?forceRelay=true`, ours). Media flows both ways through coturn, and over
 // each of UDP, TCP and TLS when coturn is reachable over that one only (as
-// through a network that lets nothing else out); it goes on after
-// the credentials of its allocations expired, and an ICE restart then
-// allocates with fresh ones. coturn accepts the credentials the server hands
-// out and refuses expired ones and those of another secret (401); that it
-// refreshes an allocation whose credentials expired (which Chromium does only
-// minutes in) is tests/server/coturn.test.ts.
+// through a network that lets nothing else out). It goes on after the
+// credentials of its allocations expired, and an ICE restart then allocates
+// with fresh ones; a page alone for longer than its credentials live gathers
+// with fresh ones when someone comes. coturn accepts the credentials the
+// server hands out and refuses expired ones and those of another secret
+// (401); that it refreshes an allocation whose credentials expired (which
+// Chromium does only minutes in) is tests/server/coturn.test.ts.
 //
 // The relay reaches mediasoup's WebRtcServer on 127.0.0.1 (coturn runs with
 // --allow-loopback-peers). The TLS listener has the test's self-signed
@@ -144,6 +145,30 @@ describe('TURN', { timeout: 300_000 }, () => {
 			// The only refusals are coturn's challenge to a request without credentials (no user yet).
 			const refused = coturn.requests().filter((request) => request.result !== 'success' && request.user !== '');
 			assert.deepEqual(refused, [], 'no request with expired or wrong credentials');
+		});
+	});
+
+	test('a page alone for longer than its credentials live receives the next one through the relay', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('alone');
+			// Without chat, nothing comes to her receiving transport until bob does (the
+			// room's bot is a data producer), and a transport gathers candidates only then:
+			// with the credentials it was made with, long expired by then, coturn would refuse.
+			const alice = await env.openPeer({ roomId, peerId: 'alice', flags: { ...RELAY, datachannel: 'false' } });
+			const joined = Date.now() / 1000;
+			await waitFor('alice’s first credentials to expire', () => Date.now() / 1000 > joined + CREDENTIAL_TTL_S + 1, {
+				timeoutMs: (CREDENTIAL_TTL_S + 5) * 1000,
+				intervalMs: 250,
+			});
+			const seen = coturn.requests().length;
+			const bob = await env.openPeer({ roomId, peerId: 'bob', flags: RELAY });
+			await expectMediaBothWays(alice, bob);
+			assert.equal((await alice.selectedCandidate('recv'))?.candidateType, 'relay');
+			const refused = coturn
+				.requests()
+				.slice(seen)
+				.filter((request) => request.result !== 'success' && request.user !== '');
+			assert.deepEqual(refused, [], 'no request with expired credentials');
 		});
 	});
 
