@@ -224,6 +224,31 @@ export const config: Config = {
 	shutdown: {
 		drainTimeoutMs: 600000,
 	},
+	// A TURN server (coturn) that relays media for people whose network blocks UDP and
+	// the media ports above (strict company or hotel networks): clients get short-lived
+	// credentials for it (coturn's use-auth-secret scheme) and try TURN over UDP, TCP
+	// and TLS. README "TURN" has a turnserver.conf that goes with these settings.
+	turn: {
+		// coturn's hostname as clients reach it (the name its TLS certificate is for), or
+		// its IP address. Unset: no TURN, clients are told of none. Env: TURN_HOST.
+		host: undefined,
+		// coturn's listening-port: TURN over UDP and TCP. Env: TURN_PORT.
+		port: 3478,
+		// coturn's tls-listening-port: TURN over TLS. 443 gets through firewalls that let
+		// only HTTPS out (when nothing else on that address uses it). Env: TURN_TLS_PORT.
+		tlsPort: 5349,
+		// coturn's static-auth-secret (with use-auth-secret), shared with this server,
+		// which signs credentials with it; at least 32 characters. Never logged.
+		// Env: TURN_SECRET.
+		secret: undefined,
+		// How long the credentials a client gets stay valid for new allocations. The app
+		// asks for new ones at half this and before every ICE restart, and coturn keeps an
+		// allocation it has let in, so a call outlasts its credentials; what this bounds
+		// is how long credentials copied out of a page could open new relays. An hour
+		// also leaves room for the clocks of this server and coturn's to differ, as
+		// coturn compares the expiry with its own. Env: TURN_CREDENTIAL_TTL_S.
+		credentialTtlSeconds: 3600,
+	},
 	// Secret a client must present to apply network throttling (a testing feature);
 	// unset disables it. Env: THROTTLE_SECRET.
 	throttleSecret: undefined,

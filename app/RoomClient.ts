@@ -28,6 +28,7 @@ import { ChatChannels } from './room/ChatChannels.ts';
 import { CLOSE_REASON_TEXT, closedForGoodBy, reconnectsAfter, refusalText } from './room/closedReasons.ts';
 import { errorMessage, toError } from './room/errors.ts';
 import { Heartbeat, PROBE_TIMEOUT_MS } from './room/Heartbeat.ts';
+import { IceServers } from './room/IceServers.ts';
 import { type KeptSendState, keptSendState } from './room/keptSendState.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
 import { MediaStats } from './room/MediaStats.ts';
@@ -92,6 +93,8 @@ export class RoomClient {
 	#device: Device | undefined;
 	#sendTransport: types.Transport | undefined;
 	#recvTransport: types.Transport | undefined;
+	/** The TURN credentials of the transports, kept fresh while they live. */
+	#iceServers: IceServers | undefined;
 	#e2ee: E2eeSession | undefined;
 	/** Between join() and leave(), also while asking the server whether it may enter. */
 	#active = false;
@@ -393,9 +396,10 @@ export class RoomClient {
 				canSendWebcam: produce && device.canProduce('video'),
 			}),
 		);
+		const iceServers = produce || consume ? await this.#startIceServers() : [];
 		// Also without a publish grant: a moderator may grant it during the meeting.
-		if (produce) this.#sendTransport = await this.#createTransport('send');
-		if (consume) this.#recvTransport = await this.#createTransport('recv');
+		if (produce) this.#sendTransport = await this.#createTransport('send', iceServers);
+		if (consume) this.#recvTransport = await this.#createTransport('recv', iceServers);
 		await this.#enter();
 	}
 
@@ -486,6 +490,8 @@ export class RoomClient {
 	 * them; the store keeps only me and the room.
 	 */
 	#closeTransports(): void {
+		this.#iceServers?.close();
+		this.#iceServers = undefined;
 		this.#sendTransport?.close();
 		this.#recvTransport?.close();
 		this.#sendTransport = undefined;
@@ -501,7 +507,21 @@ export class RoomClient {
 
 	// --- transports ----------------------------------------------------------
 
-	async #createTransport(direction: TransportDirection): Promise<types.Transport> {
+	/** The session's TURN credentials, kept fresh from now on; the first ones for the transports about to be made. */
+	async #startIceServers(): Promise<RTCIceServer[]> {
+		this.#iceServers?.close();
+		this.#iceServers = new IceServers({
+			signaling: () => this.#ctx.signaling(),
+			transports: () => [this.#sendTransport, this.#recvTransport].filter((transport) => transport !== undefined),
+		});
+		const iceServers = await this.#iceServers.refresh();
+		if (this.#options.forceRelay && iceServers.length === 0) {
+			this.#notifier.notify('error', 'forceRelay: this server offers no TURN relay, so no media can flow');
+		}
+		return iceServers;
+	}
+
+	async #createTransport(direction: TransportDirection, iceServers: RTCIceServer[]): Promise<types.Transport> {
 		const signaling = this.#ctx.signaling();
 		const device = this.#ctx.device();
 		const info = await signaling.request('createWebRtcTransport', {
@@ -510,7 +530,12 @@ export class RoomClient {
 			consuming: direction === 'recv',
 			sctpCapabilities: this.#options.datachannel ? SCTP_CAPABILITIES : undefined,
 		});
-		const options = fromWire.transportOptions(info);
+		const options = {
+			...fromWire.transportOptions(info),
+			iceServers,
+			// forceRelay (ours): only TURN candidates, to see that the relay works.
+			iceTransportPolicy: this.#options.forceRelay ? 'relay' : 'all',
+		} satisfies types.TransportOptions;
 		const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
 		transport.on('connect', ({ dtlsParameters }, callback, errback) => {
 			const request = signaling.request('connectWebRtcTransport', {
@@ -562,9 +587,16 @@ export class RoomClient {
 		}
 	}
 
-	/** New ICE credentials from the server, given to the browser: it finds a path again. */
+	/**
+	 * New ICE credentials from the server, given to the browser: it finds a
+	 * path again. The browser gathers anew, so it gets fresh TURN credentials
+	 * first: the ones it had may have expired during a long call.
+	 */
 	async #restartTransportIce(transport: types.Transport): Promise<void> {
-		const iceParameters = await this.#ctx.signaling().request('restartIce', { transportId: transport.id });
+		const [iceParameters] = await Promise.all([
+			this.#ctx.signaling().request('restartIce', { transportId: transport.id }),
+			this.#iceServers?.refresh(),
+		]);
 		await transport.restartIce({ iceParameters: fromWire.iceParameters(iceParameters) });
 	}
 

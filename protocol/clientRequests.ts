@@ -112,6 +112,8 @@ export const clientRequests = {
 	getDataConsumerStats: dataConsumerRef,
 	applyNetworkThrottle,
 	resetNetworkThrottle,
+	// Ours: TURN servers with short-lived credentials (protocol/iceServers.ts).
+	getIceServers: noData,
 	// Ours: recording (protocol/recording.ts).
 	startRecording: noData,
 	stopRecording: noData,

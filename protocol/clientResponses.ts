@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { grantsSchema } from './access.ts';
 import type { ClientRequestMethod } from './clientRequests.ts';
 import { idSchema } from './fields.ts';
+import { type IceServersResponse, iceServersResponseSchema } from './iceServers.ts';
 import {
 	type RecordingStarted,
 	type RecordingStopped,
@@ -82,6 +83,7 @@ export interface ClientResponses {
 	getDataConsumerStats: StatsResponse;
 	applyNetworkThrottle: undefined;
 	resetNetworkThrottle: undefined;
+	getIceServers: IceServersResponse;
 	startRecording: RecordingStarted;
 	stopRecording: RecordingStopped;
 	muteProducer: undefined;
@@ -122,6 +124,7 @@ export const clientResponses: { [M in keyof ClientResponses]: z.ZodType<ClientRe
 	getDataConsumerStats: statsResponseSchema,
 	applyNetworkThrottle: noResponse,
 	resetNetworkThrottle: noResponse,
+	getIceServers: iceServersResponseSchema,
 	startRecording: recordingStartedSchema,
 	stopRecording: recordingStoppedSchema,
 	muteProducer: noResponse,

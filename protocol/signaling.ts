@@ -5,6 +5,7 @@ export * from './access.ts';
 export * from './clientRequests.ts';
 export * from './clientResponses.ts';
 export * from './fields.ts';
+export * from './iceServers.ts';
 export type { MessageOf, ParseFailure } from './methodMap.ts';
 export * from './moderation.ts';
 export * from './peer.ts';

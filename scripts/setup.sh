@@ -50,8 +50,9 @@ packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 	ffmpeg jq curl)
 # Debian's Chromium for the end-to-end tests (Playwright drives it; it never
-# downloads a browser of its own), with fonts so pages render text.
-test_packages=(chromium fonts-liberation)
+# downloads a browser of its own), with fonts so pages render text; coturn,
+# whose turnserver the TURN tests start on loopback with settings of their own.
+test_packages=(chromium fonts-liberation coturn)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi
@@ -76,6 +77,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 		die "these Debian packages are missing: ${missing[*]}
   run as root:  apt-get update && ${apt_cmd[*]}
   then run this command again"
+	fi
+	# coturn's package enables and starts a system TURN server: its systemd unit
+	# does not read TURNSERVER_ENABLED in /etc/default/coturn (only the SysV
+	# script does, off by default), and would run Debian's example
+	# configuration on every interface. Nothing here needs it (the tests start
+	# their own), so when this installs coturn, the unit is masked first, as
+	# an administrator would (`systemctl mask`): the package's scripts leave a
+	# mask they did not make alone, so it is neither started nor enabled.
+	# `systemctl unmask coturn` undoes it.
+	if [[ " ${missing[*]} " == *" coturn "* ]] && [ ! -e /etc/systemd/system/coturn.service ]; then
+		step "masking coturn's system service before installing coturn (the tests start their own turnserver)"
+		"${sudo[@]}" mkdir -p /etc/systemd/system
+		"${sudo[@]}" ln -s /dev/null /etc/systemd/system/coturn.service
 	fi
 	"${sudo[@]}" apt-get update -q >&2 || die "apt-get update failed"
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" "${apt_cmd[@]}" >&2 || die "apt-get install failed"

@@ -21,6 +21,8 @@ export interface UrlOptions {
 	displayName: string | null;
 	handlerName: BuiltinHandlerName | null;
 	forceTcp: boolean;
+	/** Ours: media only through the server's TURN relay (iceTransportPolicy 'relay'). */
+	forceRelay: boolean;
 	produce: boolean;
 	consume: boolean;
 	datachannel: boolean;
@@ -106,6 +108,7 @@ export function parseUrlOptions(url: URL): UrlOptions {
 		displayName: text(params, 'displayName') ?? (claims?.name || null),
 		handlerName: oneOf(HANDLER_NAMES, params.get('handlerName')),
 		forceTcp: flag(params, 'forceTcp', false),
+		forceRelay: flag(params, 'forceRelay', false),
 		produce: flag(params, 'produce', true),
 		consume: flag(params, 'consume', true),
 		datachannel: flag(params, 'datachannel', true),

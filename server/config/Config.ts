@@ -13,6 +13,8 @@ declare module 'zod' {
 		env?: string;
 		/** The variable holds a comma-separated list. */
 		envList?: boolean;
+		/** The value opens a door: error messages say "(hidden)" instead of it (ConfigError.ts). */
+		secret?: boolean;
 	}
 }
 
@@ -68,6 +70,20 @@ const AUTH_KEYS_WANT =
 	"a list of 'key:secret' pairs (in the environment: comma separated), each secret at least 32 characters, or an empty list for open mode";
 const ORIGIN_WANT =
 	"a list of origins such as 'https://meet.example.com' (in the environment: comma separated), or leave it unset for the server's own";
+
+const TURN_HOST_WANT =
+	"the TURN server's hostname (the name in its TLS certificate) or IP address, as clients reach it, such as 'turn.example.com', or leave it unset for no TURN";
+const TURN_SECRET_WANT =
+	"coturn's static-auth-secret, at least 32 characters without spaces (e.g. `openssl rand -hex 32`), or leave it unset for no TURN";
+
+/** Dot-separated labels of letters, digits and inner hyphens. */
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+// A name or an address, not a URL: the server makes the turn: and turns: URLs.
+const turnHost = z
+	.string({ error: TURN_HOST_WANT })
+	.trim()
+	.refine((value) => isIP(value) !== 0 || HOSTNAME.test(value), { error: TURN_HOST_WANT });
 
 const ipAddress = z
 	.string({ error: 'an IP address of this machine, or 0.0.0.0 (or ::) for all' })
@@ -225,6 +241,27 @@ export const configSchema = z.strictObject({
 			env: 'DRAIN_TIMEOUT_MS',
 		}),
 	}),
+	/**
+	 * A TURN server (coturn) relaying media for clients whose network blocks
+	 * UDP and the media ports (server/turn/). Without a host, none: clients
+	 * are told of no TURN server. Rules across the fields: config/turn.ts.
+	 */
+	turn: z.strictObject({
+		host: turnHost.meta({ env: 'TURN_HOST' }).optional(),
+		/** TURN over UDP and over TCP. */
+		port: port.meta({ env: 'TURN_PORT' }),
+		/** TURN over TLS (turns:). */
+		tlsPort: port.meta({ env: 'TURN_TLS_PORT' }),
+		secret: z
+			.string({ error: TURN_SECRET_WANT })
+			.trim()
+			.regex(/^\S{32,}$/, { error: TURN_SECRET_WANT })
+			.meta({ env: 'TURN_SECRET', secret: true })
+			.optional(),
+		credentialTtlSeconds: integer(10, 86_400, 'a number of seconds from 10 to 86400 (a day), e.g. 3600').meta({
+			env: 'TURN_CREDENTIAL_TTL_S',
+		}),
+	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling')
 		.meta({ env: 'THROTTLE_SECRET' })
 		.optional(),
@@ -241,7 +278,7 @@ export type TlsFiles = NonNullable<Config['https']['tls']>;
  * What the server runs with (loadConfig.ts): every address it announces and
  * every file it reads is known, and every path is absolute.
  */
-export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording'> {
+export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording' | 'turn'> {
 	/**
 	 * tls: the configured files or the generated self-signed pair; certificate
 	 * says which, since only a configured (real) certificate may promise
@@ -253,10 +290,20 @@ export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'te
 	/** socketPath: the configured socket or the default one. */
 	terminal: { socketPath: string };
 	recording: { directory: string };
+	/** The TURN server clients are told of; undefined: none (no turn.host). */
+	turn: TurnService | undefined;
 	/** The file the settings were read from. */
 	configFile: string;
 	/** Things the operator should know (chosen addresses, a new certificate): main logs them. */
 	notices: string[];
+}
+
+/** A configured TURN server, as the server hands it to clients (server/turn/iceServers.ts). */
+export interface TurnService {
+	/** turn: over UDP and TCP, and turns: (TLS), in that order. */
+	urls: string[];
+	secret: string;
+	credentialTtlSeconds: number;
 }
 
 export interface EnvSetting {
@@ -266,6 +313,8 @@ export interface EnvSetting {
 	setting: string;
 	/** How the variable's text is read: an integer, true/false (or 1/0), a comma-separated list, or trimmed text. */
 	kind: 'integer' | 'boolean' | 'list' | 'text';
+	/** Its value is never shown in a message. */
+	secret: boolean;
 }
 
 /** Every variable named in the schema, found by walking it once. */
@@ -273,6 +322,11 @@ export const ENV_SETTINGS: readonly EnvSetting[] = envSettingsIn(configSchema, [
 
 export function envVarFor(setting: string): string | undefined {
 	return ENV_SETTINGS.find((s) => s.setting === setting)?.name;
+}
+
+/** A setting whose value is a secret: messages name it without showing it. */
+export function isSecretSetting(setting: string): boolean {
+	return ENV_SETTINGS.some((s) => s.setting === setting && s.secret);
 }
 
 function envSettingsIn(schema: z.core.$ZodType, path: readonly string[]): EnvSetting[] {
@@ -286,7 +340,7 @@ function envSettingsIn(schema: z.core.$ZodType, path: readonly string[]): EnvSet
 					: meta.envList
 						? 'list'
 						: 'text';
-		return [{ name: meta.env, setting: path.join('.'), kind }];
+		return [{ name: meta.env, setting: path.join('.'), kind, secret: meta.secret === true }];
 	}
 	if (schema instanceof z.ZodObject) {
 		return Object.entries(schema.shape).flatMap(([key, field]) => envSettingsIn(field, [...path, key]));

@@ -2,7 +2,7 @@
 // setting, the environment variable that overrides it, and what to change, in
 // the terms the operator used (the variable they set, or the line they wrote
 // in config.ts), so the operator can fix it from the message alone.
-import { envVarFor } from './Config.ts';
+import { envVarFor, isSecretSetting } from './Config.ts';
 
 export interface ConfigProblem {
 	/** Dotted path in config.ts, e.g. 'mediasoup.minPort'. */
@@ -50,9 +50,10 @@ export interface SettingSources {
 /** "MEDIASOUP_MIN_PORT=abc (mediasoup.minPort)" or "mediasoup.minPort = 70000 in config.ts". */
 export function describeSetting(sources: SettingSources, setting: string, value: unknown): string {
 	const env = sources.env.get(setting);
-	if (env) return `${env.name}=${env.raw} (${setting})`;
+	const secret = isSecretSetting(setting);
+	if (env) return `${env.name}=${secret ? '(hidden)' : env.raw} (${setting})`;
 	if (value === undefined) return `${setting} in ${sources.file}`;
-	return `${setting} = ${formatValue(value)} in ${sources.file}`;
+	return `${setting} = ${secret ? '(hidden)' : formatValue(value)} in ${sources.file}`;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
 	settingProblem,
 } from './ConfigError.ts';
 import { checkNetwork, isAnyAddress, type NetworkInterfaces, resolveAnnouncedAddress } from './network.ts';
+import { checkTurn, resolveTurn } from './turn.ts';
 
 export interface LoadConfigOptions {
 	/** Environment overrides; default process.env. */
@@ -62,6 +63,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		...checkNetwork(config, sources),
 		...(config.https.tls ? checkTlsFiles(config.https.tls, rootDir, sources) : []),
 		...checkTerminalSocketPath(config, rootDir, sources),
+		...checkTurn(config, sources),
 	];
 	if (problems.length > 0) throw new ConfigError(problems);
 
@@ -95,6 +97,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		mediasoup: { ...config.mediasoup, announcedAddress: announced.address },
 		recording: { directory: path.resolve(rootDir, config.recording.directory) },
 		terminal: { socketPath: resolveTerminalSocketPath(config, rootDir) },
+		turn: resolveTurn(config.turn),
 		configFile,
 		notices,
 	};

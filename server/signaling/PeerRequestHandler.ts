@@ -18,6 +18,7 @@ import { moderate } from '../room/Moderation.ts';
 import type { Peer } from '../room/Peer.ts';
 import type { Room } from '../room/Room.ts';
 import { connectWebRtcTransportOnce, webRtcTransportInfo } from '../room/transports.ts';
+import { iceServersFor } from '../turn/iceServers.ts';
 import { applyThrottle, resetThrottle } from './NetworkThrottle.ts';
 import { fromWire } from './wire.ts';
 
@@ -157,6 +158,10 @@ export async function handlePeerRequest(
 			room.log.warn({ peerId: peer.id, uplink, downlink, rtt, packetLoss }, 'network throttle applied');
 			return undefined;
 		}
+
+		// Like a transport, before join too: the transports are made first.
+		case 'getIceServers':
+			return iceServersFor(room.config.turn, peer.id, Date.now());
 
 		case 'startRecording':
 			requireJoined(peer);

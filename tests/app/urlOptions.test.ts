@@ -18,6 +18,7 @@ describe('URL options', () => {
 		assert.equal(options.consume, true);
 		assert.equal(options.datachannel, true);
 		assert.equal(options.forceTcp, false);
+		assert.equal(options.forceRelay, false);
 		assert.equal(options.forcedVideoCodec, null);
 		assert.equal(options.enableWebcamLayers, true);
 		assert.equal(options.enableSharingLayers, true);
@@ -44,7 +45,7 @@ describe('URL options', () => {
 				'&datachannel=false&forceH264=true&enableWebcamLayers=false&enableSharingLayers=false' +
 				'&webcamScalabilityMode=L1T2&sharingScalabilityMode=L1T1&numSimulcastStreams=2&info=true' +
 				'&externalVideo=https%3A%2F%2Fcdn.example%2Fv.webm&throttleSecret=s3&consumerReplicas=2&stats=true' +
-				'&mic=false&webcam=false&resolution=qvga',
+				'&mic=false&webcam=false&resolution=qvga&forceRelay=true',
 		);
 		assert.deepEqual(
 			{ ...options, roomIdGenerated: undefined },
@@ -55,6 +56,7 @@ describe('URL options', () => {
 				displayName: 'Ann Lee',
 				handlerName: 'Chrome111',
 				forceTcp: true,
+				forceRelay: true,
 				produce: false,
 				consume: false,
 				datachannel: false,

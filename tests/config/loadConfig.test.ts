@@ -40,6 +40,7 @@ test('the defaults of config.example.ts load', async () => {
 	assert.deepEqual(config.mediasoup.plainTransportOptions, { maxSctpMessageSize: 262144 });
 	assert.equal(config.mediasoup.dtlsSrtpCryptoSuites, undefined);
 	assert.equal(config.throttleSecret, undefined);
+	assert.equal(config.turn, undefined, 'no TURN unless configured');
 	assert.equal(config.logLevel, 'info');
 	assert.ok(config.notices.some((n) => n.includes('no config.ts')));
 });
@@ -153,6 +154,11 @@ test('the environment variables and the setting each overrides', () => {
 			'RECONNECT_GRACE_MS reconnect.graceMs',
 			'RECONNECT_PING_INTERVAL_MS reconnect.pingIntervalMs',
 			'DRAIN_TIMEOUT_MS shutdown.drainTimeoutMs',
+			'TURN_HOST turn.host',
+			'TURN_PORT turn.port',
+			'TURN_TLS_PORT turn.tlsPort',
+			'TURN_SECRET turn.secret',
+			'TURN_CREDENTIAL_TTL_S turn.credentialTtlSeconds',
 			'THROTTLE_SECRET throttleSecret',
 			'LOG_LEVEL logLevel',
 		],

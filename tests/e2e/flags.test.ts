@@ -1,5 +1,6 @@
 // URL flags that change what a peer sends and receives: produce=false,
-// consume=false and forceTcp=true.
+// consume=false, forceTcp=true, and forceRelay=true on a server without TURN
+// (with TURN: tests/e2e/turn.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -73,6 +74,19 @@ describe('URL flags', { timeout: 180_000 }, () => {
 					assert.equal(candidate?.protocol, 'tcp', `${peer.peerId}'s ${direction} transport uses TCP`);
 				}
 			}
+		});
+	});
+
+	test('forceRelay=true on a server without TURN: the page says that no media can flow', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('norelay');
+			const alice = await env.openPeer({
+				roomId,
+				peerId: 'alice',
+				displayName: 'Alice',
+				flags: { forceRelay: 'true' },
+			});
+			await alice.page.getByTestId('toast').filter({ hasText: 'this server offers no TURN relay' }).waitFor();
 		});
 	});
 

@@ -355,21 +355,24 @@ export class E2eEnvironment extends BrowserSession {
 	 * `numWorkers`: mediasoup workers of the server (default 1).
 	 * `host`: the address pages open the server at (default 127.0.0.1; the
 	 * server must listen there, see `env`).
+	 * `chromiumArgs`: more command-line switches for Chromium.
 	 */
 	static async start({
 		env = {},
 		numWorkers = 1,
 		host = '127.0.0.1',
+		chromiumArgs = [],
 	}: {
 		env?: Record<string, string>;
 		numWorkers?: number;
 		host?: string;
+		chromiumArgs?: readonly string[];
 	} = {}): Promise<E2eEnvironment> {
 		checkChromium();
 		await buildAppOnce();
 		const server = await startTestServer({ env, numWorkers });
 		try {
-			return new E2eEnvironment(await launchChromium(), server, host);
+			return new E2eEnvironment(await launchChromium(CHROMIUM_PATH, chromiumArgs), server, host);
 		} catch (error) {
 			await server.close();
 			throw error;
@@ -420,10 +423,13 @@ function checkChromium(): void {
 	}
 }
 
-/** Debian's Chromium with a fake camera and microphone. */
-/** A Chromium as the tests run it; `executablePath` e.g. one that runs in a network namespace. */
-export function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
-	return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+/**
+ * Debian's Chromium with a fake camera and microphone, as the tests run it;
+ * `executablePath` e.g. one that runs in a network namespace, `extraArgs`
+ * more switches.
+ */
+export function launchChromium(executablePath = CHROMIUM_PATH, extraArgs: readonly string[] = []): Promise<Browser> {
+	return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** A room id of its own per test, so tests never see each other's peers. */

@@ -54,6 +54,7 @@ const validData: { [M in ClientRequestMethod]: unknown } = {
 	getDataConsumerStats: { dataConsumerId: ID },
 	applyNetworkThrottle: { secret: 's3cret', uplink: 1_000_000, downlink: 2_000_000, rtt: 50, packetLoss: 5 },
 	resetNetworkThrottle: { secret: 's3cret' },
+	getIceServers: {},
 	startRecording: {},
 	stopRecording: {},
 	muteProducer: { producerId: ID },
@@ -65,7 +66,7 @@ const validData: { [M in ClientRequestMethod]: unknown } = {
 	endRoom: {},
 };
 
-const dataLessMethods = ['getRouterRtpCapabilities'] as const satisfies ClientRequestMethod[];
+const dataLessMethods = ['getRouterRtpCapabilities', 'getIceServers'] as const satisfies ClientRequestMethod[];
 
 /** Parses and asserts success, returning the validated request. */
 function accept(method: string, data: unknown): ClientRequest {
@@ -88,8 +89,8 @@ const produce = validData.produce as Record<string, unknown>;
 describe('valid requests', () => {
 	test('the schema map covers exactly the methods of PROTOCOL.md', () => {
 		assert.deepEqual(Object.keys(clientRequests).sort(), Object.keys(validData).sort());
-		// The 23 methods of the classic dialect, our two recording methods and our seven of moderation.
-		assert.equal(Object.keys(clientRequests).length, 32);
+		// The 23 methods of the classic dialect, our getIceServers, two recording methods and seven of moderation.
+		assert.equal(Object.keys(clientRequests).length, 33);
 	});
 
 	for (const [method, data] of Object.entries(validData)) {
