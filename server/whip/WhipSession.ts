@@ -3,8 +3,9 @@
 // peerClosed when it goes), owning one WebRtcTransport on the room's
 // WebRtcServer and a producer per accepted m-section of the offer. It ends on
 // DELETE, when its transport fails (DTLS failed or closed), when ICE does not
-// connect within ICE_TIMEOUT_MS of the offer or stays disconnected that long
-// (a client that went away without DELETE), and when the room closes. Closing
+// connect within config.whip.iceTimeoutMs of the offer or stays disconnected
+// that long (a client that went away without DELETE; it can restart ICE with
+// a PATCH meanwhile), and when the room closes. Closing
 // it closes its member, which closes the transport and so the producers.
 import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
@@ -16,13 +17,6 @@ import type { Room } from '../room/Room.ts';
 import { connectWebRtcTransportOnce } from '../room/transports.ts';
 import { writeWhipAnswer } from './sdpAnswer.ts';
 import { type AcceptedSection, iceCredentialsOf, parseWhipOffer, planSections } from './sdpOffer.ts';
-
-/**
- * How long ICE may take to connect, or stay disconnected, before the session
- * ends. mediasoup notices a gone client after its ICE consent timeout (20 s);
- * the client can restart ICE (PATCH) meanwhile.
- */
-export const ICE_TIMEOUT_MS = 30_000;
 
 export interface WhipStart {
 	room: Room;
@@ -141,7 +135,8 @@ export class WhipSession extends Closable {
 
 	#startIceTimer(why: string): void {
 		this.#clearIceTimer();
-		this.#iceTimer = setTimeout(() => this.#end(`${why} within ${ICE_TIMEOUT_MS} ms`), ICE_TIMEOUT_MS);
+		const timeoutMs = this.room.config.whip.iceTimeoutMs;
+		this.#iceTimer = setTimeout(() => this.#end(`${why} within ${timeoutMs} ms`), timeoutMs);
 		this.#iceTimer.unref();
 	}
 

@@ -41,12 +41,14 @@ const unusableOffer = chromiumOffer
 
 const ingest: RightToken = { apiKey: OLD_KEY, identity: 'whip-cam', grants: { room: roomId, ingest: true } };
 const SDP = { 'content-type': 'application/sdp' };
+/** Short, so that a sender that never connects is seen to go; long enough for the other cases' sessions to live. */
+const ICE_TIMEOUT_MS = 5000;
 
 let server: TestServer;
 let viewer: TestPeer;
 
 before(async () => {
-	server = await startTestServer({ env: { AUTH_KEYS } });
+	server = await startTestServer({ env: { AUTH_KEYS, WHIP_ICE_TIMEOUT_MS: String(ICE_TIMEOUT_MS) } });
 });
 after(async () => {
 	viewer?.close();
@@ -238,5 +240,21 @@ describe('WHIP API in token mode', () => {
 		await settledNoOrphans();
 		const gone = await server.rest('DELETE', String(answer.headers.location), undefined, token);
 		assert.equal(gone.status, 404, reasonOf(gone));
+	});
+
+	test('a sender that never connects ICE leaves the room after whip.iceTimeoutMs', async () => {
+		const token = bearer(await rightToken({ ...ingest, identity: 'whip-silent' }));
+		const started = Date.now();
+		const answer = await post(chromiumOffer, token);
+		assert.equal(answer.status, 201, reasonOf(answer));
+		await viewer.waitForNotification('newPeer', (data) => data.id === 'whip-silent');
+		await waitFor(
+			'the silent sender to leave',
+			() => viewer.notificationsOf('peerClosed').some((data) => data.peerId === 'whip-silent'),
+			{ timeoutMs: ICE_TIMEOUT_MS + 5000 },
+		);
+		const elapsed = Date.now() - started;
+		assert.ok(elapsed >= ICE_TIMEOUT_MS - 100, `it stayed for the timeout (left after ${elapsed} ms)`);
+		await settledNoOrphans();
 	});
 });
