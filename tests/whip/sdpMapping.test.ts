@@ -188,6 +188,23 @@ describe('WHIP SDP mapping', () => {
 		transport.close();
 	});
 
+	test('SSRC simulcast (a=ssrc-group:SIM, each SSRC with its FID RTX): one encoding per SSRC, in SIM order', async () => {
+		const sim = chromium.replace(
+			'a=ssrc-group:FID 3890431796 2188412348\r\n',
+			'a=ssrc-group:SIM 1001 1002 1003\r\na=ssrc-group:FID 1001 2001\r\na=ssrc-group:FID 1002 2002\r\na=ssrc-group:FID 1003 2003\r\n' +
+				[1001, 1002, 1003, 2001, 2002, 2003].map((ssrc) => `a=ssrc:${ssrc} cname:sim\r\n`).join(''),
+		);
+		const plans = planSections(parseWhipOffer(sim), router.rtpCapabilities);
+		assert.deepEqual(accepted(plans, 'video').rtpParameters.encodings, [
+			{ ssrc: 1001, rtx: { ssrc: 2001 } },
+			{ ssrc: 1002, rtx: { ssrc: 2002 } },
+			{ ssrc: 1003, rtx: { ssrc: 2003 } },
+		]);
+		const { transport, producers } = await produceAll(router, plans, sim);
+		assert.equal(producers.find((p) => p.kind === 'video')?.rtpParameters.encodings?.length, 3);
+		transport.close();
+	});
+
 	test('Chromium to an H.264-only router: Constrained Baseline packetization-mode 1 (108), not Baseline (102)', async () => {
 		const plans = planSections(parseWhipOffer(chromium), h264Router.rtpCapabilities);
 		const video = accepted(plans, 'video');
