@@ -4,12 +4,16 @@
 // /whip/:roomId; a page of our app in the room shows the sender's tile,
 // decodes its video and plays its audio. The client's destroy() (DELETE on
 // the session URL) takes the tile off the page and leaves nothing of the
-// session on the server. The client page is served at the server's own
+// session on the server. Recording the room meanwhile records the sender. The client page is served at the server's own
 // origin (Playwright answers that one URL), as a WHIP page would be.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
+import { probe } from '../helpers/broadcasterScripts.ts';
 import { type BrowserPeer, E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
 import { assertNoOrphans } from '../helpers/noOrphans.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -39,11 +43,17 @@ async function whipClientScript(): Promise<string> {
 describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 	let env: E2eEnvironment;
 	let script: string;
+	let recordingsDir: string;
 	before(async () => {
-		[env, script] = await Promise.all([E2eEnvironment.start(), whipClientScript()]);
+		recordingsDir = mkdtempSync(path.join(os.tmpdir(), 'conference-e2e-whip-'));
+		[env, script] = await Promise.all([
+			E2eEnvironment.start({ env: { RECORDINGS_DIR: recordingsDir } }),
+			whipClientScript(),
+		]);
 	});
 	after(async () => {
 		await env?.close();
+		rmSync(recordingsDir, { recursive: true, force: true });
 	});
 
 	/** A page at the server's origin that publishes camera and microphone with the WHIP client. */
@@ -121,6 +131,20 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 					!publisher.console.some((line) => line.includes('Trickle ICE not supported')),
 					'every PATCH was answered 2xx',
 				);
+
+				// Recorded like any member: one decodable file per producer.
+				const started = await env.server.rest('POST', `/rooms/${roomId}/recording`);
+				assert.equal(started.status, 200, JSON.stringify(started.body));
+				await sleep(3000);
+				const stopped = await env.server.rest('DELETE', `/rooms/${roomId}/recording`);
+				assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
+				const { files } = stopped.body as { files: { name: string; peerId: string; kind: string; bytes: number }[] };
+				const mine = files.filter((file) => file.peerId === member.id);
+				assert.deepEqual(mine.map((file) => file.kind).sort(), ['audio', 'video'], JSON.stringify(files));
+				for (const file of mine) {
+					const { streams } = await probe(path.join(room.recorder.directory, file.name));
+					assert.ok((streams[0]?.frames ?? 0) > 10, `${file.kind} file ${file.name} has decodable frames`);
+				}
 
 				const transports = [...member.transports.values()];
 				const producers = [...member.producers.values()];
