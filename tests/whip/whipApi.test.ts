@@ -257,4 +257,19 @@ describe('WHIP API in token mode', () => {
 		assert.ok(elapsed >= ICE_TIMEOUT_MS - 100, `it stayed for the timeout (left after ${elapsed} ms)`);
 		await settledNoOrphans();
 	});
+
+	test('when the room closes, its WHIP sessions end with it (last: it closes the room)', async () => {
+		const token = bearer(await rightToken({ ...ingest, identity: 'whip-last' }));
+		const answer = await post(chromiumOffer, token);
+		assert.equal(answer.status, 201, reasonOf(answer));
+		const room = await server.server.rooms.existing(roomId);
+		const member = room.broadcasters.get('whip-last');
+		assert.ok(member);
+		const transports = [...member.transports.values()];
+		room.close();
+		assert.ok(member.closed, 'the member closed with the room');
+		for (const transport of transports) assert.ok(transport.closed, 'its transport closed');
+		const gone = await server.rest('DELETE', String(answer.headers.location), undefined, token);
+		assert.equal(gone.status, 404, `the session URL is gone: ${reasonOf(gone)}`);
+	});
 });
