@@ -1,11 +1,14 @@
 // WHIP ingest seen from the browser: a Chromium page running a WHIP client
 // written by others (the npm package @eyevinn/whip-web-client, bundled here
-// with esbuild) publishes its fake camera and microphone to
-// /whip/:roomId; a page of our app in the room shows the sender's tile,
-// decodes its video and plays its audio. The client's destroy() (DELETE on
-// the session URL) takes the tile off the page and leaves nothing of the
-// session on the server. Recording the room meanwhile records the sender. The client page is served at the server's own
-// origin (Playwright answers that one URL), as a WHIP page would be.
+// with esbuild) publishes its fake camera and microphone to /whip/:roomId; a
+// page of our app in the room shows the sender's tile, decodes its video and
+// plays its audio; recording the room meanwhile records the sender. The
+// client's destroy() (DELETE on the session URL) takes the tile off the page
+// and leaves nothing of the session on the server. A second sender, a plain
+// RTCPeerConnection offering simulcast, gets every layer it sends to
+// mediasoup, and closing its connection without a DELETE ends its session.
+// The client pages are served at the server's own origin (Playwright answers
+// that one URL), as a WHIP page of the server would be.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -57,7 +60,22 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 	});
 
 	/** A page at the server's origin that publishes camera and microphone with the WHIP client. */
-	async function openPublisher(roomId: string) {
+	/**
+	 * Nothing orphaned, once the worker's closing of the viewer's consumers of
+	 * the sender has reached Node (it may come after peerClosed).
+	 */
+	async function settledNoOrphans(roomId: string): Promise<void> {
+		await waitFor('the router and the members agree', () =>
+			assertNoOrphans(env.server.server, roomId).then(
+				() => true,
+				() => false,
+			),
+		).catch(() => {});
+		await assertNoOrphans(env.server.server, roomId);
+	}
+
+	/** A page at the server's origin with the client library loaded. */
+	async function openClientPage() {
 		const context = await env.browser.newContext({ ignoreHTTPSErrors: true });
 		const page = await context.newPage();
 		const console: string[] = [];
@@ -71,6 +89,11 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 			}),
 		);
 		await page.goto(pageUrl);
+		return { context, page, console };
+	}
+
+	async function openPublisher(roomId: string) {
+		const { context, page, console } = await openClientPage();
 		await page.evaluate(
 			async (endpoint) => {
 				const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
@@ -157,7 +180,107 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 				assert.equal(room.broadcasters.has(member.id), false, 'the room no longer lists the WHIP sender');
 				for (const transport of transports) assert.ok(transport.closed, `transport ${transport.id} closed`);
 				for (const producer of producers) assert.ok(producer.closed, `${producer.kind} producer closed`);
-				await assertNoOrphans(env.server.server, roomId);
+				await settledNoOrphans(roomId);
+			} finally {
+				await publisher.context.close();
+			}
+		});
+	});
+
+	test('simulcast: a plain RTCPeerConnection offering three rids; every layer sent reaches the server, the viewer decodes; closing the connection ends the session', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('whip-simulcast');
+			const viewer = await env.openPeer({ roomId, peerId: 'viewer', flags: { produce: 'false' } });
+			const publisher = await openClientPage();
+			try {
+				// WHIP by hand, with the offer Chromium makes for three simulcast encodings.
+				const status = await publisher.page.evaluate(
+					async (endpoint) => {
+						const stream = await navigator.mediaDevices.getUserMedia({
+							audio: true,
+							video: { width: 640, height: 480 },
+						});
+						const pc = new RTCPeerConnection();
+						Object.assign(window, { whipPc: pc });
+						const [audio] = stream.getAudioTracks();
+						const [video] = stream.getVideoTracks();
+						if (!audio || !video) throw new Error('no fake devices');
+						pc.addTransceiver(audio, { direction: 'sendonly' });
+						pc.addTransceiver(video, {
+							direction: 'sendonly',
+							sendEncodings: [
+								{ rid: 'q', scaleResolutionDownBy: 4 },
+								{ rid: 'h', scaleResolutionDownBy: 2 },
+								{ rid: 'f' },
+							],
+						});
+						await pc.setLocalDescription(await pc.createOffer());
+						const response = await fetch(endpoint, {
+							method: 'POST',
+							headers: { 'content-type': 'application/sdp' },
+							body: pc.localDescription?.sdp ?? '',
+						});
+						if (response.status !== 201) return `${response.status} ${await response.text()}`;
+						await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+						return response.status;
+					},
+					`${env.baseUrl}/whip/${encodeURIComponent(roomId)}`,
+				);
+				assert.equal(status, 201);
+
+				const room = await env.server.server.rooms.existing(roomId);
+				const member = await waitFor(
+					'the WHIP member with its producers',
+					() => [...room.broadcasters.values()].find((candidate) => candidate.producers.size === 2) ?? false,
+					SLOW,
+				);
+				const video = [...member.producers.values()].find((producer) => producer.kind === 'video');
+				assert.deepEqual(
+					video?.rtpParameters.encodings?.map((encoding) => encoding.rid),
+					['q', 'h', 'f'],
+				);
+				// Chromium sends as many layers as its encoder allows for the picture size
+				// (two for 640x480): every layer it sends reaches mediasoup, as its rid.
+				const sentRids = () =>
+					publisher.page.evaluate(async () => {
+						const pc = (window as unknown as { whipPc: RTCPeerConnection }).whipPc;
+						const rids: string[] = [];
+						(await pc.getStats()).forEach(
+							(stats: { type: string; kind?: string; rid?: string; framesEncoded?: number }) => {
+								if (
+									stats.type === 'outbound-rtp' &&
+									stats.kind === 'video' &&
+									(stats.framesEncoded ?? 0) > 0 &&
+									stats.rid
+								) {
+									rids.push(stats.rid);
+								}
+							},
+						);
+						return rids.sort();
+					});
+				const scored = () =>
+					[...new Set(video?.score.filter((layer) => layer.score > 0).map((layer) => layer.rid))].sort();
+				await waitFor(
+					'every layer the browser sends (at least two) scored on the server',
+					async () => {
+						const sent = await sentRids();
+						return sent.length >= 2 && JSON.stringify(scored()) === JSON.stringify(sent);
+					},
+					SLOW,
+				).catch(async (error: unknown) => {
+					throw new Error(
+						`${(error as Error).message}: sent ${await sentRids()}, server ${JSON.stringify(video?.score)}`,
+					);
+				});
+				await viewer.tile(member.id).getByTestId('peer-video').waitFor({ timeout: SLOW.timeoutMs });
+				await viewer.expectVideoFrom(member.id, { frames: 15, timeoutMs: SLOW.timeoutMs });
+
+				// The sender closes its connection without a DELETE: DTLS closes, and the session ends.
+				await publisher.page.evaluate(() => (window as unknown as { whipPc: RTCPeerConnection }).whipPc.close());
+				await viewer.tile(member.id).waitFor({ state: 'detached', timeout: SLOW.timeoutMs });
+				assert.equal(room.broadcasters.has(member.id), false, 'the sender left the room');
+				await settledNoOrphans(roomId);
 			} finally {
 				await publisher.context.close();
 			}
