@@ -24,7 +24,7 @@ const MAX_SDP_BYTES = 64 * 1024;
 export function createWhipApi(rooms: RoomRegistry, access: AccessControl, log: Logger): express.Router {
 	const router = express.Router();
 	const sessions = new Map<string, WhipSession>();
-	router.use('/whip', express.text({ type: [SDP_TYPE, SDPFRAG_TYPE], limit: MAX_SDP_BYTES }));
+	router.use('/whip', crossOrigin, express.text({ type: [SDP_TYPE, SDPFRAG_TYPE], limit: MAX_SDP_BYTES }));
 
 	/** A session of the path's room that the caller may drive (the token's identity is its member's). */
 	const sessionOf = async (req: Request): Promise<WhipSession> => {
@@ -37,13 +37,7 @@ export function createWhipApi(rooms: RoomRegistry, access: AccessControl, log: L
 	};
 
 	router.options('/whip/:roomId', (_req, res) => {
-		// Access-Control-Allow-Methods too: browser WHIP clients (e.g.
-		// @eyevinn/whip-web-client) read it to learn that PATCH (trickle) works.
-		res.set({
-			Allow: 'OPTIONS, POST',
-			'Accept-Post': SDP_TYPE,
-			'Access-Control-Allow-Methods': 'OPTIONS, POST, PATCH, DELETE',
-		});
+		res.set({ Allow: 'OPTIONS, POST', 'Accept-Post': SDP_TYPE });
 		res.status(204).end();
 	});
 
@@ -67,11 +61,7 @@ export function createWhipApi(rooms: RoomRegistry, access: AccessControl, log: L
 	});
 
 	router.options('/whip/:roomId/:sessionId', (_req, res) => {
-		res.set({
-			Allow: 'OPTIONS, PATCH, DELETE',
-			'Accept-Patch': SDPFRAG_TYPE,
-			'Access-Control-Allow-Methods': 'OPTIONS, PATCH, DELETE',
-		});
+		res.set({ Allow: 'OPTIONS, PATCH, DELETE', 'Accept-Patch': SDPFRAG_TYPE });
 		res.status(204).end();
 	});
 
@@ -99,6 +89,26 @@ export function createWhipApi(rooms: RoomRegistry, access: AccessControl, log: L
 
 	return router;
 }
+
+/**
+ * CORS on every WHIP answer (errors too), so that a WHIP client on a page of
+ * another site can publish: any origin, since no cookie or other ambient
+ * credential opens anything here, only the Bearer token the page itself
+ * sends. The methods are the endpoint's and its sessions'; browser WHIP
+ * clients (e.g. @eyevinn/whip-web-client) read Access-Control-Allow-Methods
+ * of the OPTIONS answer to learn that PATCH (trickle ICE) works, so it is
+ * exposed too, with Location and ETag.
+ */
+const crossOrigin: express.RequestHandler = (_req, res, next) => {
+	res.set({
+		'Access-Control-Allow-Origin': '*',
+		'Access-Control-Allow-Methods': 'OPTIONS, POST, PATCH, DELETE',
+		'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-Match, ETag',
+		'Access-Control-Expose-Headers': 'Location, ETag, Link, Accept-Post, Accept-Patch, Access-Control-Allow-Methods',
+		'Access-Control-Max-Age': '600',
+	});
+	next();
+};
 
 /** The ICE username fragment of a trickle-ice-sdpfrag (RFC 8840), if it has one. */
 function fragmentUfrag(fragment: string): string | undefined {

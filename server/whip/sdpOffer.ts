@@ -1,4 +1,4 @@
-// A WHIP client's SDP offer (RFC 9725 section 4.2), read with sdp-transform:
+// A WHIP client's SDP offer (RFC 9725), read with sdp-transform:
 // the ICE and DTLS parameters of its one bundled transport, and per m-section
 // what the router can take of it: one media codec (the first the offer
 // prefers that the router has) with its RTX, the header extensions and RTCP
@@ -130,7 +130,7 @@ export function planSections(offer: WhipOffer, capabilities: types.RtpCapabiliti
 		const outside = accepted.filter((plan) => !bundled.has(plan.section.mid));
 		if (outside.length > 0) {
 			throw badOffer(
-				`m-sections ${outside.map((plan) => plan.section.mid).join(', ')} are not in the a=group:BUNDLE: WHIP sends everything on one transport (RFC 9725 section 4.2)`,
+				`m-sections ${outside.map((plan) => plan.section.mid).join(', ')} are not in the a=group:BUNDLE: WHIP sends everything on one transport (RFC 9725)`,
 			);
 		}
 	}

@@ -11,6 +11,8 @@
 // that one URL), as a WHIP page of the server would be.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -74,26 +76,27 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 		await assertNoOrphans(env.server.server, roomId);
 	}
 
-	/** A page at the server's origin with the client library loaded. */
-	async function openClientPage() {
+	/** The client page's HTML: the library inline. */
+	const clientPage = () =>
+		`<!doctype html><html><body><script>${script.replaceAll('</script', '<\\/script')}</script></body></html>`;
+
+	/** A page with the client library loaded: at the server's origin, or at `origin` (the page server's). */
+	async function openClientPage(origin = env.baseUrl) {
 		const context = await env.browser.newContext({ ignoreHTTPSErrors: true });
 		const page = await context.newPage();
 		const console: string[] = [];
 		page.on('console', (message) => console.push(`[${message.type()}] ${message.text()}`));
 		page.on('pageerror', (error) => console.push(`[pageerror] ${error.message}`));
-		const pageUrl = `${env.baseUrl}/whip-publisher-test.html`;
-		await page.route(pageUrl, (route) =>
-			route.fulfill({
-				contentType: 'text/html',
-				body: `<!doctype html><html><body><script>${script.replaceAll('</script', '<\\/script')}</script></body></html>`,
-			}),
+		const pageUrl = `${origin}/whip-publisher-test.html`;
+		await page.route(`${env.baseUrl}/whip-publisher-test.html`, (route) =>
+			route.fulfill({ contentType: 'text/html', body: clientPage() }),
 		);
 		await page.goto(pageUrl);
 		return { context, page, console };
 	}
 
-	async function openPublisher(roomId: string) {
-		const { context, page, console } = await openClientPage();
+	async function openPublisher(roomId: string, origin = env.baseUrl) {
+		const { context, page, console } = await openClientPage(origin);
 		await page.evaluate(
 			async (endpoint) => {
 				const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
@@ -280,6 +283,47 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 				await publisher.page.evaluate(() => (window as unknown as { whipPc: RTCPeerConnection }).whipPc.close());
 				await viewer.tile(member.id).waitFor({ state: 'detached', timeout: SLOW.timeoutMs });
 				assert.equal(room.broadcasters.has(member.id), false, 'the sender left the room');
+				await settledNoOrphans(roomId);
+			} finally {
+				await publisher.context.close();
+			}
+		});
+	});
+
+	test('CORS: the WHIP client on a page of another origin publishes and ends its session', async (t) => {
+		await env.run(t, async () => {
+			const roomId = uniqueRoomId('whip-cors');
+			const viewer = await env.openPeer({ roomId, peerId: 'viewer', flags: { produce: 'false' } });
+			// A site of its own on loopback (Chromium lets only a loopback page reach a
+			// loopback server), http://localhost: a secure context like https.
+			const pageServer = createServer((_req, res) => {
+				res.setHeader('content-type', 'text/html');
+				res.end(clientPage());
+			});
+			await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+			t.after(() => pageServer.close());
+			const otherOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
+			const publisher = await openPublisher(roomId, otherOrigin);
+			try {
+				const room = await env.server.server.rooms.existing(roomId);
+				const member = await waitFor(
+					'a WHIP member with audio and video producers',
+					() => [...room.broadcasters.values()].find((candidate) => candidate.producers.size === 2) ?? false,
+					SLOW,
+				).catch((error: unknown) => {
+					throw new Error(`${(error as Error).message}\npublisher console:\n${publisher.console.join('\n')}`);
+				});
+				await viewer.tile(member.id).getByTestId('peer-video').waitFor({ timeout: SLOW.timeoutMs });
+				await viewer.expectVideoFrom(member.id, { frames: 15, timeoutMs: SLOW.timeoutMs });
+				assert.ok(
+					publisher.console.some((line) => line.includes('supports Trickle ICE')),
+					`the client read Access-Control-Allow-Methods across origins:\n${publisher.console.join('\n')}`,
+				);
+				await publisher.page.evaluate(async () => {
+					const { whipClient } = window as unknown as { whipClient: { destroy(): Promise<void> } };
+					await whipClient.destroy();
+				});
+				await viewer.tile(member.id).waitFor({ state: 'detached', timeout: SLOW.timeoutMs });
 				await settledNoOrphans(roomId);
 			} finally {
 				await publisher.context.close();

@@ -132,12 +132,18 @@ describe('WHIP API in token mode', () => {
 		assert.deepEqual(viewer.notificationsOf('newPeer'), [], 'nobody was announced');
 	});
 
-	test('OPTIONS says what the endpoint takes', async () => {
+	test('OPTIONS says what the endpoint takes; every answer has CORS headers', async () => {
 		const answer = await server.rest('OPTIONS', endpoint);
 		assert.equal(answer.status, 204);
 		assert.equal(answer.headers['accept-post'], 'application/sdp');
 		assert.match(String(answer.headers.allow), /POST/);
 		assert.match(String(answer.headers['access-control-allow-methods']), /PATCH/);
+		// CORS, errors included: a WHIP page of another site can read why it was refused.
+		assert.equal(answer.headers['access-control-allow-origin'], '*');
+		assert.match(String(answer.headers['access-control-expose-headers']), /Location, ETag/);
+		const refused = await post(chromiumOffer, {});
+		assert.equal(refused.status, 401);
+		assert.equal(refused.headers['access-control-allow-origin'], '*');
 	});
 
 	test('a good offer: 201 with the SDP answer, Location and ETag; the sender is a member with two producers', async () => {
