@@ -267,18 +267,27 @@ function sameCodec(
 
 /**
  * The H.264 profile a profile-level-id names (RFC 6184: profile_idc and the
- * constraint flags of profile-iop; the level does not matter, the answer
- * keeps the offer's). Constrained Baseline is told from Baseline by
- * constraint_set1 (0x40) with profile_idc 66, or constraint_set0+1 with Main.
+ * constraint flags of profile-iop, as libwebrtc tells them apart; the level
+ * does not matter, the answer keeps the offer's). Constrained Baseline is
+ * Baseline with constraint_set1 (0x40), Main with constraint_set0 (0x80), or
+ * Extended with both; Constrained High is High with constraint_set4 and 5.
  */
 export function h264Profile(profileLevelId: string): string {
 	if (!/^[0-9a-f]{6}$/i.test(profileLevelId)) return `unknown ${profileLevelId}`;
 	const idc = Number.parseInt(profileLevelId.slice(0, 2), 16);
 	const iop = Number.parseInt(profileLevelId.slice(2, 4), 16);
-	if (idc === 0x42) return iop & 0x40 ? 'constrained-baseline' : 'baseline';
-	if (idc === 0x4d) return (iop & 0xc0) === 0xc0 ? 'constrained-baseline' : 'main';
-	if (idc === 0x64) return (iop & 0x0c) === 0x0c ? 'constrained-high' : 'high';
-	return `idc ${idc}`;
+	switch (idc) {
+		case 0x42:
+			return iop & 0x40 ? 'constrained-baseline' : 'baseline';
+		case 0x4d:
+			return iop & 0x80 ? 'constrained-baseline' : 'main';
+		case 0x58:
+			return (iop & 0xc0) === 0xc0 ? 'constrained-baseline' : 'extended';
+		case 0x64:
+			return (iop & 0x0c) === 0x0c ? 'constrained-high' : 'high';
+		default:
+			return `idc ${idc}`;
+	}
 }
 
 function rtpName(rtp: OfferedRtp): string {

@@ -221,6 +221,8 @@ describe('WHIP SDP mapping', () => {
 		assert.equal(h264Profile('42e01f'), 'constrained-baseline');
 		assert.equal(h264Profile('42001f'), 'baseline');
 		assert.equal(h264Profile('4d0032'), 'main');
+		assert.equal(h264Profile('4d801f'), 'constrained-baseline');
+		assert.equal(h264Profile('640c1f'), 'constrained-high');
 	});
 
 	test('OBS-style: session-level ICE and DTLS, H.264 and Opus without RTX', async () => {
