@@ -18,8 +18,11 @@ import { ingestCaller, requireOwnBroadcaster } from './restAccess.ts';
 
 export const SDP_TYPE = 'application/sdp';
 export const SDPFRAG_TYPE = 'application/trickle-ice-sdpfrag';
-/** An offer of a few m-sections is a few KiB; simulcast with many codecs stays far below this. */
-const MAX_SDP_BYTES = 64 * 1024;
+/**
+ * An offer of a few m-sections is a few KiB. The limit is the JSON bodies'
+ * (http/HttpApp.ts), whose 413 answer names it.
+ */
+const MAX_SDP_BYTES = 256 * 1024;
 
 export function createWhipApi(rooms: RoomRegistry, access: AccessControl, log: Logger): express.Router {
 	const router = express.Router();

@@ -102,7 +102,7 @@ describe('WHIP API in token mode', () => {
 		await viewer.join({ displayName: 'Viewer', produce: false });
 	});
 
-	test('wrong tokens, Content-Type, SDP and codecs: the status codes, and nothing left behind', async () => {
+	test('wrong tokens, Content-Type, SDP, size and codecs: the status codes, and nothing left behind', async () => {
 		const before = await roomState();
 		const wrong = await wrongTokens(ingest, {
 			roomId,
@@ -124,6 +124,9 @@ describe('WHIP API in token mode', () => {
 		const noFingerprint = await post(chromiumOffer.replace(/a=fingerprint:.*\r\n/g, ''), right);
 		assert.equal(noFingerprint.status, 400, reasonOf(noFingerprint));
 		assert.match(reasonOf(noFingerprint), /fingerprint/);
+		const huge = await post(`${chromiumOffer}${'a=x-filler:0123456789abcdef\r\n'.repeat(10_000)}`, right);
+		assert.equal(huge.status, 413, reasonOf(huge));
+		assert.match(reasonOf(huge), /body larger than 262144 bytes/);
 		const noCodec = await post(unusableOffer, right);
 		assert.equal(noCodec.status, 422, reasonOf(noCodec));
 		assert.match(reasonOf(noCodec), /no m-section of the offer can be received/);
