@@ -238,12 +238,15 @@ describe('WHIP API in token mode', () => {
 		assert.equal(again.status, 404, 'the session is gone');
 	});
 
-	test('a session whose transport closes leaves the room, and its URL is gone', async () => {
-		const token = bearer(await rightToken({ ...ingest, identity: 'whip-fails' }));
+	test("a session whose transport closes leaves the room, and its URL is gone; the token's name is its display name", async () => {
+		const token = bearer(await testToken('whip-fails', ingest.grants, { apiKey: OLD_KEY, name: 'Studio A' }));
 		const answer = await post(chromiumOffer, token);
 		assert.equal(answer.status, 201, reasonOf(answer));
 		const room = await server.server.rooms.existing(roomId);
 		const member = await waitFor('the member', () => room.broadcasters.get('whip-fails') ?? false);
+		const announced = await viewer.waitForNotification('newPeer', (data) => data.id === 'whip-fails');
+		assert.equal(announced.displayName, 'Studio A');
+		assert.deepEqual(announced.device, { flag: 'whip', name: 'WHIP' });
 		for (const transport of member.transports.values()) transport.close();
 		await viewer.waitForNotification('peerClosed', (data) => data.peerId === 'whip-fails');
 		await settledNoOrphans();
