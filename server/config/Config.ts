@@ -235,6 +235,12 @@ export const configSchema = z.strictObject({
 			env: 'RECONNECT_PING_INTERVAL_MS',
 		}),
 	}),
+	/** WHIP ingest (server/whip/WhipSession.ts). */
+	whip: z.strictObject({
+		iceTimeoutMs: integer(1000, 600_000, 'a number of milliseconds from 1000 to 600000').meta({
+			env: 'WHIP_ICE_TIMEOUT_MS',
+		}),
+	}),
 	/** How the server stops on SIGTERM (server/Drain.ts). */
 	shutdown: z.strictObject({
 		drainTimeoutMs: integer(0, 86_400_000, 'a number of milliseconds from 0 (stop at once) to 86400000 (a day)').meta({
