@@ -24,7 +24,8 @@ async function makeClone(dir: string): Promise<void> {
 	const listed = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: rootDir })
 		.toString('utf8')
 		.split('\0')
-		.filter(Boolean);
+		// In a git worktree node_modules may be a symlink, which `node_modules/` in .gitignore does not match.
+		.filter((file) => file !== '' && file !== 'node_modules');
 	for (const file of new Set(listed)) {
 		const from = path.join(rootDir, file);
 		const to = path.join(dir, file);
