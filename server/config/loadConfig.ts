@@ -28,6 +28,7 @@ import {
 	type SettingSources,
 	settingProblem,
 } from './ConfigError.ts';
+import { checkCluster, resolveCluster } from './cluster.ts';
 import { checkNetwork, isAnyAddress, type NetworkInterfaces, resolveAnnouncedAddress } from './network.ts';
 
 export interface LoadConfigOptions {
@@ -40,6 +41,8 @@ export interface LoadConfigOptions {
 	/** The machine's addresses and name; tests pass their own. */
 	networkInterfaces?: NetworkInterfaces;
 	hostname?: string;
+	/** The process id in the default cluster node id; tests pass their own. */
+	pid?: number;
 }
 
 const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -62,6 +65,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		...checkNetwork(config, sources),
 		...(config.https.tls ? checkTlsFiles(config.https.tls, rootDir, sources) : []),
 		...checkTerminalSocketPath(config, rootDir, sources),
+		...checkCluster(config, sources),
 	];
 	if (problems.length > 0) throw new ConfigError(problems);
 
@@ -95,6 +99,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		mediasoup: { ...config.mediasoup, announcedAddress: announced.address },
 		recording: { directory: path.resolve(rootDir, config.recording.directory) },
 		terminal: { socketPath: resolveTerminalSocketPath(config, rootDir) },
+		cluster: resolveCluster(config, announced.address, {
+			hostname: options.hostname ?? os.hostname(),
+			pid: options.pid ?? process.pid,
+		}),
 		configFile,
 		notices,
 	};
