@@ -51,7 +51,7 @@ packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev
 	ffmpeg jq curl)
 # Debian's Chromium for the end-to-end tests (Playwright drives it; it never
 # downloads a browser of its own), with fonts so pages render text.
-test_packages=(chromium fonts-liberation)
+test_packages=(chromium fonts-liberation redis-server)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi
