@@ -68,6 +68,7 @@ export class ClusterStore extends Closable<ClusterStoreEvents> {
 
 	/** One of scripts.ts's scripts; rejects at once while Redis is unreachable. */
 	run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[] = []): Promise<unknown> {
+		if (!this.#reachable) return Promise.reject(new Error('Redis is not reachable'));
 		return runScript(this.redis, name, keys, args);
 	}
 
