@@ -22,6 +22,8 @@ export const keys = {
 	roomProducers: (roomId: string) => `${PREFIX}room:${roomId}:producers`,
 	/** HASH producerId -> JSON announcement: the room's live producers, for a late joiner's snapshot. */
 	roomProducerSet: (roomId: string) => `${PREFIX}room:${roomId}:producerset`,
+	/** STREAM of requests to the node and answers to its requests (NodeRequests.ts); trimmed, TTL. */
+	nodeInbox: (nodeId: string) => `${PREFIX}node:${nodeId}:inbox`,
 	/** STRING counter, no expiry: fencing tokens of every room's ownership. */
 	fence: `${PREFIX}fence`,
 } as const;
