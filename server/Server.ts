@@ -65,6 +65,7 @@ export async function startServer({
 					cluster: { ...config.cluster, redisUrl },
 					announcedAddress: config.mediasoup.announcedAddress,
 					httpsPort: config.https.listenPort,
+					portRange: { min: config.mediasoup.minPort, max: config.mediasoup.maxPort },
 					pool,
 					rooms,
 					log,

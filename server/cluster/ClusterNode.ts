@@ -10,6 +10,7 @@
 // Nothing here can fail a call: Redis being down only delays the cluster's
 // picture until it is back.
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { CloseEvents } from '../../lifecycle/Closable.ts';
 import type { ResolvedCluster } from '../config/Config.ts';
@@ -18,7 +19,9 @@ import type { WorkerPool } from '../media/WorkerPool.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { ClusterStore } from './ClusterStore.ts';
+import { NodePipes } from './NodePipes.ts';
 import { type NodeDescription, NodeRegistry } from './NodeRegistry.ts';
+import { NodeRequests } from './NodeRequests.ts';
 import { ProducerAnnouncements } from './ProducerAnnouncements.ts';
 import { RoomDirectory } from './RoomDirectory.ts';
 import { RoomOwnership } from './RoomOwnership.ts';
@@ -29,6 +32,8 @@ export interface ClusterNodeOptions {
 	/** Where clients reach this node. */
 	announcedAddress: string;
 	httpsPort: number;
+	/** UDP ports of pipe transports (mediasoup.minPort..maxPort). */
+	portRange: { min: number; max: number };
 	pool: WorkerPool;
 	rooms: RoomRegistry;
 	log: Logger;
@@ -45,6 +50,9 @@ export class ClusterNode {
 	readonly registry: NodeRegistry;
 	readonly directory: RoomDirectory;
 	readonly announcements: ProducerAnnouncements;
+	readonly requests: NodeRequests;
+	/** Producers piped between this node and others (not used by rooms yet: docs/CLUSTER.md, Next). */
+	readonly pipes: NodePipes;
 	readonly #options: ClusterNodeOptions;
 	readonly #log: Logger;
 	readonly #syncTimer: NodeJS.Timeout;
@@ -59,6 +67,7 @@ export class ClusterNode {
 	static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
 		const node = new ClusterNode(options);
 		if (await node.store.whenReachable(START_WAIT_MS)) {
+			await Promise.race([node.requests.whenListening(), sleep(START_WAIT_MS)]);
 			await node.registry.heartbeat();
 			await node.sync();
 		} else {
@@ -86,6 +95,21 @@ export class ClusterNode {
 		});
 		this.directory = new RoomDirectory(this.store, cluster.leaseMs);
 		this.announcements = new ProducerAnnouncements(this.store, { leaseMs: cluster.leaseMs });
+		this.requests = new NodeRequests({
+			store: this.store,
+			redisUrl: cluster.redisUrl,
+			nodeId: cluster.nodeId,
+			log: this.#log,
+		});
+		this.pipes = new NodePipes({
+			nodeId: cluster.nodeId,
+			requests: this.requests,
+			rooms: options.rooms,
+			listenIp: cluster.pipeListenIp,
+			announcedAddress: cluster.pipeAnnouncedAddress,
+			portRange: options.portRange,
+			log: this.#log,
+		});
 		this.#syncTimer = setInterval(() => void this.sync(), cluster.heartbeatMs);
 		this.store.observer.on('reachable', () => void this.sync());
 		this.#log.info({ pipe: cluster.pipeAnnouncedAddress }, 'cluster mode: joining through Redis');
@@ -128,6 +152,9 @@ export class ClusterNode {
 		await this.#syncing;
 		const hosted = [...this.#hosted.keys()];
 		await Promise.all([...hosted.map((room) => this.#release(room)), ...this.#releasing]);
+		this.pipes.close();
+		this.requests.close();
+		await this.requests.whenStopped();
 		this.registry.close();
 		await this.registry.whenLeft();
 		this.store.close();
