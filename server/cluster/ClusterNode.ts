@@ -62,6 +62,8 @@ export class ClusterNode {
 	/** Releases under way (a room closed): close() waits for them before it disconnects. */
 	readonly #releasing = new Set<Promise<void>>();
 	#syncing: Promise<void> | undefined;
+	/** Nodes at the other end of pipes, missing from the registry since (performance.now()). */
+	readonly #missingSince = new Map<string, number>();
 	#closePromise: Promise<void> | undefined;
 
 	static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
@@ -171,6 +173,40 @@ export class ClusterNode {
 		}
 		if (!this.store.reachable) return;
 		await Promise.all(live.map((room) => this.#renew(room)));
+		await this.#closePipesOfLostNodes();
+	}
+
+	/**
+	 * Pipes with a node that has been missing from the registry for a whole
+	 * lease close. A whole lease, not one listing: after Redis restarted empty
+	 * every node registers again within a heartbeat, and must not lose its
+	 * pipes in between.
+	 */
+	async #closePipesOfLostNodes(): Promise<void> {
+		const peers = new Set(this.pipes.ends.map((end) => end.peerNode));
+		if (peers.size === 0) {
+			this.#missingSince.clear();
+			return;
+		}
+		let live: Set<string>;
+		try {
+			live = new Set((await this.registry.list()).map((node) => node.record.id));
+		} catch {
+			return;
+		}
+		const now = performance.now();
+		for (const peer of [...this.#missingSince.keys()]) {
+			if (live.has(peer) || !peers.has(peer)) this.#missingSince.delete(peer);
+		}
+		for (const peer of peers) {
+			if (live.has(peer)) continue;
+			const since = this.#missingSince.get(peer) ?? now;
+			this.#missingSince.set(peer, since);
+			if (now - since < this.#options.cluster.leaseMs) continue;
+			const closed = this.pipes.closeWith(peer);
+			this.#missingSince.delete(peer);
+			this.#log.warn({ peerNode: peer, pipes: closed }, 'node gone from the cluster: its pipes closed');
+		}
 	}
 
 	async #renew(room: Room): Promise<void> {

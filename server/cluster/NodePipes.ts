@@ -131,6 +131,17 @@ export class NodePipes extends Closable {
 		}
 	}
 
+	/**
+	 * Closes the ends of every pipe with `peerNode` (its lease lapsed: it is
+	 * dead, or cut off from Redis). It is told anyway: if it still runs, it
+	 * closes its ends too; if not, the notice times out.
+	 */
+	closeWith(peerNode: string): number {
+		const ends = [...this.#pipes.values()].filter((record) => record.peerNode === peerNode);
+		for (const { transport } of ends) transport.close();
+		return ends.length;
+	}
+
 	/** Closes every pipe end of this node; the other nodes are told (best effort). */
 	protected closing(): void {
 		for (const { transport } of [...this.#pipes.values()]) transport.close();

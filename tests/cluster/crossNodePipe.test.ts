@@ -3,7 +3,8 @@
 // address (127.0.0.2 and 127.0.0.3), one real Redis between them. RTP sent
 // into A arrives at B's router over SRTP; A's pause and resume reach B; the
 // producer closing on A, or the piped copy closing on B, leaves no pipe
-// transport on either node.
+// transport on either node; and when A leaves the registry, B closes its pipes
+// with A after a lease.
 import assert from 'node:assert/strict';
 import type dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
@@ -150,4 +151,31 @@ test('a producer node A does not have is refused with its reason, and leaves not
 	);
 	assert.equal((await roomB.router.dump()).transportIds.length, before);
 	assert.equal(cluster.pipes.size, 0);
+});
+
+// Last: node A leaves the registry (as when it dies, or loses Redis), and stays out.
+test('a node gone from the registry for a lease: the pipes with it close on the other node', async () => {
+	const camera = await sendingProducer('orphan-maker', 5003);
+	try {
+		const roomB = await nodeB.server.rooms.getOrCreate(ROOM);
+		const cluster = nodeB.server.cluster;
+		const clusterA = nodeA.server.cluster;
+		assert.ok(cluster && clusterA);
+		const piped = await cluster.pipes.pipeFrom('node-a', ROOM, camera.producerId, roomB.router);
+		await waitFor('media arrives on B', async () => (await bytesIn(piped)) > 0, { timeoutMs: 5000 });
+
+		clusterA.registry.close();
+		await clusterA.registry.whenLeft();
+		const goneAt = performance.now();
+		await waitFor('the copy on B closed', () => piped.closed, { timeoutMs: 5000 });
+		const after = performance.now() - goneAt;
+		// Missing for a whole lease (1 s), noticed at a heartbeat (0.2 s).
+		assert.ok(after >= 1000 && after < 2500, `closed after ${Math.round(after)} ms`);
+		assert.equal(cluster.pipes.size, 0);
+		// A, still running, was told and closed its end too.
+		await waitFor('no pipe end left on A', () => clusterA.pipes.size === 0);
+		await assertNoOrphans(nodeA.server, ROOM);
+	} finally {
+		camera.stop();
+	}
 });
