@@ -256,6 +256,37 @@ export const config: Config = {
 		// coturn compares the expiry with its own. Env: TURN_CREDENTIAL_TTL_S.
 		credentialTtlSeconds: 3600,
 	},
+	// Cluster mode (foundation; docs/CLUSTER.md): several servers sharing one Redis.
+	// Each node registers itself there (id, addresses, workers, load) with a
+	// heartbeat, and records which of its rooms it hosts, with leases that lapse
+	// when it stops renewing them. Rooms do not span nodes yet: each node still
+	// serves its own rooms only. Unset redisUrl: one node, no Redis, as always.
+	cluster: {
+		// Redis to coordinate through, e.g. 'redis://127.0.0.1:6379' or
+		// 'rediss://user:password@redis.example.com:6380'. The server starts and runs
+		// its calls while Redis is unreachable, and registers again once it is back.
+		// Env: REDIS_URL.
+		redisUrl: undefined,
+		// This node's name in the cluster, unique among the nodes (letters, digits,
+		// '.', '_', '-'). Unset: the machine's name and the process id, e.g. 'media1-4242',
+		// which changes on every start: set one to recognise a node across restarts.
+		// Env: CLUSTER_NODE_ID.
+		nodeId: undefined,
+		// Where this node's pipe transports (media between nodes) listen, and the
+		// address the other nodes send to: a private network shared by the nodes, not
+		// the public one. Unset: mediasoup.listenIp, and for the address that listen
+		// address when it is one, else mediasoup's announced address.
+		// Env: CLUSTER_PIPE_LISTEN_IP and CLUSTER_PIPE_ANNOUNCED_ADDRESS.
+		pipeListenIp: undefined,
+		pipeAnnouncedAddress: undefined,
+		// Every heartbeatMs the node renews its record and its room leases, each good
+		// for leaseMs: a node that dies (or loses Redis) is gone for the others within
+		// leaseMs. Shorter finds dead nodes sooner but costs more Redis round trips and
+		// lets a long pause (GC, a busy machine) look like death; the lease must cover
+		// at least two heartbeats. Env: CLUSTER_HEARTBEAT_MS and CLUSTER_LEASE_MS.
+		heartbeatMs: 2000,
+		leaseMs: 5000,
+	},
 	// Secret a client must present to apply network throttling (a testing feature);
 	// unset disables it. Env: THROTTLE_SECRET.
 	throttleSecret: undefined,

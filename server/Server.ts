@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { AccessControl } from './auth/AccessControl.ts';
 import { parseApiKeys } from './auth/tokens.ts';
+import { ClusterNode } from './cluster/ClusterNode.ts';
 import type { ResolvedConfig } from './config/Config.ts';
 import { webRtcServerListenInfos } from './config/network.ts';
 import { type DrainEnd, drainRooms } from './Drain.ts';
@@ -22,6 +23,8 @@ export interface RunningServer {
 	readonly pool: WorkerPool;
 	readonly rooms: RoomRegistry;
 	readonly access: AccessControl;
+	/** This server as a cluster node: only with cluster.redisUrl (REDIS_URL). */
+	readonly cluster: ClusterNode | undefined;
 	/** The admin terminal's UNIX socket (`npm run connect`). */
 	readonly terminalSocketPath: string;
 	/**
@@ -53,6 +56,20 @@ export async function startServer({
 	});
 	const rooms = new RoomRegistry(pool, config, log);
 	const access = new AccessControl(parseApiKeys(config.auth.keys));
+	// Without a Redis URL there is no cluster part at all: one node, as always.
+	const { redisUrl } = config.cluster;
+	const cluster =
+		redisUrl === undefined
+			? undefined
+			: await ClusterNode.start({
+					cluster: { ...config.cluster, redisUrl },
+					announcedAddress: config.mediasoup.announcedAddress,
+					httpsPort: config.https.listenPort,
+					portRange: { min: config.mediasoup.minPort, max: config.mediasoup.maxPort },
+					pool,
+					rooms,
+					log,
+				});
 	let terminal: TerminalServer;
 	try {
 		terminal = await TerminalServer.start({
@@ -61,8 +78,10 @@ export async function startServer({
 			rooms,
 			workerLogSettings: config.mediasoup.workerSettings,
 			log,
+			cluster,
 		});
 	} catch (error) {
+		await cluster?.close();
 		await pool.close();
 		throw error;
 	}
@@ -83,6 +102,7 @@ export async function startServer({
 		});
 	} catch (error) {
 		terminal.close();
+		await cluster?.close();
 		await pool.close();
 		throw error;
 	}
@@ -95,6 +115,8 @@ export async function startServer({
 			rooms.close();
 			server.close();
 			server.closeAllConnections();
+			// Its rooms are closed: it gives their leases back and leaves the registry.
+			await cluster?.close();
 			await pool.close();
 		})();
 		return closing;
@@ -104,6 +126,7 @@ export async function startServer({
 		pool,
 		rooms,
 		access,
+		cluster,
 		terminalSocketPath: terminal.socketPath,
 		drain: () => {
 			draining ??= (async () => {

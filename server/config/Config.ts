@@ -76,6 +76,10 @@ const TURN_HOST_WANT =
 const TURN_SECRET_WANT =
 	"coturn's static-auth-secret, at least 32 characters without spaces (e.g. `openssl rand -hex 32`), or leave it unset for no TURN";
 
+const REDIS_URL_WANT =
+	"a Redis URL such as 'redis://127.0.0.1:6379' (or rediss:// for TLS), or leave it unset to run one node";
+const NODE_ID_WANT = "a name of 1 to 64 letters, digits, '.', '_' or '-', unique in the cluster, or leave it unset";
+
 /** Dot-separated labels of letters, digits and inner hyphens. */
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
@@ -268,6 +272,34 @@ export const configSchema = z.strictObject({
 			env: 'TURN_CREDENTIAL_TTL_S',
 		}),
 	}),
+	/**
+	 * Cluster mode (server/cluster/, docs/CLUSTER.md): nodes that share one
+	 * Redis. Without redisUrl the server is one node, exactly as without this
+	 * section.
+	 */
+	cluster: z.strictObject({
+		redisUrl: z
+			.url({ protocol: /^rediss?$/, error: REDIS_URL_WANT })
+			.meta({ env: 'REDIS_URL' })
+			.optional(),
+		/** Unset: the machine's name and the process id (cluster.ts). */
+		nodeId: z
+			.string({ error: NODE_ID_WANT })
+			.trim()
+			.regex(/^[A-Za-z0-9._-]{1,64}$/, { error: NODE_ID_WANT })
+			.meta({ env: 'CLUSTER_NODE_ID' })
+			.optional(),
+		/** Unset: mediasoup.listenIp. */
+		pipeListenIp: ipAddress.meta({ env: 'CLUSTER_PIPE_LISTEN_IP' }).optional(),
+		/** Unset: pipeListenIp when it is one address, else mediasoup's announced address. */
+		pipeAnnouncedAddress: text('an IP address or hostname other nodes reach this one at, or leave it unset')
+			.meta({ env: 'CLUSTER_PIPE_ANNOUNCED_ADDRESS' })
+			.optional(),
+		heartbeatMs: integer(100, 60_000, 'a number of milliseconds from 100 to 60000').meta({
+			env: 'CLUSTER_HEARTBEAT_MS',
+		}),
+		leaseMs: integer(300, 600_000, 'a number of milliseconds from 300 to 600000').meta({ env: 'CLUSTER_LEASE_MS' }),
+	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling')
 		.meta({ env: 'THROTTLE_SECRET' })
 		.optional(),
@@ -284,7 +316,8 @@ export type TlsFiles = NonNullable<Config['https']['tls']>;
  * What the server runs with (loadConfig.ts): every address it announces and
  * every file it reads is known, and every path is absolute.
  */
-export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording' | 'turn'> {
+export interface ResolvedConfig
+	extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording' | 'turn' | 'cluster'> {
 	/**
 	 * tls: the configured files or the generated self-signed pair; certificate
 	 * says which, since only a configured (real) certificate may promise
@@ -298,6 +331,8 @@ export interface ResolvedConfig extends Omit<Config, 'https' | 'mediasoup' | 'te
 	recording: { directory: string };
 	/** The TURN server clients are told of; undefined: none (no turn.host). */
 	turn: TurnService | undefined;
+	/** Every address known (cluster.ts); redisUrl still unset for one node. */
+	cluster: ResolvedCluster;
 	/** The file the settings were read from. */
 	configFile: string;
 	/** Things the operator should know (chosen addresses, a new certificate): main logs them. */
@@ -310,6 +345,15 @@ export interface TurnService {
 	urls: string[];
 	secret: string;
 	credentialTtlSeconds: number;
+}
+
+export interface ResolvedCluster {
+	redisUrl: string | undefined;
+	nodeId: string;
+	pipeListenIp: string;
+	pipeAnnouncedAddress: string;
+	heartbeatMs: number;
+	leaseMs: number;
 }
 
 export interface EnvSetting {

@@ -28,6 +28,7 @@ import {
 	type SettingSources,
 	settingProblem,
 } from './ConfigError.ts';
+import { checkCluster, resolveCluster } from './cluster.ts';
 import { checkNetwork, isAnyAddress, type NetworkInterfaces, resolveAnnouncedAddress } from './network.ts';
 import { checkTurn, resolveTurn } from './turn.ts';
 
@@ -41,6 +42,8 @@ export interface LoadConfigOptions {
 	/** The machine's addresses and name; tests pass their own. */
 	networkInterfaces?: NetworkInterfaces;
 	hostname?: string;
+	/** The process id in the default cluster node id; tests pass their own. */
+	pid?: number;
 }
 
 const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -64,6 +67,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		...(config.https.tls ? checkTlsFiles(config.https.tls, rootDir, sources) : []),
 		...checkTerminalSocketPath(config, rootDir, sources),
 		...checkTurn(config, sources),
+		...checkCluster(config, sources),
 	];
 	if (problems.length > 0) throw new ConfigError(problems);
 
@@ -98,6 +102,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		recording: { directory: path.resolve(rootDir, config.recording.directory) },
 		terminal: { socketPath: resolveTerminalSocketPath(config, rootDir) },
 		turn: resolveTurn(config.turn),
+		cluster: resolveCluster(config, announced.address, {
+			hostname: options.hostname ?? os.hostname(),
+			pid: options.pid ?? process.pid,
+		}),
 		configFile,
 		notices,
 	};

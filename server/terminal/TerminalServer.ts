@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { version as mediasoupVersion } from 'mediasoup';
 import { Closable } from '../../lifecycle/Closable.ts';
+import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import type { WorkerPool, WorkerPoolLogger } from '../media/WorkerPool.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { type TerminalCommand, terminalCommands } from './commands.ts';
@@ -21,6 +22,8 @@ export interface TerminalServerOptions {
 	/** The workers' configured log settings, which `.logLevel` / `.logTags` start from. */
 	workerLogSettings: WorkerLogSettingsState;
 	log: WorkerPoolLogger;
+	/** This node of the cluster, in cluster mode (`.cluster`). */
+	cluster?: ClusterNode | undefined;
 }
 
 export class TerminalServer extends Closable {
@@ -50,7 +53,12 @@ export class TerminalServer extends Closable {
 		this.socketPath = options.socketPath;
 		this.#options = options;
 		this.#logSettings = new WorkerLogSettings(options.pool, options.workerLogSettings, options.log);
-		this.#commands = terminalCommands({ pool: options.pool, rooms: options.rooms, logSettings: this.#logSettings });
+		this.#commands = terminalCommands({
+			pool: options.pool,
+			rooms: options.rooms,
+			logSettings: this.#logSettings,
+			cluster: options.cluster,
+		});
 		// allowHalfOpen: a client whose piped input ends still gets the output
 		// of the commands it sent; the session ends the socket when done.
 		this.#server = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));

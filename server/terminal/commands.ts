@@ -2,8 +2,10 @@
 // is, anything else through util.inspect) or throws an Error whose message is
 // printed; the session turns them into REPL commands and adds `.help`.
 import type { REPLCommand } from 'node:repl';
+import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { clusterSummary } from './clusterSummary.ts';
 import { DUMP_USAGE, dump, roomsSummary, STATS_USAGE, stats } from './mediaObjects.ts';
 import { SCOPE_HELP } from './scope.ts';
 import { parseLogLevel, parseLogTags, type WorkerLogSettings } from './WorkerLogSettings.ts';
@@ -25,10 +27,13 @@ export function terminalCommands({
 	pool,
 	rooms,
 	logSettings,
+	cluster,
 }: {
 	pool: WorkerPool;
 	rooms: RoomRegistry;
 	logSettings: WorkerLogSettings;
+	/** Set in cluster mode (REDIS_URL). */
+	cluster: ClusterNode | undefined;
 }): TerminalCommand[] {
 	return [
 		{
@@ -40,6 +45,11 @@ export function terminalCommands({
 			name: 'rooms',
 			help: 'Live rooms: worker, router, peers and broadcasters with their object counts',
 			run: () => roomsSummary(rooms, pool),
+		},
+		{
+			name: 'cluster',
+			help: 'The cluster in Redis: live nodes (addresses, load, lease, rooms), rooms (nodes, owner, fencing token)',
+			run: () => clusterSummary(cluster),
 		},
 		{
 			name: 'dump',

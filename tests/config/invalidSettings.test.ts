@@ -56,6 +56,24 @@ const cases: Case[] = [
 		says: ['in config.ts', 'MEDIASOUP_WEBRTC_SERVER_PORT', 'an integer from 1 to 65535'],
 	},
 	{
+		name: 'a Redis URL that is not one',
+		env: { REDIS_URL: 'http://127.0.0.1:6379' },
+		setting: 'cluster.redisUrl',
+		says: ['REDIS_URL=http://127.0.0.1:6379', "a Redis URL such as 'redis://127.0.0.1:6379'"],
+	},
+	{
+		name: 'a node id with a space',
+		env: { CLUSTER_NODE_ID: 'node one' },
+		setting: 'cluster.nodeId',
+		says: ['CLUSTER_NODE_ID=node one', "letters, digits, '.', '_' or '-'"],
+	},
+	{
+		name: 'a lease shorter than two heartbeats',
+		env: { CLUSTER_HEARTBEAT_MS: '2000', CLUSTER_LEASE_MS: '3000' },
+		setting: 'cluster.leaseMs',
+		says: ['CLUSTER_LEASE_MS=3000', 'shorter than two heartbeats', 'at least 4000'],
+	},
+	{
 		name: 'minPort above maxPort',
 		env: { MEDIASOUP_MIN_PORT: '49000', MEDIASOUP_MAX_PORT: '46000' },
 		setting: 'mediasoup.minPort',

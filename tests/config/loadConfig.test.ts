@@ -42,6 +42,15 @@ test('the defaults of config.example.ts load', async () => {
 	assert.equal(config.throttleSecret, undefined);
 	assert.equal(config.turn, undefined, 'no TURN unless configured');
 	assert.equal(config.logLevel, 'info');
+	// One node unless REDIS_URL is set; the pipe address follows the media one.
+	assert.deepEqual(config.cluster, {
+		redisUrl: undefined,
+		nodeId: `testhost-${process.pid}`,
+		pipeListenIp: '0.0.0.0',
+		pipeAnnouncedAddress: '192.168.1.7',
+		heartbeatMs: 2000,
+		leaseMs: 5000,
+	});
 	assert.ok(config.notices.some((n) => n.includes('no config.ts')));
 });
 
@@ -108,6 +117,16 @@ const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unk
 	{ env: { RECONNECT_PING_INTERVAL_MS: '2500' }, read: (c) => c.reconnect.pingIntervalMs, expected: 2500 },
 	{ env: { WHIP_ICE_TIMEOUT_MS: '5000' }, read: (c) => c.whip.iceTimeoutMs, expected: 5000 },
 	{ env: { DRAIN_TIMEOUT_MS: '0' }, read: (c) => c.shutdown.drainTimeoutMs, expected: 0 },
+	{ env: { REDIS_URL: 'redis://10.0.0.9:6379' }, read: (c) => c.cluster.redisUrl, expected: 'redis://10.0.0.9:6379' },
+	{ env: { CLUSTER_NODE_ID: 'media-1' }, read: (c) => c.cluster.nodeId, expected: 'media-1' },
+	{ env: { CLUSTER_PIPE_LISTEN_IP: '10.0.0.7' }, read: (c) => c.cluster.pipeListenIp, expected: '10.0.0.7' },
+	{
+		env: { CLUSTER_PIPE_ANNOUNCED_ADDRESS: 'media1.internal' },
+		read: (c) => c.cluster.pipeAnnouncedAddress,
+		expected: 'media1.internal',
+	},
+	{ env: { CLUSTER_HEARTBEAT_MS: '500' }, read: (c) => c.cluster.heartbeatMs, expected: 500 },
+	{ env: { CLUSTER_LEASE_MS: '9000' }, read: (c) => c.cluster.leaseMs, expected: 9000 },
 	{ env: { THROTTLE_SECRET: 's3cret' }, read: (c) => c.throttleSecret, expected: 's3cret' },
 	{ env: { LOG_LEVEL: 'trace' }, read: (c) => c.logLevel, expected: 'trace' },
 ];
@@ -161,6 +180,12 @@ test('the environment variables and the setting each overrides', () => {
 			'TURN_TLS_PORT turn.tlsPort',
 			'TURN_SECRET turn.secret',
 			'TURN_CREDENTIAL_TTL_S turn.credentialTtlSeconds',
+			'REDIS_URL cluster.redisUrl',
+			'CLUSTER_NODE_ID cluster.nodeId',
+			'CLUSTER_PIPE_LISTEN_IP cluster.pipeListenIp',
+			'CLUSTER_PIPE_ANNOUNCED_ADDRESS cluster.pipeAnnouncedAddress',
+			'CLUSTER_HEARTBEAT_MS cluster.heartbeatMs',
+			'CLUSTER_LEASE_MS cluster.leaseMs',
 			'THROTTLE_SECRET throttleSecret',
 			'LOG_LEVEL logLevel',
 		],
@@ -207,6 +232,16 @@ test('the DTLS-SRTP crypto suites may be set in config.ts', async () => {
 		configTsFrom('{ ...base, mediasoup: { ...base.mediasoup, dtlsSrtpCryptoSuites: ["AES_CM_128_HMAC_SHA1_80"] } }'),
 	);
 	assert.deepEqual((await load(root)).mediasoup.dtlsSrtpCryptoSuites, ['AES_CM_128_HMAC_SHA1_80']);
+});
+
+test('the pipe address is the pipe listen address when that is one address, and a node id comes from any hostname', async () => {
+	const config = await load(
+		projectRoot(),
+		{ CLUSTER_PIPE_LISTEN_IP: '10.0.0.7' },
+		{ hostname: 'media 1.example.com', pid: 42 },
+	);
+	assert.equal(config.cluster.pipeAnnouncedAddress, '10.0.0.7');
+	assert.equal(config.cluster.nodeId, 'media-1.example.com-42');
 });
 
 test('certDir may be absolute', async () => {

@@ -51,7 +51,17 @@ test('.usage shows the Node process and every worker with its pid', async () => 
 
 test('.help lists the commands and what is in scope', async () => {
 	const answer = await terminal.send('.help');
-	for (const command of ['.usage', '.dump', '.stats', '.logLevel', '.logTags', '.rooms', '.help', '.exit']) {
+	for (const command of [
+		'.usage',
+		'.cluster',
+		'.dump',
+		'.stats',
+		'.logLevel',
+		'.logTags',
+		'.rooms',
+		'.help',
+		'.exit',
+	]) {
 		assert.match(answer, new RegExp(`^  \\${command} `, 'm'), command);
 	}
 	for (const name of ['pool', 'workers', 'rooms', 'mediasoup', 'room(id)', 'peer(roomId, id)']) {
@@ -99,6 +109,11 @@ test('.dump of workers, WebRtcServers and routers, and filtering by id', async (
 		new RegExp(`roomId: 'terminal-dump',\\s+workerIndex: ${room.workerIndex},\\s+id: '${room.router.id}'`),
 	);
 	assert.match(routers, /transportIds: \[/);
+});
+
+test('.cluster on a single node (no REDIS_URL) says cluster mode is off, and no cluster part runs', async () => {
+	assert.equal(server.server.cluster, undefined);
+	assert.match(await terminal.send('.cluster'), /^cluster mode is off: this server runs as one node \(set REDIS_URL/);
 });
 
 test('wrong arguments get a usage line, unknown ids say so', async () => {
