@@ -27,13 +27,14 @@ import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
 import { CLOSE_REASON_TEXT, closedForGoodBy, reconnectsAfter, refusalText } from './room/closedReasons.ts';
 import { errorMessage, toError } from './room/errors.ts';
-import { Heartbeat, PROBE_TIMEOUT_MS } from './room/Heartbeat.ts';
+import { Heartbeat, PROBE_TIMEOUT_MS, QUICK_PROBE_TIMEOUT_MS } from './room/Heartbeat.ts';
 import { type KeptSendState, keptSendState } from './room/keptSendState.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
 import { MediaStats } from './room/MediaStats.ts';
 import { MediaWatchdog } from './room/MediaWatchdog.ts';
 import { Moderation } from './room/Moderation.ts';
 import { NetworkThrottle } from './room/NetworkThrottle.ts';
+import { NetworkWatch } from './room/NetworkWatch.ts';
 import { Notifier } from './room/Notifier.ts';
 import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
 import { Reconnector } from './room/Reconnector.ts';
@@ -66,6 +67,23 @@ type ConnectOutcome = 'in' | 'refused' | 'lost';
 
 const GAVE_UP_TEXT = 'Could not get back into the room: check your network, then rejoin';
 const UNREACHABLE_TEXT = 'Could not reach the server: check your network, then rejoin';
+
+/**
+ * The bytes a transport's peer connection received: its `transport` stats
+ * (Chromium, Safari), or its candidate pairs' where there are none (Firefox).
+ */
+function receivedBytesOf(report: RTCStatsReport): number {
+	let transports = 0;
+	let pairs = 0;
+	let sawTransport = false;
+	report.forEach((stats: { type: string; bytesReceived?: number }) => {
+		if (stats.type === 'transport') {
+			sawTransport = true;
+			transports += stats.bytesReceived ?? 0;
+		} else if (stats.type === 'candidate-pair') pairs += stats.bytesReceived ?? 0;
+	});
+	return sawTransport ? transports : pairs;
+}
 
 /** mediasoup-client waits on a transport event until its callback or errback is called. */
 function answer<T>(request: Promise<T>, callback: (response: T) => void, errback: (error: Error) => void): void {
@@ -111,6 +129,12 @@ export class RoomClient {
 	#heartbeat: Heartbeat | undefined;
 	/** A connection that stopped answering, kept open until the session goes on without it. */
 	#abandoned: SignalingChannel | undefined;
+	/** Signs that the network went or came back, between join() and leave(). */
+	#networkWatch: NetworkWatch | undefined;
+	/** The connection a quick probe runs on: signs in a row do not stack probes. */
+	#probing: SignalingChannel | undefined;
+	/** The connection answered a quick probe after the last sign that the network went: no need to ask again when it is back. */
+	#answeredSinceGone = false;
 
 	constructor({
 		store,
@@ -185,6 +209,7 @@ export class RoomClient {
 		this.#active = true;
 		this.#joinCount += 1;
 		this.#dispatchState('connecting');
+		this.#startNetworkWatch();
 		this.#startAttempts();
 	}
 
@@ -199,6 +224,8 @@ export class RoomClient {
 		this.#joinCount += 1;
 		this.#reconnector?.close();
 		this.#reconnector = undefined;
+		this.#networkWatch?.close();
+		this.#networkWatch = undefined;
 		this.#stopWatching();
 		const signaling = this.#signaling;
 		this.#signaling = undefined;
@@ -215,7 +242,7 @@ export class RoomClient {
 		const joinCount = this.#joinCount;
 		this.#reconnector?.close();
 		this.#reconnector = new Reconnector({
-			attempt: () => this.#attempt(joinCount),
+			attempt: (_attempt, signal) => this.#attempt(joinCount, signal),
 			waiting: (attempt, delayMs) => this.#showAttempt(attempt, delayMs),
 			gaveUp: () => {
 				if (joinCount !== this.#joinCount) return;
@@ -240,16 +267,17 @@ export class RoomClient {
 	 * handshake was refused), then resumes the session, or joins anew when
 	 * there is none or the server no longer has it (410). A refusal is shown
 	 * in the server's words and ends the attempts. True when settled.
+	 * `signal`: the attempt was hurried, the access check stops waiting.
 	 */
-	async #attempt(joinCount: number): Promise<boolean> {
+	async #attempt(joinCount: number, signal: AbortSignal): Promise<boolean> {
 		const secret = this.#resumeSecret;
-		let verdict = await this.#askAccess(secret);
+		let verdict = await this.#askAccess(secret, signal);
 		if (joinCount !== this.#joinCount) return true;
 		if (verdict.kind === 'expired') {
 			// The session is gone (its grace period ended, the server restarted): a new one.
 			this.#forgetSession();
 			this.#showAttempt(0, 0);
-			verdict = await this.#askAccess(undefined);
+			verdict = await this.#askAccess(undefined, signal);
 			if (joinCount !== this.#joinCount) return true;
 		}
 		// Still no network: a WebSocket would hang as long; the next attempt may find it.
@@ -264,9 +292,9 @@ export class RoomClient {
 	}
 
 	/** With `resume`, the server also says whether that session is still there (410 when not). */
-	#askAccess(resume: string | undefined): Promise<AccessVerdict> {
+	#askAccess(resume: string | undefined, signal: AbortSignal): Promise<AccessVerdict> {
 		const { roomId, peerId, consumerReplicas, token } = this.#options;
-		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token, resume });
+		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token, resume }, signal);
 	}
 
 	/**
@@ -605,6 +633,53 @@ export class RoomClient {
 		signaling.abandon();
 		this.#abandoned = signaling;
 		this.#sessionLost();
+	}
+
+	/**
+	 * Between join() and leave(): signs that the network went (the connection
+	 * is checked at once, not at the next heartbeat) or came back (the
+	 * attempts to get back in go at once, not after their backoff wait; a
+	 * connection the page still counts as open is checked).
+	 */
+	#startNetworkWatch(): void {
+		this.#networkWatch?.close();
+		this.#networkWatch = new NetworkWatch(
+			() => this.#bytesReceived(),
+			{
+				gone: () => {
+					this.#answeredSinceGone = false;
+					this.#checkConnection();
+				},
+				back: () => {
+					if (this.#reconnector && !this.#reconnector.closed) this.#reconnector.hurry();
+					else if (!this.#answeredSinceGone) this.#checkConnection();
+				},
+			},
+			{ events: typeof window === 'undefined' ? undefined : window },
+		);
+	}
+
+	/** What the media transports received so far (undefined: there are none). */
+	async #bytesReceived(): Promise<number | undefined> {
+		const transports = [this.#sendTransport, this.#recvTransport].filter(
+			(transport): transport is types.Transport => transport !== undefined && !transport.closed,
+		);
+		if (transports.length === 0) return undefined;
+		let total = 0;
+		for (const transport of transports) total += receivedBytesOf(await transport.getStats());
+		return total;
+	}
+
+	/** A connected page's connection that does not answer at once is resumed over a new one. */
+	#checkConnection(): void {
+		const signaling = this.#signaling;
+		if (!signaling || this.#probing === signaling || this.#store.getState().room.state !== 'connected') return;
+		this.#probing = signaling;
+		void signaling.probe(QUICK_PROBE_TIMEOUT_MS).then((alive) => {
+			if (this.#probing === signaling) this.#probing = undefined;
+			if (alive) this.#answeredSinceGone = true;
+			else if (!signaling.closed) this.#connectionDead(signaling);
+		});
 	}
 
 	/** The session went on over a new connection, or it is over: the abandoned one may close now. */
