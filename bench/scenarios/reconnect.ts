@@ -17,6 +17,7 @@
 // rejoin: the time from SIGKILL of the room's worker to both pages decoding
 // frames on a new consumer of the other's camera (the slower of the two).
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { types } from 'mediasoup';
 import type { Browser } from 'playwright-core';
 import { type BrowserPeer, E2eEnvironment, launchChromium, uniqueRoomId } from '../../tests/helpers/browserSession.ts';
 import { NetworkNamespace, ServerAddress } from '../../tests/helpers/NetworkNamespace.ts';
@@ -198,8 +199,9 @@ async function openCall(
 }
 
 async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Promise<Row> {
-	const { alice, bob } = await openCall(setup, 'bench-resume');
+	const { roomId, alice, bob } = await openCall(setup, 'bench-resume');
 	try {
+		const bobCamera = await cameraProducer(setup, roomId, 'bob');
 		const consumersBefore = await consumerIds(alice);
 		const cut = performance.now();
 		setup.bobNetwork.down(outage);
@@ -217,12 +219,19 @@ async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Pro
 		const back = performance.now();
 		setup.bobNetwork.up();
 		const bobPage = watchRoomState(bob, back);
+		const bobRtp = rtpBack(bobCamera, back);
 		const seen = await waitForFrame(
 			() => videoFramesFrom(alice.page, 'bob'),
 			(now) => now.consumerId === before.consumerId && now.framesDecoded > before.framesDecoded,
 			{ what: `resume (${outage}) trial ${trial}`, timeoutMs: FRAME_TIMEOUT_MS },
 		);
-		const row = { trial, ...since(back, seen), outageMs: Math.round(back - cut), ...(await bobPage) };
+		const row = {
+			trial,
+			...since(back, seen),
+			outageMs: Math.round(back - cut),
+			serverRtpMs: await bobRtp,
+			...(await bobPage),
+		};
 		// A resumed session keeps its consumers; a rejoin would have made new ones.
 		await bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS });
 		await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: GRACE_MS });
@@ -285,22 +294,49 @@ async function workerBack(setup: Setup): Promise<void> {
 }
 
 /**
- * Where the time of a resume goes, on Bob's side: when his page last showed
+ * Where the time of a resume goes, on Bob's page: when his page last showed
  * itself connected on the old connection (0: it had already noticed while the
- * link was down) and when it said connected again (its resume answered), in
+ * network was away) and when it said connected again (its resume answered), in
  * ms since `start`, at the poll interval's resolution.
  */
 async function watchRoomState(peer: BrowserPeer, start: number): Promise<{ bobLeftMs: number; bobBackMs: number }> {
 	let left: number | undefined;
+	let first = true;
 	const deadline = start + FRAME_TIMEOUT_MS;
 	while (performance.now() < deadline) {
 		const state = await peer.page.evaluate(() => window.store?.getState().room.state).catch(() => undefined);
 		const now = performance.now();
-		if (state !== 'connected') left ??= now;
+		if (state !== 'connected') left ??= first ? start : now;
 		else if (left !== undefined) return { bobLeftMs: round(left - start, 0), bobBackMs: round(now - start, 0) };
+		first = false;
 		await sleep(POLL_INTERVAL_MS);
 	}
 	return { bobLeftMs: Number.NaN, bobBackMs: Number.NaN };
+}
+
+/** A peer's camera producer on the server (the bench runs the server in its own process). */
+async function cameraProducer(setup: Setup, roomId: string, peerId: string): Promise<types.Producer> {
+	const room = await setup.env.server.server.rooms.find(roomId);
+	const producers = [...(room?.peers.get(peerId)?.producers.values() ?? [])];
+	const camera = producers.find((producer) => producer.kind === 'video' && producer.appData.source !== 'share');
+	if (!camera) throw new Error(`${peerId} has no camera producer in room ${roomId}`);
+	return camera;
+}
+
+/**
+ * Where the time of a resume goes, on the server: when Bob's camera RTP
+ * reached the server again (its producer's byte count grew), in ms since
+ * `start`, at the poll interval's resolution.
+ */
+async function rtpBack(producer: types.Producer, start: number): Promise<number> {
+	const bytes = async () => (await producer.getStats()).reduce((sum, stats) => sum + stats.byteCount, 0);
+	const before = await bytes();
+	const deadline = start + FRAME_TIMEOUT_MS;
+	while (performance.now() < deadline && !producer.closed) {
+		if ((await bytes()) > before) return round(performance.now() - start, 0);
+		await sleep(POLL_INTERVAL_MS);
+	}
+	return Number.NaN;
 }
 
 function consumerIds(peer: BrowserPeer): Promise<string[]> {
