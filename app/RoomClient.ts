@@ -65,6 +65,15 @@ type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
 /** How one WebSocket of an attempt ended: in the room, never opened, or dropped before it got in. */
 type ConnectOutcome = 'in' | 'refused' | 'lost';
 
+/**
+ * How long a transport has, after a resume, to show it receives again on
+ * its path before ICE restarts on it: while video flows either way the
+ * server's RTP or RTCP comes several times a second (an audio-only
+ * transport may show nothing in this time, and gets the restart it always
+ * got).
+ */
+const RECEIVING_CHECK_MS = 1500;
+
 const GAVE_UP_TEXT = 'Could not get back into the room: check your network, then rejoin';
 const UNREACHABLE_TEXT = 'Could not reach the server: check your network, then rejoin';
 
@@ -740,10 +749,33 @@ export class RoomClient {
 		}
 	}
 
+	/**
+	 * After a resume, ICE restarts on each transport that still receives
+	 * nothing (its path probably went with the old network: a new address, a
+	 * new interface). One that receives again keeps its path: restarting it
+	 * makes the browser look for a path again and move its media to a new
+	 * candidate pair just as it recovers on this one (the reconnect bench's
+	 * network came back with the path it had: after a resume the server saw
+	 * both of Bob's transports switch to new pairs). A path that goes bad
+	 * later is the MediaWatchdog's.
+	 */
 	async #restartIceAfterResume(): Promise<void> {
+		const signaling = this.#signaling;
+		const transports = [this.#sendTransport, this.#recvTransport].filter(
+			(transport): transport is types.Transport => transport !== undefined && !transport.closed,
+		);
 		try {
-			for (const transport of [this.#sendTransport, this.#recvTransport]) {
-				if (transport && !transport.closed) await this.#restartTransportIce(transport);
+			const before = await Promise.all(
+				transports.map(async (transport) => receivedBytesOf(await transport.getStats())),
+			);
+			await new Promise((resolve) => setTimeout(resolve, RECEIVING_CHECK_MS));
+			// Lost again meanwhile, or left: the next resume (or nothing) decides.
+			if (this.#signaling !== signaling || this.#store.getState().room.state !== 'connected') return;
+			for (const [index, transport] of transports.entries()) {
+				if (transport.closed) continue;
+				const after = receivedBytesOf(await transport.getStats());
+				if (after > (before[index] ?? 0)) continue;
+				await this.#restartTransportIce(transport);
 			}
 		} catch (error) {
 			this.#rejoin(`The media connection could not be restored (${errorMessage(error)}): joining again`);
