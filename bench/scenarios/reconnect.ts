@@ -193,8 +193,15 @@ async function openCall(
 		displayName: 'Alice',
 		browser: setup.aliceBrowser,
 	});
-	const bob = await setup.env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: setup.bobBrowser });
-	await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+	let bob: BrowserPeer | undefined;
+	try {
+		bob = await setup.env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: setup.bobBrowser });
+		await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+	} catch (error) {
+		// A failed trial leaves no page behind to weigh on the next ones.
+		await Promise.all([alice.close(), bob?.close()]);
+		throw error;
+	}
 	return { roomId, alice, bob };
 }
 
