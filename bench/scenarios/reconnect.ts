@@ -200,7 +200,7 @@ async function openCall(
 	} catch (error) {
 		// A failed trial leaves no page behind to weigh on the next ones.
 		await Promise.all([alice.close(), bob?.close()]);
-		throw error;
+		throw new Error(`opening the call: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
 	}
 	return { roomId, alice, bob };
 }
@@ -214,7 +214,10 @@ async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Pro
 		setup.bobNetwork.down(outage);
 		try {
 			// The server put Bob in his grace period: what comes next is a resume.
-			await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ timeout: GRACE_MS });
+			await named(
+				"Alice's page showing Bob reconnecting",
+				alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ timeout: GRACE_MS }),
+			);
 			await sleep(Math.max(0, cut + OUTAGE_MS - performance.now()));
 		} catch (error) {
 			setup.bobNetwork.up();
@@ -240,8 +243,15 @@ async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Pro
 			...(await bobPage),
 		};
 		// A resumed session keeps its consumers; a rejoin would have made new ones.
-		await bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS });
-		await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: GRACE_MS });
+		await named(
+			"Bob's page connected again",
+			bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS }),
+			() => bobState(bob),
+		);
+		await named(
+			"Alice's page no longer showing Bob reconnecting",
+			alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: GRACE_MS }),
+		);
 		const consumersAfter = await consumerIds(alice);
 		const resumed = consumersAfter.join() === consumersBefore.join();
 		if (!resumed) {
@@ -319,6 +329,26 @@ async function watchRoomState(peer: BrowserPeer, start: number): Promise<{ bobLe
 		await sleep(POLL_INTERVAL_MS);
 	}
 	return { bobLeftMs: Number.NaN, bobBackMs: Number.NaN };
+}
+
+/** A wait that fails says what it waited for (and, with `state`, how things stood then). */
+async function named(what: string, wait: Promise<unknown>, state?: () => Promise<string>): Promise<void> {
+	try {
+		await wait;
+	} catch (error) {
+		const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+		const then = state ? ` (${await state().catch(() => 'state unknown')})` : '';
+		throw new Error(`waiting for ${what}: ${message}${then}`);
+	}
+}
+
+/** What Bob's page says of its connection, and its last messages, for an error. */
+async function bobState(bob: BrowserPeer): Promise<string> {
+	const room = await bob.page.evaluate(() => {
+		const state = window.store?.getState().room;
+		return `room ${state?.state}, "${state?.reconnectStatus ?? ''}"`;
+	});
+	return `${room}; console: ${bob.console.slice(-3).join(' | ')}`;
 }
 
 /** A peer's camera producer on the server (the bench runs the server in its own process). */
