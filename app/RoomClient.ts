@@ -27,7 +27,7 @@ import { fromWire, toWire } from './media/wireTypes.ts';
 import { ChatChannels } from './room/ChatChannels.ts';
 import { CLOSE_REASON_TEXT, closedForGoodBy, reconnectsAfter, refusalText } from './room/closedReasons.ts';
 import { errorMessage, toError } from './room/errors.ts';
-import { Heartbeat, PROBE_TIMEOUT_MS } from './room/Heartbeat.ts';
+import { Heartbeat, PROBE_TIMEOUT_MS, QUICK_PROBE_TIMEOUT_MS } from './room/Heartbeat.ts';
 import { IceServers } from './room/IceServers.ts';
 import { type KeptSendState, keptSendState } from './room/keptSendState.ts';
 import { LocalMedia } from './room/LocalMedia.ts';
@@ -35,6 +35,7 @@ import { MediaStats } from './room/MediaStats.ts';
 import { MediaWatchdog } from './room/MediaWatchdog.ts';
 import { Moderation } from './room/Moderation.ts';
 import { NetworkThrottle } from './room/NetworkThrottle.ts';
+import { NetworkWatch } from './room/NetworkWatch.ts';
 import { Notifier } from './room/Notifier.ts';
 import { handleNotification, type NotificationHandlers, notificationHandlers } from './room/notificationHandlers.ts';
 import { Reconnector } from './room/Reconnector.ts';
@@ -65,8 +66,34 @@ type MeFlag = 'audioOnly' | 'audioOnlyInProgress' | 'restartIceInProgress';
 /** How one WebSocket of an attempt ended: in the room, never opened, or dropped before it got in. */
 type ConnectOutcome = 'in' | 'refused' | 'lost';
 
+/**
+ * How long a transport has, after a resume, to show it receives again on
+ * its path before ICE restarts on it: while video flows either way the
+ * server's RTP or RTCP comes several times a second (an audio-only
+ * transport may show nothing in this time, and gets the restart it always
+ * got).
+ */
+const RECEIVING_CHECK_MS = 1500;
+
 const GAVE_UP_TEXT = 'Could not get back into the room: check your network, then rejoin';
 const UNREACHABLE_TEXT = 'Could not reach the server: check your network, then rejoin';
+
+/**
+ * The bytes a transport's peer connection received: its `transport` stats
+ * (Chromium, Safari), or its candidate pairs' where there are none (Firefox).
+ */
+function receivedBytesOf(report: RTCStatsReport): number {
+	let transports = 0;
+	let pairs = 0;
+	let sawTransport = false;
+	report.forEach((stats: { type: string; bytesReceived?: number }) => {
+		if (stats.type === 'transport') {
+			sawTransport = true;
+			transports += stats.bytesReceived ?? 0;
+		} else if (stats.type === 'candidate-pair') pairs += stats.bytesReceived ?? 0;
+	});
+	return sawTransport ? transports : pairs;
+}
 
 /** mediasoup-client waits on a transport event until its callback or errback is called. */
 function answer<T>(request: Promise<T>, callback: (response: T) => void, errback: (error: Error) => void): void {
@@ -114,6 +141,12 @@ export class RoomClient {
 	#heartbeat: Heartbeat | undefined;
 	/** A connection that stopped answering, kept open until the session goes on without it. */
 	#abandoned: SignalingChannel | undefined;
+	/** Signs that the network went or came back, between join() and leave(). */
+	#networkWatch: NetworkWatch | undefined;
+	/** The connection a quick probe runs on: signs in a row do not stack probes. */
+	#probing: SignalingChannel | undefined;
+	/** The connection answered a quick probe after the last sign that the network went: no need to ask again when it is back. */
+	#answeredSinceGone = false;
 
 	constructor({
 		store,
@@ -188,6 +221,7 @@ export class RoomClient {
 		this.#active = true;
 		this.#joinCount += 1;
 		this.#dispatchState('connecting');
+		this.#startNetworkWatch();
 		this.#startAttempts();
 	}
 
@@ -202,6 +236,8 @@ export class RoomClient {
 		this.#joinCount += 1;
 		this.#reconnector?.close();
 		this.#reconnector = undefined;
+		this.#networkWatch?.close();
+		this.#networkWatch = undefined;
 		this.#stopWatching();
 		const signaling = this.#signaling;
 		this.#signaling = undefined;
@@ -218,7 +254,7 @@ export class RoomClient {
 		const joinCount = this.#joinCount;
 		this.#reconnector?.close();
 		this.#reconnector = new Reconnector({
-			attempt: () => this.#attempt(joinCount),
+			attempt: (_attempt, signal) => this.#attempt(joinCount, signal),
 			waiting: (attempt, delayMs) => this.#showAttempt(attempt, delayMs),
 			gaveUp: () => {
 				if (joinCount !== this.#joinCount) return;
@@ -243,16 +279,17 @@ export class RoomClient {
 	 * handshake was refused), then resumes the session, or joins anew when
 	 * there is none or the server no longer has it (410). A refusal is shown
 	 * in the server's words and ends the attempts. True when settled.
+	 * `signal`: the attempt was hurried, the access check stops waiting.
 	 */
-	async #attempt(joinCount: number): Promise<boolean> {
+	async #attempt(joinCount: number, signal: AbortSignal): Promise<boolean> {
 		const secret = this.#resumeSecret;
-		let verdict = await this.#askAccess(secret);
+		let verdict = await this.#askAccess(secret, signal);
 		if (joinCount !== this.#joinCount) return true;
 		if (verdict.kind === 'expired') {
 			// The session is gone (its grace period ended, the server restarted): a new one.
 			this.#forgetSession();
 			this.#showAttempt(0, 0);
-			verdict = await this.#askAccess(undefined);
+			verdict = await this.#askAccess(undefined, signal);
 			if (joinCount !== this.#joinCount) return true;
 		}
 		// Still no network: a WebSocket would hang as long; the next attempt may find it.
@@ -268,9 +305,9 @@ export class RoomClient {
 	}
 
 	/** With `resume`, the server also says whether that session is still there (410 when not). */
-	#askAccess(resume: string | undefined): Promise<AccessVerdict> {
+	#askAccess(resume: string | undefined, signal: AbortSignal): Promise<AccessVerdict> {
 		const { roomId, peerId, consumerReplicas, token } = this.#options;
-		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token, resume });
+		return checkAccess(this.#serverLocation, { roomId, peerId, consumerReplicas, token, resume }, signal);
 	}
 
 	/**
@@ -640,6 +677,53 @@ export class RoomClient {
 		this.#sessionLost();
 	}
 
+	/**
+	 * Between join() and leave(): signs that the network went (the connection
+	 * is checked at once, not at the next heartbeat) or came back (the
+	 * attempts to get back in go at once, not after their backoff wait; a
+	 * connection the page still counts as open is checked).
+	 */
+	#startNetworkWatch(): void {
+		this.#networkWatch?.close();
+		this.#networkWatch = new NetworkWatch(
+			() => this.#bytesReceived(),
+			{
+				gone: () => {
+					this.#answeredSinceGone = false;
+					this.#checkConnection();
+				},
+				back: () => {
+					if (this.#reconnector && !this.#reconnector.closed) this.#reconnector.hurry();
+					else if (!this.#answeredSinceGone) this.#checkConnection();
+				},
+			},
+			{ events: typeof window === 'undefined' ? undefined : window },
+		);
+	}
+
+	/** What the media transports received so far (undefined: there are none). */
+	async #bytesReceived(): Promise<number | undefined> {
+		const transports = [this.#sendTransport, this.#recvTransport].filter(
+			(transport): transport is types.Transport => transport !== undefined && !transport.closed,
+		);
+		if (transports.length === 0) return undefined;
+		let total = 0;
+		for (const transport of transports) total += receivedBytesOf(await transport.getStats());
+		return total;
+	}
+
+	/** A connected page's connection that does not answer at once is resumed over a new one. */
+	#checkConnection(): void {
+		const signaling = this.#signaling;
+		if (!signaling || this.#probing === signaling || this.#store.getState().room.state !== 'connected') return;
+		this.#probing = signaling;
+		void signaling.probe(QUICK_PROBE_TIMEOUT_MS).then((alive) => {
+			if (this.#probing === signaling) this.#probing = undefined;
+			if (alive) this.#answeredSinceGone = true;
+			else if (!signaling.closed) this.#connectionDead(signaling);
+		});
+	}
+
 	/** The session went on over a new connection, or it is over: the abandoned one may close now. */
 	#closeAbandoned(): void {
 		this.#abandoned?.close();
@@ -698,10 +782,33 @@ export class RoomClient {
 		}
 	}
 
+	/**
+	 * After a resume, ICE restarts on each transport that still receives
+	 * nothing (its path probably went with the old network: a new address, a
+	 * new interface). One that receives again keeps its path: restarting it
+	 * makes the browser look for a path again and move its media to a new
+	 * candidate pair just as it recovers on this one (the reconnect bench's
+	 * network came back with the path it had: after a resume the server saw
+	 * both of Bob's transports switch to new pairs). A path that goes bad
+	 * later is the MediaWatchdog's.
+	 */
 	async #restartIceAfterResume(): Promise<void> {
+		const signaling = this.#signaling;
+		const transports = [this.#sendTransport, this.#recvTransport].filter(
+			(transport): transport is types.Transport => transport !== undefined && !transport.closed,
+		);
 		try {
-			for (const transport of [this.#sendTransport, this.#recvTransport]) {
-				if (transport && !transport.closed) await this.#restartTransportIce(transport);
+			const before = await Promise.all(
+				transports.map(async (transport) => receivedBytesOf(await transport.getStats())),
+			);
+			await new Promise((resolve) => setTimeout(resolve, RECEIVING_CHECK_MS));
+			// Lost again meanwhile, or left: the next resume (or nothing) decides.
+			if (this.#signaling !== signaling || this.#store.getState().room.state !== 'connected') return;
+			for (const [index, transport] of transports.entries()) {
+				if (transport.closed) continue;
+				const after = receivedBytesOf(await transport.getStats());
+				if (after > (before[index] ?? 0)) continue;
+				await this.#restartTransportIce(transport);
 			}
 		} catch (error) {
 			this.#rejoin(`The media connection could not be restored (${errorMessage(error)}): joining again`);

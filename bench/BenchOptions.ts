@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { types } from 'mediasoup';
+import { OUTAGE_KINDS, type OutageKind } from '../tests/helpers/OutageKind.ts';
 import { DEFAULT_FANOUT_OPTIONS, type FanoutOptions, type WorkerBinary } from './FanoutOptions.ts';
 import type { RoomSpread } from './ServerUnderTest.ts';
 
@@ -46,6 +47,8 @@ export interface BenchOptions {
 	peersPerRoom: number;
 	/** reconnect: trials of each path. */
 	trials: number;
+	/** reconnect: how Bob's network goes away on the resume path (each one measured, side by side). */
+	outages: OutageKind[];
 	/** join: the server runs with --trace-gc, and each join row says what collections it waited for. */
 	traceGc: boolean;
 	/** Extra environment for the servers the bench starts (A/B runs of settings, NODE_OPTIONS). */
@@ -85,7 +88,7 @@ Scenarios (default: ${ALL.join(' ')}):
             token/open of the join percentiles and of the handshake
   rooms     --rooms rooms of --peers-per-room peers, everyone joining at once
   reconnect two people in Chromium (each in a network namespace; needs root):
-            link down until both sides noticed, then up -> first new frame
+            Bob's network away 5 s (--outage), then back -> first new frame
             at the other side (resume, target p95 <= 1 s); SIGKILL of the
             room's worker -> frames on new consumers at both pages (rejoin,
             target p95 <= 3 s); --trials times each
@@ -140,6 +143,12 @@ Options:
   --rooms N             rooms: rooms (default 50)
   --peers-per-room N    rooms: peers per room (default 4)
   --trials N            reconnect: trials of each path (default 10)
+  --outage KIND,...     reconnect: how Bob's network goes away on the resume
+                        path: link (his link goes down: Chromium sees a
+                        network change), drop (a router drops every packet,
+                        links up: nobody sees anything); default link,drop,
+                        each trial of one right after the same trial of the
+                        other
   --out DIR             where report.json, report.txt and report.html go
                         (default bench/results/<date-time>)
   --json                print the JSON report on stdout instead of the text
@@ -178,6 +187,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			rooms: { type: 'string' },
 			'peers-per-room': { type: 'string' },
 			trials: { type: 'string' },
+			outage: { type: 'string' },
 			out: { type: 'string' },
 			json: { type: 'boolean', default: false },
 			quiet: { type: 'boolean', default: false },
@@ -229,6 +239,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		rooms: integer('--rooms', values.rooms, 50, 1),
 		peersPerRoom: integer('--peers-per-room', values['peers-per-room'], 4, 1),
 		trials: integer('--trials', values.trials, 10, 1),
+		outages: outageList(values.outage ?? OUTAGE_KINDS.join(',')),
 		traceGc: values['trace-gc'],
 		serverEnv: serverEnv(values['server-env'] ?? []),
 		outDir: values.out ?? path.join('bench', 'results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)),
@@ -238,6 +249,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 	checkServerUse(options);
 	checkVariants(options);
 	return options;
+}
+
+function outageList(text: string): OutageKind[] {
+	const kinds = text.split(',').map((kind) => kind.trim());
+	for (const kind of kinds) {
+		if (!(OUTAGE_KINDS as readonly string[]).includes(kind)) {
+			throw new UsageError(`--outage: "${kind}" is not one of ${OUTAGE_KINDS.join(', ')}`);
+		}
+	}
+	return [...new Set(kinds as OutageKind[])];
 }
 
 const SRTP_CHOICES: Record<string, types.SrtpCryptoSuite | undefined> = {

@@ -119,7 +119,10 @@ async function runScenario(
 		case 'auth':
 			return runAuthCompare(options, progress);
 		case 'reconnect':
-			return { reports: await runReconnect({ trials: options.trials }, { progress }), comparisons: [] };
+			return {
+				reports: await runReconnect({ trials: options.trials, outages: options.outages }, { progress }),
+				comparisons: [],
+			};
 		case 'rooms':
 			return single(
 				await withServer(

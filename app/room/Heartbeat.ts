@@ -10,6 +10,15 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** How long the server has to answer before the connection counts as gone. */
 export const PROBE_TIMEOUT_MS = 4000;
 
+/**
+ * The same when there is a sign that the network just went or came back
+ * (NetworkWatch): a server that answers does so within a round trip, and a
+ * connection that does not is resumed over a new one at once rather than
+ * after seconds of waiting for it (a needless resume costs a round trip or
+ * two, a needless wait costs the call those seconds).
+ */
+export const QUICK_PROBE_TIMEOUT_MS = 1000;
+
 export class Heartbeat extends Closable {
 	readonly #timer: ReturnType<typeof setInterval>;
 

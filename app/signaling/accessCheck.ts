@@ -38,6 +38,8 @@ export interface AccessQuery {
 export async function checkAccess(
 	location: { protocol: string; host: string },
 	{ roomId, peerId, consumerReplicas, token, resume }: AccessQuery,
+	/** Gives up on the request (the reconnect attempt was hurried): the verdict is 'unreachable'. */
+	signal?: AbortSignal,
 ): Promise<AccessVerdict> {
 	const query = new URLSearchParams({ roomId, peerId });
 	if (consumerReplicas > 0) query.set('consumerReplicas', String(consumerReplicas));
@@ -48,7 +50,9 @@ export async function checkAccess(
 			// The token goes in a header, never in an address that ends up in logs.
 			headers: token === null ? {} : { authorization: `Bearer ${token}` },
 			cache: 'no-store',
-			signal: AbortSignal.timeout(ACCESS_CHECK_TIMEOUT_MS),
+			signal: signal
+				? AbortSignal.any([AbortSignal.timeout(ACCESS_CHECK_TIMEOUT_MS), signal])
+				: AbortSignal.timeout(ACCESS_CHECK_TIMEOUT_MS),
 		});
 	} catch {
 		return { kind: 'unreachable' };

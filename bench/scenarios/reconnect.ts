@@ -7,22 +7,29 @@
 // the bench can SIGKILL the room's worker by its pid). Alice and Bob join a
 // new room each trial, and leave after it.
 //
-// resume: Bob's link goes down for 5 s, long enough for the server to mark
-// him reconnecting (a real resume, not a blip nobody noticed) and well short
-// of the grace; the time runs from the link being up again to Alice's page
-// decoding a new frame of Bob's camera on the consumer she had.
+// resume: Bob's network goes away for 5 s, long enough for the server to
+// mark him reconnecting (a real resume, not a blip nobody noticed) and well
+// short of the grace; the time runs from the network being back to Alice's
+// page decoding a new frame of Bob's camera on the consumer she had. The
+// network goes away in each way of --outage (OutageKind.ts: his link goes
+// down, or a router drops everything with the links up), trial by trial side
+// by side, each with a report of its own.
 // rejoin: the time from SIGKILL of the room's worker to both pages decoding
 // frames on a new consumer of the other's camera (the slower of the two).
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { types } from 'mediasoup';
 import type { Browser } from 'playwright-core';
 import { type BrowserPeer, E2eEnvironment, launchChromium, uniqueRoomId } from '../../tests/helpers/browserSession.ts';
 import { NetworkNamespace, ServerAddress } from '../../tests/helpers/NetworkNamespace.ts';
+import type { OutageKind } from '../../tests/helpers/OutageKind.ts';
 import type { ScenarioReport } from '../ScenarioReport.ts';
 import { type FrameSeen, POLL_INTERVAL_MS, videoFramesFrom, waitForFrame } from '../videoFramesProbe.ts';
 import { percentile, round } from './join.ts';
 
 export interface ReconnectOptions {
 	trials: number;
+	/** How Bob's network goes away on the resume path; each one is measured, in this order within a trial. */
+	outages: readonly OutageKind[];
 }
 
 export interface ReconnectContext {
@@ -67,7 +74,14 @@ export async function runReconnect(
 		browsers.push(bobBrowser);
 		const setup: Setup = { env, aliceBrowser, bobBrowser, bobNetwork };
 
-		const resume = await trials('resume', options.trials, progress, (trial) => resumeTrial(setup, trial));
+		const resume = await interleavedTrials(
+			options.outages.map((outage) => ({
+				path: `resume (${outage})`,
+				run: (trial: number) => resumeTrial(setup, trial, outage),
+			})),
+			options.trials,
+			progress,
+		);
 		const rejoin = await trials('rejoin', options.trials, progress, (trial) => rejoinTrial(setup, trial));
 		const parameters = {
 			trials: options.trials,
@@ -81,11 +95,14 @@ export async function runReconnect(
 				'performance.now in the bench process; a frame is timed when the stats poll that saw it answered (ms), earliestMs: when the poll before it started',
 		};
 		return [
-			report('resume', resume, RESUME_TARGET_P95_MS, {
-				...parameters,
-				measured:
-					"Bob's veth link down for outageMs (at least until the server marks him reconnecting), then up: link up -> Alice's page decodes a new frame of Bob's camera, on the same consumer (a trial that ends in a rejoin fails)",
-			}),
+			...options.outages.map((outage, index) =>
+				report(`resume (${outage})`, resume[index] ?? { rows: [], failures: [] }, RESUME_TARGET_P95_MS, {
+					...parameters,
+					outage: OUTAGE_TEXT[outage],
+					measured:
+						"Bob's network away for outageMs (at least until the server marks him reconnecting), then back: network back -> Alice's page decodes a new frame of Bob's camera, on the same consumer (a trial that ends in a rejoin fails)",
+				}),
+			),
 			report('rejoin', rejoin, REJOIN_TARGET_P95_MS, {
 				...parameters,
 				measured:
@@ -108,6 +125,50 @@ interface Setup {
 	bobNetwork: NetworkNamespace;
 }
 
+const OUTAGE_TEXT: Record<OutageKind, string> = {
+	link: "Bob's link down (his side of the veth to his router): Chromium sees a network change",
+	drop: "Bob's router drops every packet both ways (a tbf qdisc on its two links), every link up: nobody sees anything",
+};
+
+/**
+ * Trial 1 of each path, then trial 2 of each, and so on: what else runs on
+ * the machine meanwhile weighs on every path alike. Results per path, in
+ * the order given.
+ */
+async function interleavedTrials(
+	paths: readonly { path: string; run: (trial: number) => Promise<Row> }[],
+	count: number,
+	progress: (line: string) => void,
+): Promise<{ rows: Row[]; failures: string[] }[]> {
+	const results = paths.map(() => ({ rows: [] as Row[], failures: [] as string[] }));
+	for (let trial = 1; trial <= count; trial++) {
+		for (const [index, { path, run }] of paths.entries()) {
+			const result = results[index];
+			if (result) await oneTrial(path, trial, count, progress, run, result);
+		}
+	}
+	return results;
+}
+
+async function oneTrial(
+	path: string,
+	trial: number,
+	count: number,
+	progress: (line: string) => void,
+	run: (trial: number) => Promise<Row>,
+	{ rows, failures }: { rows: Row[]; failures: string[] },
+): Promise<void> {
+	try {
+		const row = await run(trial);
+		rows.push(row);
+		progress(`reconnect ${path} ${trial}/${count}: ${row.ms} ms`);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		failures.push(`trial ${trial}: ${message}`);
+		progress(`reconnect ${path} ${trial}/${count} failed: ${message}`);
+	}
+}
+
 /** Runs `count` trials one after the other; a failed trial is counted and reported, not fatal. */
 async function trials(
 	path: string,
@@ -115,20 +176,9 @@ async function trials(
 	progress: (line: string) => void,
 	run: (trial: number) => Promise<Row>,
 ): Promise<{ rows: Row[]; failures: string[] }> {
-	const rows: Row[] = [];
-	const failures: string[] = [];
-	for (let trial = 1; trial <= count; trial++) {
-		try {
-			const row = await run(trial);
-			rows.push(row);
-			progress(`reconnect ${path} ${trial}/${count}: ${row.ms} ms`);
-		} catch (error) {
-			const message = error instanceof Error ? error.message : String(error);
-			failures.push(`trial ${trial}: ${message}`);
-			progress(`reconnect ${path} ${trial}/${count} failed: ${message}`);
-		}
-	}
-	return { rows, failures };
+	const result = { rows: [] as Row[], failures: [] as string[] };
+	for (let trial = 1; trial <= count; trial++) await oneTrial(path, trial, count, progress, run, result);
+	return result;
 }
 
 /** Alice and Bob in a new room, each seeing the other's camera. */
@@ -143,20 +193,31 @@ async function openCall(
 		displayName: 'Alice',
 		browser: setup.aliceBrowser,
 	});
-	const bob = await setup.env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: setup.bobBrowser });
-	await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+	let bob: BrowserPeer | undefined;
+	try {
+		bob = await setup.env.openPeer({ roomId, peerId: 'bob', displayName: 'Bob', browser: setup.bobBrowser });
+		await Promise.all([alice.expectVideoFrom('bob', { frames: 3 }), bob.expectVideoFrom('alice', { frames: 3 })]);
+	} catch (error) {
+		// A failed trial leaves no page behind to weigh on the next ones.
+		await Promise.all([alice.close(), bob?.close()]);
+		throw new Error(`opening the call: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+	}
 	return { roomId, alice, bob };
 }
 
-async function resumeTrial(setup: Setup, trial: number): Promise<Row> {
-	const { alice, bob } = await openCall(setup, 'bench-resume');
+async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Promise<Row> {
+	const { roomId, alice, bob } = await openCall(setup, 'bench-resume');
 	try {
+		const bobCamera = await cameraProducer(setup, roomId, 'bob');
 		const consumersBefore = await consumerIds(alice);
 		const cut = performance.now();
-		setup.bobNetwork.down();
+		setup.bobNetwork.down(outage);
 		try {
 			// The server put Bob in his grace period: what comes next is a resume.
-			await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ timeout: GRACE_MS });
+			await named(
+				"Alice's page showing Bob reconnecting",
+				alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ timeout: GRACE_MS }),
+			);
 			await sleep(Math.max(0, cut + OUTAGE_MS - performance.now()));
 		} catch (error) {
 			setup.bobNetwork.up();
@@ -168,18 +229,34 @@ async function resumeTrial(setup: Setup, trial: number): Promise<Row> {
 		const back = performance.now();
 		setup.bobNetwork.up();
 		const bobPage = watchRoomState(bob, back);
+		const bobRtp = rtpBack(bobCamera, back);
 		const seen = await waitForFrame(
 			() => videoFramesFrom(alice.page, 'bob'),
 			(now) => now.consumerId === before.consumerId && now.framesDecoded > before.framesDecoded,
-			{ what: `resume trial ${trial}`, timeoutMs: FRAME_TIMEOUT_MS },
+			{ what: `resume (${outage}) trial ${trial}`, timeoutMs: FRAME_TIMEOUT_MS },
 		);
-		const row = { trial, ...since(back, seen), outageMs: Math.round(back - cut), ...(await bobPage) };
+		const row = {
+			trial,
+			...since(back, seen),
+			outageMs: Math.round(back - cut),
+			serverRtpMs: await bobRtp,
+			...(await bobPage),
+		};
 		// A resumed session keeps its consumers; a rejoin would have made new ones.
-		await bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS });
-		await alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: GRACE_MS });
+		await named(
+			"Bob's page connected again",
+			bob.page.locator('[data-testid="room-state"][data-state="connected"]').waitFor({ timeout: GRACE_MS }),
+			() => bobState(bob),
+		);
+		await named(
+			"Alice's page no longer showing Bob reconnecting",
+			alice.tile('bob').getByTestId('peer-reconnecting').waitFor({ state: 'detached', timeout: GRACE_MS }),
+		);
 		const consumersAfter = await consumerIds(alice);
 		const resumed = consumersAfter.join() === consumersBefore.join();
-		if (!resumed) throw new Error(`resume trial ${trial}: Alice's consumers changed (a rejoin, not a resume)`);
+		if (!resumed) {
+			throw new Error(`resume (${outage}) trial ${trial}: Alice's consumers changed (a rejoin, not a resume)`);
+		}
 		return row;
 	} finally {
 		// The link is up in any case; the next trial starts from a room of its own.
@@ -234,22 +311,69 @@ async function workerBack(setup: Setup): Promise<void> {
 }
 
 /**
- * Where the time of a resume goes, on Bob's side: when his page last showed
+ * Where the time of a resume goes, on Bob's page: when his page last showed
  * itself connected on the old connection (0: it had already noticed while the
- * link was down) and when it said connected again (its resume answered), in
+ * network was away) and when it said connected again (its resume answered), in
  * ms since `start`, at the poll interval's resolution.
  */
 async function watchRoomState(peer: BrowserPeer, start: number): Promise<{ bobLeftMs: number; bobBackMs: number }> {
 	let left: number | undefined;
+	let first = true;
 	const deadline = start + FRAME_TIMEOUT_MS;
 	while (performance.now() < deadline) {
 		const state = await peer.page.evaluate(() => window.store?.getState().room.state).catch(() => undefined);
 		const now = performance.now();
-		if (state !== 'connected') left ??= now;
+		if (state !== 'connected') left ??= first ? start : now;
 		else if (left !== undefined) return { bobLeftMs: round(left - start, 0), bobBackMs: round(now - start, 0) };
+		first = false;
 		await sleep(POLL_INTERVAL_MS);
 	}
 	return { bobLeftMs: Number.NaN, bobBackMs: Number.NaN };
+}
+
+/** A wait that fails says what it waited for (and, with `state`, how things stood then). */
+async function named(what: string, wait: Promise<unknown>, state?: () => Promise<string>): Promise<void> {
+	try {
+		await wait;
+	} catch (error) {
+		const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+		const then = state ? ` (${await state().catch(() => 'state unknown')})` : '';
+		throw new Error(`waiting for ${what}: ${message}${then}`);
+	}
+}
+
+/** What Bob's page says of its connection, and its last messages, for an error. */
+async function bobState(bob: BrowserPeer): Promise<string> {
+	const room = await bob.page.evaluate(() => {
+		const state = window.store?.getState().room;
+		return `room ${state?.state}, "${state?.reconnectStatus ?? ''}"`;
+	});
+	return `${room}; console: ${bob.console.slice(-3).join(' | ')}`;
+}
+
+/** A peer's camera producer on the server (the bench runs the server in its own process). */
+async function cameraProducer(setup: Setup, roomId: string, peerId: string): Promise<types.Producer> {
+	const room = await setup.env.server.server.rooms.find(roomId);
+	const producers = [...(room?.peers.get(peerId)?.producers.values() ?? [])];
+	const camera = producers.find((producer) => producer.kind === 'video' && producer.appData.source !== 'share');
+	if (!camera) throw new Error(`${peerId} has no camera producer in room ${roomId}`);
+	return camera;
+}
+
+/**
+ * Where the time of a resume goes, on the server: when Bob's camera RTP
+ * reached the server again (its producer's byte count grew), in ms since
+ * `start`, at the poll interval's resolution.
+ */
+async function rtpBack(producer: types.Producer, start: number): Promise<number> {
+	const bytes = async () => (await producer.getStats()).reduce((sum, stats) => sum + stats.byteCount, 0);
+	const before = await bytes();
+	const deadline = start + FRAME_TIMEOUT_MS;
+	while (performance.now() < deadline && !producer.closed) {
+		if ((await bytes()) > before) return round(performance.now() - start, 0);
+		await sleep(POLL_INTERVAL_MS);
+	}
+	return Number.NaN;
 }
 
 function consumerIds(peer: BrowserPeer): Promise<string[]> {
@@ -261,7 +385,7 @@ function since(start: number, seen: FrameSeen): { ms: number; earliestMs: number
 }
 
 function report(
-	path: 'resume' | 'rejoin',
+	path: `resume (${OutageKind})` | 'rejoin',
 	{ rows, failures }: { rows: Row[]; failures: string[] },
 	targetP95Ms: number,
 	parameters: ScenarioReport['parameters'],
@@ -271,9 +395,9 @@ function report(
 	return {
 		scenario: 'reconnect',
 		title:
-			path === 'resume'
-				? 'Resume: network back -> first new frame at the other side'
-				: "Rejoin: room's worker SIGKILLed -> media back at both pages",
+			path === 'rejoin'
+				? "Rejoin: room's worker SIGKILLed -> media back at both pages"
+				: `Resume, ${path.slice('resume ('.length, -1)} outage: network back -> first new frame at the other side`,
 		parameters,
 		rows,
 		summary: {

@@ -93,6 +93,63 @@ describe('Reconnector', () => {
 		assert.equal(timers.pending.length, 0);
 	});
 
+	test('hurried (the network is back) while it waits its turn: the attempt runs at once, and the schedule starts over', async () => {
+		const timers = manualTimers();
+		const tried: number[] = [];
+		const reconnector = new Reconnector(
+			{ attempt: async (attempt) => tried.push(attempt) < 0, waiting: () => {}, gaveUp: () => {} },
+			{ random: () => 0, setTimer: (run, ms) => timers.setTimer(run, ms), clearTimer: (t) => timers.clearTimer(t) },
+		);
+		for (let i = 0; i < 4; i++) await timers.fireNext();
+		assert.deepEqual(timers.waits, [0, 300, 1200, 2700, 4800], 'four attempts failed: the fifth waits 4.8 s');
+		reconnector.hurry();
+		assert.equal(timers.pending.length, 1, 'the 4.8 s wait is gone');
+		assert.equal(timers.pending[0]?.ms, 0, 'the attempt runs at once');
+		await timers.fireNext();
+		assert.deepEqual(tried, [0, 1, 2, 3, 4]);
+		assert.equal(
+			timers.pending[0]?.ms,
+			300,
+			'an attempt that fails right after the network came back is tried again soon',
+		);
+		reconnector.close();
+	});
+
+	test('hurried while an attempt hangs on the dead network: it is aborted, and the next one follows at once', async () => {
+		const timers = manualTimers();
+		const signals: AbortSignal[] = [];
+		let succeed = false;
+		const reconnector = new Reconnector(
+			{
+				attempt: (_attempt, signal) => {
+					signals.push(signal);
+					if (succeed) return Promise.resolve(true);
+					// A request whose packets go nowhere: it ends only when given up on.
+					return new Promise((resolve) => signal.addEventListener('abort', () => resolve(false)));
+				},
+				waiting: () => {},
+				gaveUp: () => assert.fail('it succeeded'),
+			},
+			{ random: () => 0, setTimer: (run, ms) => timers.setTimer(run, ms), clearTimer: (t) => timers.clearTimer(t) },
+		);
+		await timers.fireNext();
+		assert.equal(signals.length, 1);
+		assert.equal(timers.pending.length, 0, 'the first attempt still hangs: nothing else is tried meanwhile');
+		succeed = true;
+		reconnector.hurry();
+		assert.equal(signals[0]?.aborted, true);
+		await new Promise((resolve) => setImmediate(resolve));
+		assert.deepEqual(
+			timers.pending.map((timer) => timer.ms),
+			[0],
+		);
+		await timers.fireNext();
+		assert.equal(signals.length, 2);
+		assert.equal(reconnector.closed, true, 'back in');
+		reconnector.hurry();
+		assert.equal(timers.pending.length, 0, 'a closed reconnector is not hurried into anything');
+	});
+
 	test('closed (the user left): the pending attempt never runs', async () => {
 		const timers = manualTimers();
 		let tried = 0;

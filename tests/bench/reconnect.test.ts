@@ -1,4 +1,5 @@
-// `npm run bench -- reconnect`: one trial of each path delivers a timed row.
+// `npm run bench -- reconnect`: one trial of each path (the resume after each
+// kind of outage, the rejoin) delivers a timed row.
 // No timing assertions (this is a 2-core CI machine); what is checked is that
 // the scenario measures something real: every trial succeeded, with positive
 // times, and a frame's latest time is never before its earliest.
@@ -13,14 +14,18 @@ function parse(...args: string[]): BenchOptions {
 	return options as BenchOptions;
 }
 
-test('reconnect times a resume and a rejoin, a row per trial', { timeout: 240_000 }, async () => {
+test('reconnect times a resume after each outage and a rejoin, a row per trial', { timeout: 300_000 }, async () => {
 	const options = parse('reconnect', '--trials', '1');
 	assert.equal(options.trials, 1);
 	const progress: string[] = [];
-	const reports = await runReconnect({ trials: options.trials }, { progress: (line) => progress.push(line) });
+	assert.deepEqual(options.outages, ['link', 'drop'], 'both outages by default');
+	const reports = await runReconnect(
+		{ trials: options.trials, outages: options.outages },
+		{ progress: (line) => progress.push(line) },
+	);
 	assert.deepEqual(
 		reports.map((report) => report.title.split(':')[0]),
-		['Resume', 'Rejoin'],
+		['Resume, link outage', 'Resume, drop outage', 'Rejoin'],
 	);
 	for (const report of reports) {
 		assert.equal(report.summary.failedTrials, 0, `${report.title}: ${report.summary.failures ?? ''}`);
@@ -31,14 +36,19 @@ test('reconnect times a resume and a rejoin, a row per trial', { timeout: 240_00
 		assert.equal(report.summary.p95Ms, row.ms, 'one trial: p95 is that trial');
 		assert.equal(report.parameters.pollIntervalMs, 50, 'the resolution is in the report');
 	}
-	const [resume, rejoin] = reports;
-	assert.ok((resume?.rows[0]?.outageMs ?? 0) >= 5000, 'the network was away for the whole outage');
+	const [link, drop, rejoin] = reports;
+	for (const resume of [link, drop]) {
+		assert.ok((resume?.rows[0]?.outageMs ?? 0) >= 5000, 'the network was away for the whole outage');
+	}
 	assert.ok((rejoin?.rows[0]?.aliceMs ?? 0) > 0 && (rejoin?.rows[0]?.bobMs ?? 0) > 0, 'both pages timed');
 	assert.ok(progress.some((line) => line.startsWith('reconnect rejoin 1/1: ')));
 });
 
-test('reconnect starts its own server: --server is refused; --trials must be a positive integer', () => {
+test('reconnect starts its own server: --server is refused; --trials must be a positive integer; --outage names kinds', () => {
 	assert.throws(() => parse('reconnect', '--server', 'https://127.0.0.1:4443'), UsageError);
 	assert.throws(() => parse('reconnect', '--trials', '0'), UsageError);
 	assert.equal(parse('reconnect').trials, 10);
+	assert.deepEqual(parse('reconnect', '--outage', 'drop').outages, ['drop']);
+	assert.deepEqual(parse('reconnect', '--outage', 'drop,link').outages, ['drop', 'link']);
+	assert.throws(() => parse('reconnect', '--outage', 'wifi'), /--outage: "wifi" is not one of link, drop/);
 });

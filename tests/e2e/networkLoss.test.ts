@@ -30,7 +30,11 @@ describe('network loss', { timeout: 300_000 }, () => {
 		});
 		slowPingEnv = await E2eEnvironment.start({
 			host: server.address,
-			env: { HTTPS_LISTEN_IP: '0.0.0.0', MEDIASOUP_LISTEN_IP: '0.0.0.0', MEDIASOUP_ANNOUNCED_ADDRESS: server.address },
+			env: {
+				HTTPS_LISTEN_IP: '0.0.0.0',
+				MEDIASOUP_LISTEN_IP: server.address,
+				MEDIASOUP_ANNOUNCED_ADDRESS: server.address,
+			},
 		});
 		aliceBrowser = await launchChromium(aliceNetwork.chromiumExecutable());
 		bobBrowser = await launchChromium(bobNetwork.chromiumExecutable());

@@ -301,7 +301,7 @@ export class BrowserSession {
 		const page = await context.newPage();
 		const peer = new BrowserPeer(options.peerId, context, page, cspViolations);
 		this.#peers.push(peer);
-		await page.goto(this.url(options));
+		await gotoOnce(page, this.url(options));
 		if (options.waitConnected ?? true) {
 			await page.getByTestId('room-state').and(page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
 		}
@@ -430,6 +430,21 @@ function checkChromium(): void {
  */
 export function launchChromium(executablePath = CHROMIUM_PATH, extraArgs: readonly string[] = []): Promise<Browser> {
 	return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/**
+ * Opens `url`, once more if the browser aborted it with ERR_NETWORK_CHANGED:
+ * a Chromium whose link just came back announces the change again 1-3 s
+ * later (it debounces address changes) and aborts what was loading then
+ * (seen in the reconnect bench, a page opened right after a link outage).
+ */
+async function gotoOnce(page: Page, url: string): Promise<void> {
+	try {
+		await page.goto(url);
+	} catch (error) {
+		if (!(error instanceof Error) || !error.message.includes('ERR_NETWORK_CHANGED')) throw error;
+		await page.goto(url);
+	}
 }
 
 /** A room id of its own per test, so tests never see each other's peers. */
