@@ -2,7 +2,7 @@
 // arriving at once for a new room share one creation, never make two rooms.
 // Owns the rooms: closing it closes them, and a room made after that closes at once.
 import type { Logger } from 'pino';
-import { Closable } from '../../lifecycle/Closable.ts';
+import { Closable, type CloseEvents } from '../../lifecycle/Closable.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
@@ -11,7 +11,13 @@ import { Room } from './Room.ts';
 /** A room nobody entered within this time (e.g. made by GET /rooms/:id) closes. */
 const EMPTY_ROOM_GRACE_MS = 30_000;
 
-export class RoomRegistry extends Closable {
+/** What the registry's observer emits besides `close`. */
+export type RoomRegistryEvents = CloseEvents & {
+	/** A room was created (the metrics follow its peers from here). */
+	newroom: [Room];
+};
+
+export class RoomRegistry extends Closable<RoomRegistryEvents> {
 	readonly #rooms = new Map<string, Promise<Room>>();
 	/** The rooms created and not closed: closing() must reach them at once, not a turn later. */
 	readonly #live = new Set<Room>();
@@ -47,6 +53,7 @@ export class RoomRegistry extends Closable {
 		}
 		const emptyCheck = setTimeout(() => room.closeIfEmpty(), EMPTY_ROOM_GRACE_MS).unref();
 		this.#live.add(room);
+		this.observer.emit('newroom', room);
 		room.observer.once('close', () => {
 			this.#live.delete(room);
 			clearTimeout(emptyCheck);
@@ -57,6 +64,11 @@ export class RoomRegistry extends Closable {
 			});
 		});
 		return room;
+	}
+
+	/** The rooms created and not closed, now: for counting them (metrics) without waiting. */
+	get live(): ReadonlySet<Room> {
+		return this.#live;
 	}
 
 	/** A room that exists (created and not closed), without creating one. */
