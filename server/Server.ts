@@ -1,5 +1,6 @@
 // The running server: workers, rooms, one HTTPS port serving the app, the
-// REST API and the protoo WebSocket, and the admin terminal's UNIX socket.
+// REST API and the protoo WebSocket, the admin terminal's UNIX socket, and
+// the metrics listener (Prometheus /metrics, /healthz, /readyz).
 // main.ts starts it for `npm start`; the integration tests start it the same
 // way.
 import { createServer } from 'node:https';
@@ -10,8 +11,13 @@ import { AccessControl } from './auth/AccessControl.ts';
 import { parseApiKeys } from './auth/tokens.ts';
 import type { ResolvedConfig } from './config/Config.ts';
 import { webRtcServerListenInfos } from './config/network.ts';
+import { EventLoopWatch } from './health/EventLoopWatch.ts';
+import type { Health } from './health/healthAnswers.ts';
+import { Readiness, workersUp } from './health/Readiness.ts';
 import { createHttpApp } from './http/HttpApp.ts';
 import { WorkerPool } from './media/WorkerPool.ts';
+import { MetricsServer } from './metrics/MetricsServer.ts';
+import { ServerMetrics } from './metrics/ServerMetrics.ts';
 import { RoomRegistry } from './room/RoomRegistry.ts';
 import { attachProtooSignaling } from './signaling/ProtooSignaling.ts';
 import { TerminalServer } from './terminal/TerminalServer.ts';
@@ -23,8 +29,20 @@ export interface RunningServer {
 	readonly access: AccessControl;
 	/** The admin terminal's UNIX socket (`npm run connect`). */
 	readonly terminalSocketPath: string;
+	/**
+	 * What /healthz and /readyz answer. A part that should take the server
+	 * out of rotation adds a check: `server.health.readiness.add(notDraining(drain))`.
+	 */
+	readonly health: Health;
+	/** The server's metrics; undefined with metrics.enabled false. */
+	readonly metrics: ServerMetrics | undefined;
+	/** The port of the metrics listener (/metrics, /healthz, /readyz); undefined with metrics.enabled false. */
+	readonly metricsPort: number | undefined;
 	close(): Promise<void>;
 }
+
+/** /healthz fails once the event loop was blocked longer than this (health/EventLoopWatch.ts). */
+const EVENT_LOOP_STUCK_MS = 5000;
 
 export async function startServer({
 	config,
@@ -46,7 +64,39 @@ export async function startServer({
 	});
 	const rooms = new RoomRegistry(pool, config, log);
 	const access = new AccessControl(parseApiKeys(config.auth.keys));
-	let terminal: TerminalServer;
+	const health: Health = {
+		readiness: new Readiness([workersUp(pool, config.mediasoup.numWorkers)]),
+		eventLoop: new EventLoopWatch(EVENT_LOOP_STUCK_MS),
+	};
+	// Before any room: the metrics follow every router from its creation.
+	const metrics = config.metrics.enabled
+		? new ServerMetrics({ pool, rooms, readiness: health.readiness, config })
+		: undefined;
+	let terminal: TerminalServer | undefined;
+	let metricsServer: MetricsServer | undefined;
+	const server = createServer(
+		tls,
+		createHttpApp({
+			rooms,
+			access,
+			appDir: path.join(rootDir, 'dist', 'app'),
+			recordingsDir: config.recording.directory,
+			hsts: config.https.certificate === 'configured',
+			health,
+			log,
+		}),
+	);
+	attachProtooSignaling(server, { rooms, access, config, log, requests: metrics?.requests });
+	const stopAll = async () => {
+		await metricsServer?.close();
+		metrics?.close();
+		health.eventLoop.close();
+		terminal?.close();
+		rooms.close();
+		server.close();
+		server.closeAllConnections();
+		await pool.close();
+	};
 	try {
 		terminal = await TerminalServer.start({
 			socketPath: config.terminal.socketPath,
@@ -55,28 +105,16 @@ export async function startServer({
 			workerLogSettings: config.mediasoup.workerSettings,
 			log,
 		});
-	} catch (error) {
-		await pool.close();
-		throw error;
-	}
-	const app = createHttpApp({
-		rooms,
-		access,
-		appDir: path.join(rootDir, 'dist', 'app'),
-		recordingsDir: config.recording.directory,
-		hsts: config.https.certificate === 'configured',
-		log,
-	});
-	const server = createServer(tls, app);
-	attachProtooSignaling(server, { rooms, access, config, log });
-	try {
+		if (metrics) {
+			const { listenIp, port, token } = config.metrics;
+			metricsServer = await MetricsServer.start({ listenIp, port, token, registry: metrics.registry, health, log });
+		}
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
 			server.listen(config.https.listenPort, config.https.listenIp, resolve);
 		});
 	} catch (error) {
-		terminal.close();
-		await pool.close();
+		await stopAll();
 		throw error;
 	}
 
@@ -87,14 +125,11 @@ export async function startServer({
 		rooms,
 		access,
 		terminalSocketPath: terminal.socketPath,
+		health,
+		metrics,
+		metricsPort: metricsServer?.port,
 		close: () => {
-			closing ??= (async () => {
-				terminal.close();
-				rooms.close();
-				server.close();
-				server.closeAllConnections();
-				await pool.close();
-			})();
+			closing ??= stopAll();
 			return closing;
 		},
 	};

@@ -36,6 +36,7 @@ before(async () => {
 		MEDIASOUP_LISTEN_IP: '127.0.0.1',
 		MEDIASOUP_NUM_WORKERS: '2',
 		MEDIASOUP_WEBRTC_SERVER_PORT: String(await findFreePortRange(2)),
+		METRICS_PORT: String(await findFreePortRange(1)),
 		NODE_ENV: 'production',
 	};
 });
