@@ -50,8 +50,10 @@ packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 	ffmpeg jq curl)
 # Debian's Chromium for the end-to-end tests (Playwright drives it; it never
-# downloads a browser of its own), with fonts so pages render text.
-test_packages=(chromium fonts-liberation)
+# downloads a browser of its own), with fonts so pages render text; Debian's
+# Prometheus (with promtool) for the monitoring tests, which scrape a server
+# with monitoring/prometheus.yml and check the alert rules.
+test_packages=(chromium fonts-liberation prometheus)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi
