@@ -22,6 +22,8 @@ export interface ServerUnderTest {
 	readonly ca: string | undefined;
 	/** Undefined when attached to a server the bench did not start. */
 	readonly nodePid: number | undefined;
+	/** http://127.0.0.1:PORT/metrics of a server the bench started; undefined when attached. */
+	readonly metricsUrl: string | undefined;
 	/** The mediasoup-worker processes (children of the node process); empty when attached. */
 	workerPids(): number[];
 	close(): Promise<void>;
@@ -119,6 +121,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			baseUrl,
 			ca,
 			nodePid: pid,
+			metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
 			workerPids: () => childPids(pid),
 			close: async () => {
 				await stopChild(child);
@@ -149,6 +152,7 @@ export function attachToServer(baseUrl: string, ca?: string): ServerUnderTest {
 		baseUrl: baseUrl.replace(/\/+$/, ''),
 		ca,
 		nodePid: undefined,
+		metricsUrl: undefined,
 		workerPids: () => [],
 		close: async () => {},
 	};

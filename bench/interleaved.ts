@@ -278,7 +278,7 @@ function meanUsPerPacket(report: ScenarioReport, lossThreshold: number): number 
 	return values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-function costRatio(
+export function costRatio(
 	run: ScenarioReport,
 	base: ScenarioReport,
 	lossThreshold: number,
@@ -308,7 +308,7 @@ export async function serverFanout(
 	);
 }
 
-function capacity(report: ScenarioReport | undefined): number {
+export function capacity(report: ScenarioReport | undefined): number {
 	const value = report?.summary.capacityReceivers;
 	return typeof value === 'number' ? value : 0;
 }

@@ -11,6 +11,7 @@ import { type BenchOptions, HELP, parseBenchArgs, type Scenario, UsageError } fr
 import { type BenchLoad, limitsForLoad } from './benchLimits.ts';
 import { GcTrace } from './GcTrace.ts';
 import { type ComparisonRun, runCompare, runSpread, runVariants, serverFanout } from './interleaved.ts';
+import { runMetricsCost } from './metricsCost.ts';
 import type { Comparison } from './report/Comparison.ts';
 import { machineInfo } from './report/Comparison.ts';
 import { htmlReport } from './report/htmlReport.ts';
@@ -118,6 +119,8 @@ async function runScenario(
 		}
 		case 'auth':
 			return runAuthCompare(options, progress);
+		case 'metrics':
+			return runMetricsCost(options, progress);
 		case 'reconnect':
 			return { reports: await runReconnect({ trials: options.trials }, { progress }), comparisons: [] };
 		case 'rooms':
