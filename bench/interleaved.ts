@@ -10,6 +10,7 @@
 //             receivers' SRTP suites (--srtp): each against the first.
 import type { types } from 'mediasoup';
 import type { BenchOptions } from './BenchOptions.ts';
+import { fanoutLoad, limitsForLoad } from './benchLimits.ts';
 import type { FanoutOptions, WorkerBinary } from './FanoutOptions.ts';
 import { describeReceivers } from './fanoutReport.ts';
 import { type Comparison, median } from './report/Comparison.ts';
@@ -303,7 +304,11 @@ export async function serverFanout(
 	progress: Progress,
 ): Promise<ScenarioReport> {
 	return withServerProcess(
-		{ workers: options.workers, roomSpread, env: workerBinaryEnv(options.workerBin) },
+		{
+			workers: options.workers,
+			roomSpread,
+			env: { ...workerBinaryEnv(options.workerBin), ...limitsForLoad(fanoutLoad(options)) },
+		},
 		(server) => runFanout({ ...options, roomSpread }, { server, progress }),
 	);
 }

@@ -12,7 +12,7 @@
 //      the background; how long a reading took and how many objects it read,
 //      and the server's Node CPU over the scraping.
 import type { BenchOptions } from './BenchOptions.ts';
-import { limitsForLoad } from './benchLimits.ts';
+import { fanoutLoad, limitsForLoad } from './benchLimits.ts';
 import { type ComparisonRun, capacity, costRatio } from './interleaved.ts';
 import { MetricsScraper, sampleValue } from './MetricsScraper.ts';
 import { readProcessStats } from './processStats.ts';
@@ -54,6 +54,7 @@ async function fanoutWithAndWithout(bench: BenchOptions, progress: Progress): Pr
 			const options = { ...bench.fanout, workers, roomSpread: 'never' as const, round };
 			const env = {
 				...workerBinaryEnv(options.workerBin),
+				...limitsForLoad(fanoutLoad(options)),
 				...bench.serverEnv,
 				METRICS_ENABLED: mode === 'off' ? 'false' : 'true',
 			};
