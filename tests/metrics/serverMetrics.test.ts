@@ -24,7 +24,7 @@ async function scrape(server: TestServer): Promise<MetricSample[]> {
 }
 
 /** One sample's value (summed over the labels left out), 0 when the series is not there. */
-async function valueOf(server: TestServer, name: string, labels: Record<string, string> = {}): Promise<number> {
+async function current(server: TestServer, name: string, labels: Record<string, string> = {}): Promise<number> {
 	return sumOf(await scrape(server), name, labels) ?? 0;
 }
 
@@ -86,20 +86,20 @@ describe('peers, joins and leaves (token mode, a locked room)', () => {
 		await alice.request('admitPeer', { peerId: 'bob' });
 		await bob.waitForNotification('lobbyAdmitted');
 		await joinAgain(bob, 'bob');
-		await waitFor('bob joined', async () => (await valueOf(server, 'msconf_peers', { state: 'joined' })) === 2);
-		assert.equal(await valueOf(server, 'msconf_joins_total'), 3);
-		assert.equal(await valueOf(server, 'msconf_join_duration_seconds_count'), 2, 'no latency for a lobby wait');
+		await waitFor('bob joined', async () => (await current(server, 'msconf_peers', { state: 'joined' })) === 2);
+		assert.equal(await current(server, 'msconf_joins_total'), 3);
+		assert.equal(await current(server, 'msconf_join_duration_seconds_count'), 2, 'no latency for a lobby wait');
 
 		// Leaves, by why: a moderator's removal, and a client that closed.
 		await alice.request('removePeer', { peerId: 'bob' });
 		await waitFor(
 			'bob removed',
-			async () => (await valueOf(server, 'msconf_leaves_total', { reason: 'removed' })) === 1,
+			async () => (await current(server, 'msconf_leaves_total', { reason: 'removed' })) === 1,
 		);
 		alice.close();
 		await waitFor(
 			'alice left',
-			async () => (await valueOf(server, 'msconf_leaves_total', { reason: 'clientLeft' })) === 1,
+			async () => (await current(server, 'msconf_leaves_total', { reason: 'clientLeft' })) === 1,
 		);
 		const after = await scrape(server);
 		assert.equal(sumOf(after, 'msconf_peers', { state: 'joined' }), 0);
@@ -140,7 +140,7 @@ describe('requests, traffic and labels (open mode)', () => {
 		const roomId = `metrics-requests-${process.pid}`;
 		const peer = await joined(roomId, 'alice');
 		const count = (method: string, outcome: string) =>
-			valueOf(server, 'msconf_signaling_requests_total', { method, outcome });
+			current(server, 'msconf_signaling_requests_total', { method, outcome });
 		assert.equal(await count('join', 'ok'), 1);
 		assert.equal(await count('createWebRtcTransport', 'ok'), 2);
 		assert.equal((await peer.requestError('noSuchMethod')).code, 400);
@@ -153,7 +153,7 @@ describe('requests, traffic and labels (open mode)', () => {
 		assert.equal(await count('pauseConsumer', '404'), 1);
 		assert.equal(await count('produce', '400'), 1);
 		assert.equal(await count('restartIce', 'ok'), 1);
-		assert.equal(await valueOf(server, 'msconf_ice_restarts_total'), 1);
+		assert.equal(await current(server, 'msconf_ice_restarts_total'), 1);
 		// Durations only for what a handler answered: not the unknown method, not the bad data.
 		const samples = await scrape(server);
 		assert.equal(sumOf(samples, 'msconf_signaling_request_duration_seconds_count', { method: 'pauseConsumer' }), 1);
