@@ -230,9 +230,10 @@ export const config: Config = {
 		// listener. /healthz and /readyz never need it. Env: METRICS_TOKEN.
 		token: undefined,
 		// Traffic counters (bytes, packets, NACK/PLI/FIR) come from the workers' stats of
-		// every transport, producer and consumer: one request per object, about 15 us of
+		// every transport, producer and consumer: one request per object, 12 to 15 us of
 		// the server's CPU each (a 200-peer room has 80,000 consumers). They are read at
-		// most this often, and only when someone scrapes. Env: METRICS_STATS_INTERVAL_MS.
+		// most this often, only when someone scrapes, and never more than 5% of the time
+		// (a reading that took 1.5 s waits 30 s for the next). Env: METRICS_STATS_INTERVAL_MS.
 		statsIntervalMs: 10000,
 		// Series per room (members, consumers), for the largest maxRooms rooms; the
 		// others are summed up as room="_other". Off: a room id is a label value of

@@ -9,11 +9,15 @@
 // scrape (a scrape of that room must take under 50 ms, bench/RESULTS.md).
 //
 // So a scrape never waits for stats: it reads the totals of the last reading
-// and, when that began at least `minIntervalMs` ago, starts the next one in
-// the background. A reading runs `BATCH` requests at a time, so signaling
-// requests get their turns between batches. Nothing is read while nobody
-// scrapes. The counters therefore trail the traffic by up to one interval
-// plus one scrape interval, which rate() over a few minutes does not mind.
+// and, when that began long enough ago, starts the next one in the
+// background. Long enough is `minIntervalMs` (metrics.statsIntervalMs), and
+// at least DUTY_FACTOR times what the last reading took: readings take at
+// most 1/DUTY_FACTOR of the time whatever the size of the server (the
+// 200-peer room's 80,000 consumers take about 1.5 s: one reading every 30 s).
+// A reading runs `BATCH` requests at a time, so signaling requests get their
+// turns between batches. Nothing is read while nobody scrapes. The counters
+// therefore trail the traffic by up to one interval plus one scrape
+// interval, which rate() over a few minutes does not mind.
 import type { types } from 'mediasoup';
 import { Closable } from '../../lifecycle/Closable.ts';
 import { transportConsumers } from '../media/transportConsumers.ts';
@@ -30,6 +34,8 @@ export const RTP_COUNTERS = ['packets', 'packetsLost', 'nack', 'pli', 'fir'] as 
 
 /** Requests to the workers in flight at once during a reading. */
 const BATCH = 100;
+/** A reading waits at least this many times as long as the last one took (5% of the time at most). */
+export const DUTY_FACTOR = 20;
 
 export interface SampleReport {
 	/** How long the last complete reading took, wall clock. */
@@ -75,9 +81,13 @@ export class TrafficSampler extends Closable {
 		return this.#samples;
 	}
 
-	/** A scrape is on: a new reading starts unless one runs or the last began less than minIntervalMs ago. */
+	/**
+	 * A scrape is on: a new reading starts unless one runs, or the last began
+	 * less than minIntervalMs ago, or less than DUTY_FACTOR times its duration ago.
+	 */
 	poke(): void {
-		if (this.closed || this.#running || performance.now() - this.#lastStart < this.#minIntervalMs) return;
+		const wait = Math.max(this.#minIntervalMs, DUTY_FACTOR * (this.#last?.durationMs ?? 0));
+		if (this.closed || this.#running || performance.now() - this.#lastStart < wait) return;
 		this.#lastStart = performance.now();
 		this.#running = this.#sample().finally(() => {
 			this.#running = undefined;
