@@ -43,6 +43,8 @@ async function main(): Promise<number> {
 		return 0;
 	}
 	const progress = progressLine(options.quiet);
+	// However the bench ends (an uncaught exception too), no server it started stays behind.
+	process.once('exit', killStartedServers);
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => {
 			progress(`${signal}: stopping the servers the bench started`);

@@ -46,6 +46,7 @@ async function fanoutWithAndWithout(bench: BenchOptions, progress: Progress): Pr
 	const costs: number[] = [];
 	const notes: string[] = [];
 	const scrapes: number[] = [];
+	const failures: string[] = [];
 	for (let round = 1; round <= bench.rounds; round++) {
 		const order: Mode[] = round % 2 === 1 ? ['off', 'scraped'] : ['scraped', 'off'];
 		const byMode: Partial<Record<Mode, ScenarioReport>> = {};
@@ -66,6 +67,7 @@ async function fanoutWithAndWithout(bench: BenchOptions, progress: Progress): Pr
 				} finally {
 					await scraper?.stop();
 					scrapes.push(...(scraper?.scrapes.map((scrape) => scrape.ms) ?? []));
+					failures.push(...(scraper?.failures ?? []));
 				}
 			});
 			report.title = `${report.title}, metrics ${mode === 'off' ? 'off' : `on, scraped every ${SCRAPE_INTERVAL_MS / 1000} s`}`;
@@ -94,7 +96,7 @@ async function fanoutWithAndWithout(bench: BenchOptions, progress: Progress): Pr
 				target: METRICS_TARGETS.capacityRatio,
 				pass: value >= METRICS_TARGETS.capacityRatio,
 				rounds: ratios,
-				note: `${notes.join('; ')}; scrapes during the scraped runs: ${latencies(scrapes)}`,
+				note: `${notes.join('; ')}; scrapes during the scraped runs: ${latencies(scrapes)}${failures.length > 0 ? `, ${failures.length} failed (${[...new Set(failures)].join(', ')})` : ''}`,
 			},
 			{
 				title: 'Worker CPU per forwarded packet, metrics scraped vs off',
