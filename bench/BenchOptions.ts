@@ -11,7 +11,17 @@ import { OUTAGE_KINDS, type OutageKind } from '../tests/helpers/OutageKind.ts';
 import { DEFAULT_FANOUT_OPTIONS, type FanoutOptions, type WorkerBinary } from './FanoutOptions.ts';
 import type { RoomSpread } from './ServerUnderTest.ts';
 
-export const SCENARIOS = ['fanout', 'raw', 'compare', 'spread', 'join', 'auth', 'rooms', 'reconnect'] as const;
+export const SCENARIOS = [
+	'fanout',
+	'raw',
+	'compare',
+	'spread',
+	'join',
+	'auth',
+	'rooms',
+	'reconnect',
+	'metrics',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /**
  * What `npm run bench` runs without a scenario: everything the published
@@ -49,6 +59,8 @@ export interface BenchOptions {
 	trials: number;
 	/** reconnect: how Bob's network goes away on the resume path (each one measured, side by side). */
 	outages: OutageKind[];
+	/** metrics: scrapes of the full room. */
+	scrapes: number;
 	/** join: the server runs with --trace-gc, and each join row says what collections it waited for. */
 	traceGc: boolean;
 	/** Extra environment for the servers the bench starts (A/B runs of settings, NODE_OPTIONS). */
@@ -87,6 +99,10 @@ Scenarios (default: ${ALL.join(' ')}):
             at the WebSocket handshake), interleaved --rounds times:
             token/open of the join percentiles and of the handshake
   rooms     --rooms rooms of --peers-per-room peers, everyone joining at once
+  metrics   what the metrics cost: fanout with metrics off and on (scraped
+            every 5 s), interleaved --rounds times: scraped/off capacity
+            (target >= 0.97); then --scrapes scrapes of a room of --peers
+            peers: p50/p99/max (target < 50 ms) and the stats reading
   reconnect two people in Chromium (each in a network namespace; needs root):
             Bob's network away 5 s (--outage), then back -> first new frame
             at the other side (resume, target p95 <= 1 s); SIGKILL of the
@@ -104,7 +120,8 @@ Options:
   --workers N           workers for fanout and raw (default 1), and for
                         compare (1) and spread (${cores})
   --spread MODE         fanout/raw room spread: auto, always, never (default never)
-  --rounds N            interleaved rounds of compare, spread and auth (default 3)
+  --rounds N            interleaved rounds of compare, spread, auth and metrics
+                        (default 3)
   --receivers LIST      exact receiver counts, e.g. 100,200,400 (no bisection)
   --sequence LIST       counts measured in this order, each one even after a
                         lossy step, e.g. 600,1400,600 (how a worker recovers)
@@ -149,6 +166,7 @@ Options:
                         links up: nobody sees anything); default link,drop,
                         each trial of one right after the same trial of the
                         other
+  --scrapes N           metrics: scrapes of the full room (default 40)
   --out DIR             where report.json, report.txt and report.html go
                         (default bench/results/<date-time>)
   --json                print the JSON report on stdout instead of the text
@@ -188,6 +206,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 			'peers-per-room': { type: 'string' },
 			trials: { type: 'string' },
 			outage: { type: 'string' },
+			scrapes: { type: 'string' },
 			out: { type: 'string' },
 			json: { type: 'boolean', default: false },
 			quiet: { type: 'boolean', default: false },
@@ -240,6 +259,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
 		peersPerRoom: integer('--peers-per-room', values['peers-per-room'], 4, 1),
 		trials: integer('--trials', values.trials, 10, 1),
 		outages: outageList(values.outage ?? OUTAGE_KINDS.join(',')),
+		scrapes: integer('--scrapes', values.scrapes, 40, 1),
 		traceGc: values['trace-gc'],
 		serverEnv: serverEnv(values['server-env'] ?? []),
 		outDir: values.out ?? path.join('bench', 'results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)),
@@ -362,7 +382,7 @@ function scenarioList(positionals: string[]): Scenario[] {
 	return [...scenarios];
 }
 
-/** compare, spread and auth start servers with their own settings; a running server has its own. */
+/** compare, spread, auth and metrics start servers with their own settings; a running server has its own. */
 function checkServerUse(options: BenchOptions): void {
 	if (options.serverUrl === undefined) {
 		if (options.ca !== undefined) throw new UsageError('--ca only goes with --server');
@@ -375,7 +395,12 @@ function checkServerUse(options: BenchOptions): void {
 		throw new UsageError(`--server must look like https://HOST:PORT, not "${options.serverUrl}"`);
 	}
 	const needOwn = options.scenarios.filter(
-		(scenario) => scenario === 'compare' || scenario === 'spread' || scenario === 'auth' || scenario === 'reconnect',
+		(scenario) =>
+			scenario === 'compare' ||
+			scenario === 'spread' ||
+			scenario === 'auth' ||
+			scenario === 'reconnect' ||
+			scenario === 'metrics',
 	);
 	if (needOwn.length > 0) {
 		throw new UsageError(

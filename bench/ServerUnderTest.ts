@@ -22,6 +22,8 @@ export interface ServerUnderTest {
 	readonly ca: string | undefined;
 	/** Undefined when attached to a server the bench did not start. */
 	readonly nodePid: number | undefined;
+	/** http://127.0.0.1:PORT/metrics of a server the bench started; undefined when attached. */
+	readonly metricsUrl: string | undefined;
 	/** The mediasoup-worker processes (children of the node process); empty when attached. */
 	workerPids(): number[];
 	close(): Promise<void>;
@@ -73,9 +75,10 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 	const tempDir = mkdtempSync(path.join(os.tmpdir(), 'bench-server-'));
 	try {
 		const certificate = await ensureCertificate({ certDir: tempDir, log: { debug: () => {} } });
-		// One free range for both, so the HTTPS port is never a WebRtcServer port.
-		const webRtcServerPort = await findFreePortRange(options.workers + 1);
+		// One free range for all, so the HTTPS and metrics ports are never WebRtcServer ports.
+		const webRtcServerPort = await findFreePortRange(options.workers + 2);
 		const httpsPort = webRtcServerPort + options.workers;
+		const metricsPort = httpsPort + 1;
 		const env: Record<string, string> = {
 			...stringEnv(process.env),
 			HTTPS_LISTEN_IP: '127.0.0.1',
@@ -89,6 +92,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			MEDIASOUP_MIN_PORT: String(MEDIA_PORT_RANGE.min),
 			MEDIASOUP_MAX_PORT: String(MEDIA_PORT_RANGE.max),
 			TERMINAL_SOCKET: path.join(tempDir, 'terminal.sock'),
+			METRICS_PORT: String(metricsPort),
 			// Per-request logging would cost the server CPU the bench then counts.
 			LOG_LEVEL: 'warn',
 			// The bench's peers never resume a session: a grace period would only
@@ -115,6 +119,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
 			baseUrl,
 			ca,
 			nodePid: pid,
+			metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
 			workerPids: () => childPids(pid),
 			close: async () => {
 				await stopChild(child);
@@ -145,6 +150,7 @@ export function attachToServer(baseUrl: string, ca?: string): ServerUnderTest {
 		baseUrl: baseUrl.replace(/\/+$/, ''),
 		ca,
 		nodePid: undefined,
+		metricsUrl: undefined,
 		workerPids: () => [],
 		close: async () => {},
 	};

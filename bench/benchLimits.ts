@@ -6,6 +6,7 @@
 // starts get limits that fit the load (never below the defaults; --server-env
 // still wins); a server given with --server must be configured for it.
 import { config as defaults } from '../config.example.ts';
+import type { FanoutOptions } from './FanoutOptions.ts';
 
 /** What one scenario asks of a server at most. */
 export interface BenchLoad {
@@ -20,4 +21,14 @@ export function limitsForLoad({ peersPerRoom, connections }: BenchLoad): Record<
 		LIMIT_PEERS_PER_ROOM: String(Math.max(peersPerRoom, defaults.limits.peersPerRoom)),
 		LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: String(Math.max(connections, defaults.limits.connectionsPerIpPerMinute)),
 	};
+}
+
+/**
+ * A fanout room: the sender and up to the ramp's largest count of receivers,
+ * every one a broadcaster, and broadcasters count as members of the room
+ * (limits.peersPerRoom). No WebSocket connections: they come over REST.
+ */
+export function fanoutLoad({ ramp }: Pick<FanoutOptions, 'ramp'>): BenchLoad {
+	const counts = ramp.sequence ?? ramp.receivers ?? [ramp.max];
+	return { peersPerRoom: Math.max(...counts) + 1, connections: 0 };
 }

@@ -10,6 +10,7 @@
 //             receivers' SRTP suites (--srtp): each against the first.
 import type { types } from 'mediasoup';
 import type { BenchOptions } from './BenchOptions.ts';
+import { fanoutLoad, limitsForLoad } from './benchLimits.ts';
 import type { FanoutOptions, WorkerBinary } from './FanoutOptions.ts';
 import { describeReceivers } from './fanoutReport.ts';
 import { type Comparison, median } from './report/Comparison.ts';
@@ -278,7 +279,7 @@ function meanUsPerPacket(report: ScenarioReport, lossThreshold: number): number 
 	return values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-function costRatio(
+export function costRatio(
 	run: ScenarioReport,
 	base: ScenarioReport,
 	lossThreshold: number,
@@ -303,12 +304,16 @@ export async function serverFanout(
 	progress: Progress,
 ): Promise<ScenarioReport> {
 	return withServerProcess(
-		{ workers: options.workers, roomSpread, env: workerBinaryEnv(options.workerBin) },
+		{
+			workers: options.workers,
+			roomSpread,
+			env: { ...workerBinaryEnv(options.workerBin), ...limitsForLoad(fanoutLoad(options)) },
+		},
 		(server) => runFanout({ ...options, roomSpread }, { server, progress }),
 	);
 }
 
-function capacity(report: ScenarioReport | undefined): number {
+export function capacity(report: ScenarioReport | undefined): number {
 	const value = report?.summary.capacityReceivers;
 	return typeof value === 'number' ? value : 0;
 }

@@ -11,6 +11,7 @@ import { type BenchOptions, HELP, parseBenchArgs, type Scenario, UsageError } fr
 import { type BenchLoad, limitsForLoad } from './benchLimits.ts';
 import { GcTrace } from './GcTrace.ts';
 import { type ComparisonRun, runCompare, runSpread, runVariants, serverFanout } from './interleaved.ts';
+import { runMetricsCost } from './metricsCost.ts';
 import type { Comparison } from './report/Comparison.ts';
 import { machineInfo } from './report/Comparison.ts';
 import { htmlReport } from './report/htmlReport.ts';
@@ -42,6 +43,8 @@ async function main(): Promise<number> {
 		return 0;
 	}
 	const progress = progressLine(options.quiet);
+	// However the bench ends (an uncaught exception too), no server it started stays behind.
+	process.once('exit', killStartedServers);
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => {
 			progress(`${signal}: stopping the servers the bench started`);
@@ -118,6 +121,8 @@ async function runScenario(
 		}
 		case 'auth':
 			return runAuthCompare(options, progress);
+		case 'metrics':
+			return runMetricsCost(options, progress);
 		case 'reconnect':
 			return {
 				reports: await runReconnect({ trials: options.trials, outages: options.outages }, { progress }),

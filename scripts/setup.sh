@@ -52,8 +52,10 @@ packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev
 # Debian's Chromium for the end-to-end tests (Playwright drives it; it never
 # downloads a browser of its own), with fonts so pages render text; coturn,
 # whose turnserver the TURN tests start on loopback with settings of their own;
-# redis-server, which the cluster tests start on free ports of their own.
-test_packages=(chromium fonts-liberation coturn redis-server)
+# redis-server, which the cluster tests start on free ports of their own;
+# Debian's Prometheus (with promtool) for the monitoring tests, which scrape a
+# server with monitoring/prometheus.yml and check the alert rules.
+test_packages=(chromium fonts-liberation coturn redis-server prometheus)
 if $for_tests; then
 	packages+=("${test_packages[@]}")
 fi

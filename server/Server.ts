@@ -1,5 +1,7 @@
 // The running server: workers, rooms, one HTTPS port serving the app, the
-// REST API and the protoo WebSocket, and the admin terminal's UNIX socket.
+// REST API and the protoo WebSocket, the admin terminal's UNIX socket, the
+// metrics listener (Prometheus /metrics, /healthz, /readyz), and, with a
+// Redis URL, this server as a node of a cluster.
 // main.ts starts it for `npm start`; the integration tests start it the same
 // way.
 import { createServer } from 'node:https';
@@ -12,8 +14,13 @@ import { ClusterNode } from './cluster/ClusterNode.ts';
 import type { ResolvedConfig } from './config/Config.ts';
 import { webRtcServerListenInfos } from './config/network.ts';
 import { type DrainEnd, drainRooms } from './Drain.ts';
+import { EventLoopWatch } from './health/EventLoopWatch.ts';
+import type { Health } from './health/healthAnswers.ts';
+import { notDraining, Readiness, type ReadinessCheck, workersUp } from './health/Readiness.ts';
 import { createHttpApp } from './http/HttpApp.ts';
 import { WorkerPool } from './media/WorkerPool.ts';
+import { MetricsServer } from './metrics/MetricsServer.ts';
+import { ServerMetrics } from './metrics/ServerMetrics.ts';
 import { RoomRegistry } from './room/RoomRegistry.ts';
 import { attachProtooSignaling } from './signaling/ProtooSignaling.ts';
 import { TerminalServer } from './terminal/TerminalServer.ts';
@@ -28,6 +35,15 @@ export interface RunningServer {
 	/** The admin terminal's UNIX socket (`npm run connect`). */
 	readonly terminalSocketPath: string;
 	/**
+	 * What /healthz and /readyz answer: ready while every worker is up, the
+	 * server is not draining and (in cluster mode) Redis is reachable.
+	 */
+	readonly health: Health;
+	/** The server's metrics; undefined with metrics.enabled false. */
+	readonly metrics: ServerMetrics | undefined;
+	/** The port of the metrics listener (/metrics, /healthz, /readyz); undefined with metrics.enabled false. */
+	readonly metricsPort: number | undefined;
+	/**
 	 * Drains (Drain.ts), then closes: resolves once closed, with how the drain
 	 * ended. Called again, it answers the same drain.
 	 */
@@ -35,6 +51,9 @@ export interface RunningServer {
 	/** Closes now: the rooms' peers are told `shutdown`. */
 	close(): Promise<void>;
 }
+
+/** /healthz fails once the event loop was blocked longer than this (health/EventLoopWatch.ts). */
+const EVENT_LOOP_STUCK_MS = 5000;
 
 export async function startServer({
 	config,
@@ -58,19 +77,59 @@ export async function startServer({
 	const access = new AccessControl(parseApiKeys(config.auth.keys));
 	// Without a Redis URL there is no cluster part at all: one node, as always.
 	const { redisUrl } = config.cluster;
-	const cluster =
-		redisUrl === undefined
-			? undefined
-			: await ClusterNode.start({
-					cluster: { ...config.cluster, redisUrl },
-					announcedAddress: config.mediasoup.announcedAddress,
-					httpsPort: config.https.listenPort,
-					portRange: { min: config.mediasoup.minPort, max: config.mediasoup.maxPort },
-					pool,
-					rooms,
-					log,
-				});
-	let terminal: TerminalServer;
+	let cluster: ClusterNode | undefined;
+	try {
+		cluster =
+			redisUrl === undefined
+				? undefined
+				: await ClusterNode.start({
+						cluster: { ...config.cluster, redisUrl },
+						announcedAddress: config.mediasoup.announcedAddress,
+						httpsPort: config.https.listenPort,
+						portRange: { min: config.mediasoup.minPort, max: config.mediasoup.maxPort },
+						pool,
+						rooms,
+						log,
+					});
+	} catch (error) {
+		await pool.close();
+		throw error;
+	}
+	const health: Health = {
+		readiness: new Readiness(readinessChecks(config, pool, rooms, cluster)),
+		eventLoop: new EventLoopWatch(EVENT_LOOP_STUCK_MS),
+	};
+	// Before any room: the metrics follow every router from its creation.
+	const metrics = config.metrics.enabled
+		? new ServerMetrics({ pool, rooms, readiness: health.readiness, config })
+		: undefined;
+	let terminal: TerminalServer | undefined;
+	let metricsServer: MetricsServer | undefined;
+	const server = createServer(
+		tls,
+		createHttpApp({
+			rooms,
+			access,
+			appDir: path.join(rootDir, 'dist', 'app'),
+			recordingsDir: config.recording.directory,
+			hsts: config.https.certificate === 'configured',
+			health,
+			log,
+		}),
+	);
+	attachProtooSignaling(server, { rooms, access, config, log, requests: metrics?.requests });
+	const stopAll = async () => {
+		await metricsServer?.close();
+		metrics?.close();
+		health.eventLoop.close();
+		terminal?.close();
+		rooms.close();
+		server.close();
+		server.closeAllConnections();
+		// Its rooms are closed: it gives their leases back and leaves the registry.
+		await cluster?.close();
+		await pool.close();
+	};
 	try {
 		terminal = await TerminalServer.start({
 			socketPath: config.terminal.socketPath,
@@ -80,45 +139,23 @@ export async function startServer({
 			log,
 			cluster,
 		});
-	} catch (error) {
-		await cluster?.close();
-		await pool.close();
-		throw error;
-	}
-	const app = createHttpApp({
-		rooms,
-		access,
-		appDir: path.join(rootDir, 'dist', 'app'),
-		recordingsDir: config.recording.directory,
-		hsts: config.https.certificate === 'configured',
-		log,
-	});
-	const server = createServer(tls, app);
-	attachProtooSignaling(server, { rooms, access, config, log });
-	try {
+		if (metrics) {
+			const { listenIp, port, token } = config.metrics;
+			metricsServer = await MetricsServer.start({ listenIp, port, token, registry: metrics.registry, health, log });
+		}
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
 			server.listen(config.https.listenPort, config.https.listenIp, resolve);
 		});
 	} catch (error) {
-		terminal.close();
-		await cluster?.close();
-		await pool.close();
+		await stopAll();
 		throw error;
 	}
 
 	let closing: Promise<void> | undefined;
 	let draining: Promise<DrainEnd> | undefined;
 	const close = () => {
-		closing ??= (async () => {
-			terminal.close();
-			rooms.close();
-			server.close();
-			server.closeAllConnections();
-			// Its rooms are closed: it gives their leases back and leaves the registry.
-			await cluster?.close();
-			await pool.close();
-		})();
+		closing ??= stopAll();
 		return closing;
 	};
 	return {
@@ -128,6 +165,9 @@ export async function startServer({
 		access,
 		cluster,
 		terminalSocketPath: terminal.socketPath,
+		health,
+		metrics,
+		metricsPort: metricsServer?.port,
 		drain: () => {
 			draining ??= (async () => {
 				const end = await drainRooms(rooms, config.shutdown.drainTimeoutMs, log);
@@ -138,4 +178,21 @@ export async function startServer({
 		},
 		close,
 	};
+}
+
+/** When the server should get new calls: every worker up, not draining, and Redis reachable in cluster mode. */
+function readinessChecks(
+	config: ResolvedConfig,
+	pool: WorkerPool,
+	rooms: RoomRegistry,
+	cluster: ClusterNode | undefined,
+): ReadinessCheck[] {
+	const checks = [workersUp(pool, config.mediasoup.numWorkers), notDraining(rooms)];
+	if (cluster) {
+		checks.push({
+			name: 'cluster',
+			failure: () => (cluster.reachable ? undefined : 'the cluster store (Redis) is not reachable'),
+		});
+	}
+	return checks;
 }

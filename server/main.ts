@@ -54,6 +54,18 @@ async function main(): Promise<void> {
 	);
 
 	logAccessMode(log, server.access.mode, config.https.listenIp, config.auth.keys.length);
+	if (server.metricsPort !== undefined) {
+		const base = `http://${config.metrics.listenIp}:${server.metricsPort}`;
+		log.info(
+			{
+				metrics: `${base}/metrics`,
+				health: `${base}/healthz`,
+				ready: `${base}/readyz`,
+				token: config.metrics.token !== undefined,
+			},
+			'metrics: Prometheus /metrics and the health endpoints listen here',
+		);
+	}
 
 	// SIGTERM (what a process manager sends to stop it) drains first; a
 	// second SIGTERM, or SIGINT (Ctrl-C), stops at once. Either way the

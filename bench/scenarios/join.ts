@@ -37,6 +37,8 @@ export interface JoinOptions {
 	gcTrace?: GcTrace | undefined;
 	/** Token mode: each peer connects with a token minted with this key (the server has it in AUTH_KEYS). */
 	apiKey?: ApiKey | undefined;
+	/** Runs once every peer has joined, before the room sits idle and the peers leave (the metrics scenario scrapes then). */
+	atFullRoom?: (() => Promise<void>) | undefined;
 }
 
 /** The issue's targets, on a 2-core machine. */
@@ -78,6 +80,7 @@ export async function runJoin(options: JoinOptions, context: ScenarioContext): P
 		end = serverUsage(server);
 		endSplit = serverSplit(server);
 		allConsumed = consumeEachOther(joined);
+		await options.atFullRoom?.();
 		if (settleMs > 0) {
 			context.progress(`join: the room of ${peers} sits idle for ${settleMs} ms`);
 			await sleep(settleMs);

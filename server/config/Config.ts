@@ -68,6 +68,8 @@ const filePath = text('the path of a PEM file (absolute, or relative to the proj
 
 const AUTH_KEYS_WANT =
 	"a list of 'key:secret' pairs (in the environment: comma separated), each secret at least 32 characters, or an empty list for open mode";
+const METRICS_TOKEN_WANT =
+	'a bearer token of at least 16 characters without spaces (e.g. `openssl rand -hex 32`), or leave it unset';
 const ORIGIN_WANT =
 	"a list of origins such as 'https://meet.example.com' (in the environment: comma separated), or leave it unset for the server's own";
 
@@ -299,6 +301,31 @@ export const configSchema = z.strictObject({
 			env: 'CLUSTER_HEARTBEAT_MS',
 		}),
 		leaseMs: integer(300, 600_000, 'a number of milliseconds from 300 to 600000').meta({ env: 'CLUSTER_LEASE_MS' }),
+	}),
+	/**
+	 * Prometheus metrics and the health endpoints on a listener of their own
+	 * (server/metrics/), so that they are never served with the app by accident.
+	 */
+	metrics: z.strictObject({
+		enabled: z.boolean({ error: 'true or false' }).meta({ env: 'METRICS_ENABLED' }),
+		listenIp: ipAddress.meta({ env: 'METRICS_LISTEN_IP' }),
+		port: port.meta({ env: 'METRICS_PORT' }),
+		/** Unset: /metrics answers anyone who reaches the listener. */
+		token: z
+			.string({ error: METRICS_TOKEN_WANT })
+			.trim()
+			.min(16, { error: METRICS_TOKEN_WANT })
+			.regex(/^\S+$/, { error: METRICS_TOKEN_WANT })
+			.meta({ env: 'METRICS_TOKEN' })
+			.optional(),
+		statsIntervalMs: integer(1000, 3_600_000, 'a number of milliseconds from 1000 to 3600000').meta({
+			env: 'METRICS_STATS_INTERVAL_MS',
+		}),
+		/** Per-room series: off by default, since every room would be a series of its own. */
+		roomLabel: z.strictObject({
+			enabled: z.boolean({ error: 'true or false' }).meta({ env: 'METRICS_ROOM_LABEL' }),
+			maxRooms: integer(1, 1000, 'a number of rooms from 1 to 1000').meta({ env: 'METRICS_ROOM_LABEL_MAX' }),
+		}),
 	}),
 	throttleSecret: text('a non-empty secret, or leave it unset to disable network throttling')
 		.meta({ env: 'THROTTLE_SECRET' })

@@ -1,7 +1,7 @@
 // The addresses and ports the server listens on and announces. Each worker's
 // WebRtcServer takes webRtcServerPort + workerIndex (UDP and TCP); plain and
 // pipe transports take UDP ports from [minPort, maxPort]; HTTPS takes one TCP
-// port. Two of them sharing a port would fail at startup with a bare
+// port, and the metrics listener another. Two of them sharing a port would fail at startup with a bare
 // EADDRINUSE, or worse, later when a transport happens to pick the port a
 // WebRtcServer holds, so the rules are checked here with the settings named.
 import type { networkInterfaces } from 'node:os';
@@ -28,6 +28,7 @@ export function checkNetwork(config: Config, sources: SettingSources): ConfigPro
 		...checkTransportRange(config, sources),
 		...checkWebRtcServerRange(config, sources),
 		...checkHttpsPort(config, sources),
+		...checkMetricsPort(config, sources),
 		...checkAnnouncedAddress(config, sources),
 	];
 }
@@ -96,6 +97,39 @@ function checkHttpsPort(config: Config, sources: SettingSources): ConfigProblem[
 				`or move ${settingTarget(sources, 'mediasoup.webRtcServerPort')}.`,
 		),
 	];
+}
+
+/** The metrics listener takes a TCP port of its own: not the HTTPS one, nor a WebRtcServer's. */
+function checkMetricsPort(config: Config, sources: SettingSources): ConfigProblem[] {
+	const { enabled, port, listenIp } = config.metrics;
+	if (!enabled) return [];
+	const { webRtcServerPort, numWorkers } = config.mediasoup;
+	const target = settingTarget(sources, 'metrics.port');
+	if (port === config.https.listenPort && addressesMayOverlap(listenIp, config.https.listenIp)) {
+		return [
+			problemWithFix(
+				sources,
+				'metrics.port',
+				port,
+				'is also the HTTPS port (https.listenPort): the metrics have a listener of their own',
+				`Set ${target} to another port.`,
+			),
+		];
+	}
+	const inRange = port >= webRtcServerPort && port < webRtcServerPort + numWorkers;
+	if (inRange && addressesMayOverlap(listenIp, config.mediasoup.listenIp)) {
+		return [
+			problemWithFix(
+				sources,
+				'metrics.port',
+				port,
+				`is also the TCP port of worker ${port - webRtcServerPort}'s WebRtcServer ` +
+					`(ports ${webRtcServerPort}..${webRtcServerPort + numWorkers - 1})`,
+				`Set ${target} to a port outside that range.`,
+			),
+		];
+	}
+	return [];
 }
 
 function addressesMayOverlap(a: string, b: string): boolean {

@@ -1,7 +1,8 @@
 // The Express app behind the one HTTPS port: security headers, the REST API
 // for broadcasters and recordings and WHIP ingest (each route checks its
 // caller, see api/restAccess.ts), the access check the app makes before it connects
-// (api/AccessCheckApi.ts), the built browser app, and JSON errors. The protoo
+// (api/AccessCheckApi.ts), /healthz and /readyz (health/healthAnswers.ts),
+// the built browser app, and JSON errors. The protoo
 // WebSocket shares the same server (see signaling/ProtooSignaling.ts).
 import { existsSync } from 'node:fs';
 import express, { type ErrorRequestHandler } from 'express';
@@ -12,6 +13,7 @@ import { createRecordingApi } from '../api/RecordingApi.ts';
 import { createWhipApi } from '../api/WhipApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
 import { toHttpError } from '../errors.ts';
+import { type Health, healthRoutes } from '../health/healthAnswers.ts';
 import { withoutSecrets } from '../logging/withoutSecrets.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { securityHeaders } from './securityHeaders.ts';
@@ -25,6 +27,7 @@ export function createHttpApp({
 	appDir,
 	recordingsDir,
 	hsts,
+	health,
 	log,
 }: {
 	rooms: RoomRegistry;
@@ -33,11 +36,13 @@ export function createHttpApp({
 	recordingsDir: string;
 	/** Send Strict-Transport-Security: only with a configured (real) certificate. */
 	hsts: boolean;
+	health: Health;
 	log: Logger;
 }) {
 	const app = express();
 	app.disable('x-powered-by');
 	app.use(securityHeaders({ hsts }));
+	app.use(healthRoutes(health));
 	app.use(express.json({ limit: MAX_BODY_BYTES }));
 	app.use(createAccessCheckApi(rooms, access));
 	app.use(createBroadcasterApi(rooms, access, log));

@@ -25,6 +25,8 @@ export class Lobby {
 	readonly #waiting = new Map<string, Waiting>();
 	/** Peers who joined or were admitted: they pass the lock while the room lives. */
 	readonly #members = new Set<string>();
+	/** Connections that waited here at some point: their join took a moderator's time (metrics leave them out). */
+	readonly #waited = new WeakSet<Peer>();
 	readonly #moderators: () => readonly Peer[];
 
 	/** `moderators`: the joined peers with roomAdmin, who are told who waits. */
@@ -57,6 +59,7 @@ export class Lobby {
 	enter(peer: Peer, displayName: string): never {
 		const already = this.isWaiting(peer);
 		this.#waiting.set(peer.id, { peer, displayName });
+		this.#waited.add(peer);
 		peer.notify('lobbyEntered', {});
 		if (!already) this.#tellModerators('lobbyPeerWaiting', { peerId: peer.id, displayName });
 		throw createHttpError(403, LOBBY_REASON);
@@ -65,6 +68,11 @@ export class Lobby {
 	/** The peer is in the room now: it passes the lock from now on. */
 	joined(peer: Peer): void {
 		this.#members.add(peer.id);
+	}
+
+	/** Whether this connection waited in the lobby before it joined (or waits now). */
+	waited(peer: Peer): boolean {
+		return this.#waited.has(peer);
 	}
 
 	isWaiting(peer: Peer): boolean {

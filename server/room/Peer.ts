@@ -58,6 +58,8 @@ export class Peer extends Participant {
 	readonly session = new EventEmitter<SessionEvents>();
 	/** How many extra consumers of each producer to create (load testing). */
 	readonly consumerReplicas: number;
+	/** performance.now() when its connection was accepted: where its join latency starts. */
+	readonly connectedAt = performance.now();
 	readonly #graceMs: number;
 	#channel: PeerChannel;
 	/** Stops listening to the current channel (before it is swapped for a new one). */

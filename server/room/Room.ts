@@ -6,7 +6,7 @@
 // (or a worker dying) closes every transport, producer and consumer in it.
 import { version as mediasoupVersion, type types } from 'mediasoup';
 import type { Logger } from 'pino';
-import { Closable } from '../../lifecycle/Closable.ts';
+import { Closable, type CloseEvents } from '../../lifecycle/Closable.ts';
 import type { Grants } from '../../protocol/access.ts';
 import type {
 	CloseReason,
@@ -40,7 +40,17 @@ import {
 	watchPeerTransport,
 } from './transports.ts';
 
-export class Room extends Closable {
+/** What a room's observer emits besides `close`: how its peers come and go (the metrics count them). */
+export type RoomEvents = CloseEvents & {
+	/** A peer's join was answered: it is in the room. */
+	peerjoined: [Peer];
+	/** A peer that joined has every consumer it was owed at its join (each accepted, refused or failed). */
+	peerwelcomed: [Peer];
+	/** A peer that had joined closed; its closeReason says why (undefined: its client left). */
+	peerleft: [Peer];
+};
+
+export class Room extends Closable<RoomEvents> {
 	readonly id: string;
 	readonly routers: RoomRouters;
 	readonly bot: Bot;
@@ -310,6 +320,7 @@ export class Room extends Closable {
 		if (peer.joined && !peer.hidden) this.#tellJoined('peerClosed', { peerId: peer.id }, peer);
 		this.routers.releaseMember(peer);
 		this.log.info({ roomId: this.id, peerId: peer.id, reason: peer.closeReason ?? 'client closed' }, 'peer left');
+		if (peer.joined) this.observer.emit('peerleft', peer);
 		// A replaced peer's successor is about to be added: the room stays.
 		if (!peer.replaced) this.closeIfEmpty();
 	}
@@ -327,9 +338,13 @@ export class Room extends Closable {
 		this.lobby.joined(peer);
 		const others = this.joinedMembers(peer);
 		this.log.info({ roomId: this.id, peerId: peer.id, displayName: peer.displayName }, 'peer joined');
-		this.#subscriptions.welcome(peer, others, this.bot.dataProducer, () => {
+		const welcomed = this.#subscriptions.welcome(peer, others, this.bot.dataProducer, () => {
 			if (!peer.hidden) this.#tellJoined('newPeer', peer.info, peer);
 			if (peer.grants.roomAdmin) this.lobby.tellWaiting(peer);
+		});
+		this.observer.emit('peerjoined', peer);
+		void welcomed.then(() => {
+			if (!peer.closed) this.observer.emit('peerwelcomed', peer);
 		});
 		return { peers: this.#roomPeers(peer), grants: peer.grants, locked: this.lobby.locked, resumeSecret };
 	}

@@ -4,7 +4,7 @@
 // Draining it (SIGTERM, server/Drain.ts) lets the rooms run until they empty
 // and makes no new one.
 import type { Logger } from 'pino';
-import { Closable } from '../../lifecycle/Closable.ts';
+import { Closable, type CloseEvents } from '../../lifecycle/Closable.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
@@ -13,7 +13,13 @@ import { Room, serverDraining } from './Room.ts';
 /** A room nobody entered within this time (e.g. made by GET /rooms/:id) closes. */
 const EMPTY_ROOM_GRACE_MS = 30_000;
 
-export class RoomRegistry extends Closable {
+/** What the registry's observer emits besides `close`. */
+export type RoomRegistryEvents = CloseEvents & {
+	/** A room was created (the metrics follow its peers from here). */
+	newroom: [Room];
+};
+
+export class RoomRegistry extends Closable<RoomRegistryEvents> {
 	readonly #rooms = new Map<string, Promise<Room>>();
 	/** The rooms created and not closed: closing() must reach them at once, not a turn later. */
 	readonly #live = new Set<Room>();
@@ -59,6 +65,7 @@ export class RoomRegistry extends Closable {
 		}
 		const emptyCheck = setTimeout(() => room.closeIfEmpty(), EMPTY_ROOM_GRACE_MS).unref();
 		this.#live.add(room);
+		this.observer.emit('newroom', room);
 		room.observer.once('close', () => {
 			this.#live.delete(room);
 			clearTimeout(emptyCheck);
@@ -100,6 +107,11 @@ export class RoomRegistry extends Closable {
 	#checkNoRooms(): void {
 		if (!this.#draining || this.#live.size > 0 || this.#creating > 0) return;
 		for (const resolve of this.#whenNoRooms.splice(0)) resolve();
+	}
+
+	/** The rooms created and not closed, now: for counting them (metrics) without waiting. */
+	get live(): ReadonlySet<Room> {
+		return this.#live;
 	}
 
 	/** A room that exists (created and not closed), without creating one. */

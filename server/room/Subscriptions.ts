@@ -62,13 +62,21 @@ export class Subscriptions {
 	/**
 	 * A peer joined: after the join answer has gone out (the client must know
 	 * the peers before their consumers), it gets a consumer of everything the
-	 * others have, then `announce` tells the others about it.
+	 * others have, then `announce` tells the others about it. Resolves once
+	 * each of those consumers was accepted, refused or failed: the end of the
+	 * join as its user sees it (the join-latency metric).
 	 */
-	welcome(peer: Peer, others: readonly Participant[], bot: types.DataProducer, announce: () => void): void {
-		const arrived = new Promise<void>((resolve) => {
+	welcome(peer: Peer, others: readonly Participant[], bot: types.DataProducer, announce: () => void): Promise<void> {
+		const own = new Promise<Promise<void>[]>((resolve) => {
 			setImmediate(() => resolve(this.#consumeEverything(peer, others, bot, announce)));
 		});
-		this.#arrivals.set(peer, arrived);
+		this.#arrivals.set(
+			peer,
+			own.then((consumers) => settledOrLate(consumers, ARRIVAL_WAIT_MS)),
+		);
+		return own.then(async (consumers) => {
+			await Promise.allSettled(consumers);
+		});
 	}
 
 	#consumeEverything(
@@ -76,11 +84,11 @@ export class Subscriptions {
 		others: readonly Participant[],
 		bot: types.DataProducer,
 		announce: () => void,
-	): Promise<void> {
+	): Promise<void>[] {
 		const own = this.consumeAll(peer, others, 'joiner');
 		this.consumeAllData(peer, others, bot);
 		announce();
-		return settledOrLate(own, ARRIVAL_WAIT_MS);
+		return own;
 	}
 
 	/** A consumer of every producer of `others` (at join, or when a moderator lets the peer subscribe again). */

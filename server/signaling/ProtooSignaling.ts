@@ -15,6 +15,7 @@ import { ConnectionRateLimit, TokenBucket } from '../auth/rateLimits.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError, isHttpError, toHttpError } from '../errors.ts';
 import { withoutSecrets } from '../logging/withoutSecrets.ts';
+import type { RequestObserver } from '../metrics/requestMetrics.ts';
 import type { Peer } from '../room/Peer.ts';
 import { type Room, sessionExpired } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
@@ -29,6 +30,8 @@ export interface SignalingParts {
 	access: AccessControl;
 	config: ResolvedConfig;
 	log: Logger;
+	/** Told of every request answered (the metrics); undefined: nobody counts them. */
+	requests?: RequestObserver | undefined;
 }
 
 /** A connection that passed the checks of its token: who it is, where it goes, what it may do. */
@@ -141,27 +144,39 @@ function connectionUrl(target: string | undefined): URL {
 	}
 }
 
-function serveRequests(room: Room, peer: Peer, channel: ProtooChannel, { config, access, log }: SignalingParts): void {
+function serveRequests(
+	room: Room,
+	peer: Peer,
+	channel: ProtooChannel,
+	{ config, access, log, requests }: SignalingParts,
+): void {
 	const { requestsPerSecond, requestBurst } = config.limits;
 	const bucket = new TokenBucket(requestsPerSecond, requestBurst);
 	channel.protoo.on('request', (message, accept, reject) => {
 		if (!bucket.take()) {
 			log.warn({ peerId: peer.id, method: message.method }, 'request refused: rate limit');
 			reject(429, `too many requests: limits.requestsPerSecond is ${requestsPerSecond} (burst ${requestBurst})`);
+			requests?.answered(message.method, 429, undefined);
 			return;
 		}
 		const parsed = parseClientRequest(message.method, message.data);
 		if (!parsed.ok) {
 			log.warn({ peerId: peer.id, method: message.method, reason: parsed.reason }, 'bad request');
 			reject(parsed.code, parsed.reason);
+			requests?.answered(message.method, parsed.code, undefined);
 			return;
 		}
+		const started = performance.now();
 		handlePeerRequest(room, peer, parsed.message, access.mode).then(
-			(response) => accept(response),
+			(response) => {
+				accept(response);
+				requests?.answered(message.method, undefined, (performance.now() - started) / 1000);
+			},
 			(error: unknown) => {
 				const { status, message: reason } = toHttpError(error);
 				log.warn({ peerId: peer.id, method: message.method, status, reason }, 'request failed');
 				reject(status, reason);
+				requests?.answered(message.method, status, (performance.now() - started) / 1000);
 			},
 		);
 	});

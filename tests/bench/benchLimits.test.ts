@@ -3,7 +3,7 @@
 // per-room and per-address limits (config.example.ts) instead of being measured.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { limitsForLoad } from '../../bench/benchLimits.ts';
+import { fanoutLoad, limitsForLoad } from '../../bench/benchLimits.ts';
 import { config as defaults } from '../../config.example.ts';
 
 test('a load within the defaults runs with the defaults', () => {
@@ -21,5 +21,16 @@ test('join --peers 1000 and rooms --rooms 300 (1200 peers at once) get limits th
 	assert.deepEqual(limitsForLoad({ peersPerRoom: 4, connections: 1200 }), {
 		LIMIT_PEERS_PER_ROOM: String(defaults.limits.peersPerRoom),
 		LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '1200',
+	});
+});
+
+test('a fanout ramp to 4000 receivers gets a room for them and its sender (broadcasters are members)', () => {
+	const ramp = { receivers: undefined, start: 100, step: 100, max: 4000, refine: 3 };
+	assert.deepEqual(fanoutLoad({ ramp }), { peersPerRoom: 4001, connections: 0 });
+	assert.equal(limitsForLoad(fanoutLoad({ ramp })).LIMIT_PEERS_PER_ROOM, '4001');
+	assert.deepEqual(fanoutLoad({ ramp: { ...ramp, receivers: [4, 8] } }), { peersPerRoom: 9, connections: 0 });
+	assert.deepEqual(fanoutLoad({ ramp: { ...ramp, sequence: [600, 1400, 600] } }), {
+		peersPerRoom: 1401,
+		connections: 0,
 	});
 });

@@ -98,6 +98,30 @@ const cases: Case[] = [
 		says: ["worker 1's WebRtcServer", 'HTTPS_LISTEN_PORT'],
 	},
 	{
+		name: 'metrics on the HTTPS port',
+		env: { METRICS_LISTEN_IP: '0.0.0.0', METRICS_PORT: '4443' },
+		setting: 'metrics.port',
+		says: ['METRICS_PORT=4443', 'is also the HTTPS port', 'a listener of their own'],
+	},
+	{
+		name: 'metrics on a WebRtcServer port',
+		env: { METRICS_PORT: '44444', MEDIASOUP_LISTEN_IP: '0.0.0.0' },
+		setting: 'metrics.port',
+		says: ["worker 0's WebRtcServer", 'METRICS_PORT'],
+	},
+	{
+		name: 'a metrics listen address that is no IP address',
+		env: { METRICS_LISTEN_IP: 'localhost' },
+		setting: 'metrics.listenIp',
+		says: ['METRICS_LISTEN_IP=localhost', 'an IP address'],
+	},
+	{
+		name: 'a metrics token too short to be a secret',
+		env: { METRICS_TOKEN: 'short' },
+		setting: 'metrics.token',
+		says: ['METRICS_TOKEN', 'at least 16 characters'],
+	},
+	{
 		name: 'zero workers',
 		env: { MEDIASOUP_NUM_WORKERS: '0' },
 		setting: 'mediasoup.numWorkers',

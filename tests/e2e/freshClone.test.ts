@@ -112,11 +112,12 @@ describe('a fresh clone', { timeout: 240_000 }, () => {
 	before(async () => {
 		cloneDir = await mkdtemp(path.join(os.tmpdir(), 'conference-fresh-clone-'));
 		await makeClone(cloneDir);
-		// One free range, so the HTTPS port is never the WebRtcServer's.
-		const webRtcServerPort = await findFreePortRange(2);
+		// One free range, so the HTTPS and metrics ports are never the WebRtcServer's.
+		const webRtcServerPort = await findFreePortRange(3);
 		settings = {
 			HTTPS_LISTEN_IP: '127.0.0.1',
 			HTTPS_LISTEN_PORT: String(webRtcServerPort + 1),
+			METRICS_PORT: String(webRtcServerPort + 2),
 			MEDIASOUP_LISTEN_IP: '127.0.0.1',
 			MEDIASOUP_ANNOUNCED_ADDRESS: '127.0.0.1',
 			MEDIASOUP_WEBRTC_SERVER_PORT: String(webRtcServerPort),

@@ -18,6 +18,8 @@ export interface MainSetup {
 	readonly ca: string;
 	/** The HTTPS port the server listens on (127.0.0.1). */
 	readonly port: number;
+	/** The metrics listener's port (/metrics, /healthz, /readyz). */
+	readonly metricsPort: number;
 	/** The environment every start gets. */
 	readonly env: Readonly<Record<string, string>>;
 	/** Starts server/main.ts with the setup's environment and `extraEnv`. */
@@ -33,6 +35,7 @@ export async function prepareMain({ workers = 2 }: { workers?: number } = {}): P
 	const certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-main-'));
 	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
 	const port = await findFreePortRange(1);
+	const metricsPort = await findFreePortRange(1);
 	const env = {
 		HTTPS_LISTEN_IP: '127.0.0.1',
 		HTTPS_LISTEN_PORT: String(port),
@@ -41,11 +44,13 @@ export async function prepareMain({ workers = 2 }: { workers?: number } = {}): P
 		MEDIASOUP_LISTEN_IP: '127.0.0.1',
 		MEDIASOUP_NUM_WORKERS: String(workers),
 		MEDIASOUP_WEBRTC_SERVER_PORT: String(await findFreePortRange(workers)),
+		METRICS_PORT: String(metricsPort),
 		NODE_ENV: 'production',
 	};
 	return {
 		ca: readFileSync(certificate.cert, 'utf8'),
 		port,
+		metricsPort,
 		env,
 		start: (extraEnv = {}, nodeArgs = SERVER_NODE_ARGS) =>
 			startNode([...nodeArgs, path.join(root, 'server', 'main.ts')], { ...env, ...extraEnv }),

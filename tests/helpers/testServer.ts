@@ -53,8 +53,8 @@ export async function startTestServer({
 } = {}): Promise<TestServer> {
 	const certDir = mkdtempSync(path.join(os.tmpdir(), 'conference-test-'));
 	const certificate = await ensureCertificate({ certDir, log: { debug: () => {} } });
-	// One free range for both, so the HTTPS port can never be a WebRtcServer port.
-	const webRtcServerPort = await findFreePortRange(numWorkers + 1);
+	// One free range for all, so the HTTPS and metrics ports can never be WebRtcServer ports.
+	const webRtcServerPort = await findFreePortRange(numWorkers + 2);
 	const httpsPort = webRtcServerPort + numWorkers;
 	const config = await loadConfig({
 		rootDir,
@@ -68,6 +68,7 @@ export async function startTestServer({
 			MEDIASOUP_WEBRTC_SERVER_PORT: String(webRtcServerPort),
 			// The test's own terminal socket, removed with the folder.
 			TERMINAL_SOCKET: path.join(certDir, 'terminal.sock'),
+			METRICS_PORT: String(httpsPort + 1),
 			...env,
 		},
 	});

@@ -42,6 +42,12 @@ async function joined(roomId: string, peerId: string, port = main.port): Promise
 	return peer;
 }
 
+/** The status of a GET over HTTPS (any certificate) or plain HTTP (the metrics listener). */
+async function status(url: string): Promise<number> {
+	if (url.startsWith('https:')) return httpsStatus(url);
+	return (await fetch(url)).status;
+}
+
 /** Resolves once the server logged that it drains. */
 function draining(server: NodeProcess): Promise<unknown> {
 	return waitFor('the drain to start', () => server.output().includes('"msg":"draining:'));
@@ -56,10 +62,15 @@ test('during a drain nothing new comes in, the running call goes on until the ti
 	const bob = await joined('drain-call', 'bob');
 	await waitFor('each consumes the other', () => alice.consumers.size === 1 && bob.consumers.size === 1);
 	const exited = exitOf(server.child);
+	const readyz = [`https://127.0.0.1:${main.port}/readyz`, `http://127.0.0.1:${main.metricsPort}/readyz`];
+	for (const url of readyz) assert.equal(await status(url), 200, `${url} before the drain`);
 
 	server.child.kill('SIGTERM');
 	const signalled = performance.now();
 	await draining(server);
+	// Out of rotation on both ports: a load balancer sends nobody new here.
+	for (const url of readyz) assert.equal(await status(url), 503, `${url} during the drain`);
+	assert.equal(await status(`https://127.0.0.1:${main.port}/healthz`), 200, 'alive all the same');
 
 	// Nothing new: no room, no peer in a running room, no broadcaster; a room
 	// GET /rooms/:id would make is refused too, and GET /access says so.

@@ -38,6 +38,7 @@ test('a server started as npm start does survives every frame that used to end i
 		MEDIASOUP_NUM_WORKERS: '1',
 		MEDIASOUP_WEBRTC_SERVER_PORT: String(await findFreePortRange(1)),
 		TERMINAL_SOCKET: path.join(certDir, 'terminal.sock'),
+		METRICS_PORT: String(await findFreePortRange(1)),
 	});
 	let exitCode: number | null | undefined;
 	child.on('exit', (code) => {

@@ -421,6 +421,7 @@ describe('security headers', () => {
 			appDir: path.join(recordingsDir, 'no-app'),
 			recordingsDir,
 			hsts: false,
+			health: server.server.health,
 			log: pino({ level: 'silent' }),
 		});
 		const plain = createServer(app);
