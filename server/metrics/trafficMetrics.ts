@@ -67,7 +67,7 @@ export function registerTrafficMetrics(registry: Registry, sampler: TrafficSampl
 	});
 	new Gauge({
 		name: 'msconf_stats_reading_duration_seconds',
-		help: "How long the last reading of the workers' stats took (every transport, producer and consumer)",
+		help: "How long the last reading of the workers' stats took (every transport, producer and consumer), wall clock, spread over half of metrics.statsIntervalMs",
 		registers,
 		collect() {
 			const last = sampler.last;
