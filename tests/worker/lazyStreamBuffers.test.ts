@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { types as ms } from 'mediasoup';
 import { opusVp8Router } from '../helpers/opusVp8Router.ts';
-import { isRtcp, localUdpSocket, rtpPacket } from '../helpers/rtp.ts';
+import { isRtcp, localUdpSocket, rtpPacket, vp8KeyFramePayload } from '../helpers/rtp.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const VIDEO_SSRC = 1111;
@@ -190,19 +190,6 @@ function payloadOffset(packet: Buffer): number {
 
 function send(packet: Buffer): void {
 	sender.send(packet, sendTransport.tuple.localPort, '127.0.0.1');
-}
-
-/** VP8 payload descriptor (S set, partition 0) and a key frame's header, so the consumer forwards from the start. */
-function vp8KeyFramePayload(): Buffer {
-	const payload = Buffer.alloc(100, 0x33);
-	payload[0] = 0x10;
-	payload[1] = 0x10; // frame tag: key frame, show_frame
-	payload[2] = 0x00;
-	payload[3] = 0x00;
-	payload.set([0x9d, 0x01, 0x2a], 4);
-	payload.writeUInt16LE(640, 7);
-	payload.writeUInt16LE(360, 9);
-	return payload;
 }
 
 /** RTCP generic NACK (RFC 4585 6.2.1) for one packet. */
