@@ -30,14 +30,18 @@ export function postOffer(
 }
 
 /**
- * What a refusal must leave as it was: the room's routers (dumped) and its
- * members; null while the room does not exist.
+ * What a refusal must leave as it was: the room's routers (dumped), its
+ * members and its viewers; null while the room does not exist.
  */
 export async function roomState(server: RunningServer, roomId: string): Promise<unknown> {
 	const room = await server.rooms.find(roomId);
 	if (!room) return null;
 	const routers = await Promise.all(room.routers.all.map(({ router }) => router.dump()));
-	return { routers, members: [...room.peers.keys(), ...room.broadcasters.keys()].sort() };
+	return {
+		routers,
+		members: [...room.peers.keys(), ...room.broadcasters.keys()].sort(),
+		viewers: [...room.viewers.keys()],
+	};
 }
 
 /** The reason of an error answer ({error}), or the body. */
@@ -223,4 +227,20 @@ export async function browserBundle(packageName: string, exportName: string): Pr
 	const [file] = result.outputFiles;
 	assert.ok(file, `esbuild bundled ${packageName}`);
 	return file.text;
+}
+
+/** The viewer's consumers, checked to be one of each of `producers`. */
+export function viewerConsumersOf(
+	viewer: { consumers: ReadonlyMap<string, types.Consumer> } | undefined,
+	producers: ReadonlyMap<string, types.Producer>,
+): types.Consumer[] {
+	assert.ok(viewer, 'a viewer');
+	const consumers = [...viewer.consumers.values()];
+	assert.deepEqual(
+		// A WHEP consumer's producer is piped to the session's router: appData names the member's.
+		consumers.map((consumer) => String(consumer.appData.producerId)).sort(),
+		[...producers.keys()].sort(),
+		"the viewer consumes the member's producers, one consumer each",
+	);
+	return consumers;
 }
