@@ -165,6 +165,13 @@ describe('WHEP playback with a browser WHEP player', { timeout: 180_000 }, () =>
 				// The app sends its camera as simulcast: the player got the top layer of a simulcast consumer.
 				assert.equal(consumers.find((consumer) => consumer.kind === 'video')?.type, 'simulcast');
 
+				// The session's own router, beside the room's on the worker (what DELETE must take away).
+				const worker = room.routers.home.worker;
+				const routerIds = async () => (await worker.dump()).routerIds.sort();
+				const whilePlaying = await routerIds();
+				const roomRouters = new Set(room.routers.all.map(({ id }) => id));
+				const sessionRouter = whilePlaying.find((id) => !roomRouters.has(id));
+				assert.ok(sessionRouter, 'the session has a router of its own on the worker');
 				await player.page.evaluate(async () => {
 					const { whepPlayer } = window as unknown as { whepPlayer: { unload(): Promise<void> } };
 					await whepPlayer.unload();
@@ -176,13 +183,12 @@ describe('WHEP playback with a browser WHEP player', { timeout: 180_000 }, () =>
 					`the player's DELETE was answered 2xx:\n${player.console.join('\n')}`,
 				);
 				await settledNoOrphans(env.server.server, roomId);
-				const dump = await room.router.dump();
-				for (const consumer of consumers) {
-					assert.ok(
-						!dump.mapProducerIdConsumerIds.some((entry) => entry.values.includes(consumer.id)),
-						`the router no longer has consumer ${consumer.id}`,
-					);
-				}
+				const after = await routerIds();
+				assert.deepEqual(
+					after,
+					whilePlaying.filter((id) => id !== sessionRouter),
+					"the session's router is gone from the worker, with its transport and consumers",
+				);
 			} finally {
 				await player.context.close();
 			}
