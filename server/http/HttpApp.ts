@@ -1,5 +1,5 @@
 // The Express app behind the one HTTPS port: security headers, the REST API
-// for broadcasters and recordings and WHIP ingest (each route checks its
+// for broadcasters, recordings, live HLS and WHIP ingest (each route checks its
 // caller, see api/restAccess.ts), the access check the app makes before it connects
 // (api/AccessCheckApi.ts), /healthz and /readyz (health/healthAnswers.ts),
 // the built browser app, and JSON errors. The protoo
@@ -9,6 +9,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createAccessCheckApi } from '../api/AccessCheckApi.ts';
 import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
+import { createHlsApi } from '../api/HlsApi.ts';
 import { createRecordingApi } from '../api/RecordingApi.ts';
 import { createWhipApi } from '../api/WhipApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
@@ -47,6 +48,7 @@ export function createHttpApp({
 	app.use(createAccessCheckApi(rooms, access));
 	app.use(createBroadcasterApi(rooms, access, log));
 	app.use(createRecordingApi(rooms, access, recordingsDir));
+	app.use(createHlsApi(rooms, access));
 	app.use(createWhipApi(rooms, access, log));
 	if (existsSync(appDir)) app.use(express.static(appDir));
 	app.use(jsonErrors(log));
