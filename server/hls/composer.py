@@ -54,6 +54,8 @@ JITTER_LATENCY_MS = 100
 # How late a frame may reach the mixers (after its capture time) and still be
 # shown: the jitter buffer plus decoding, with room to spare on a busy machine.
 MIXER_LATENCY_MS = 600
+# How far behind the encoder may fall before frames are dropped (ns).
+ENCODER_QUEUE_NS = 500 * 1000 * 1000
 # The gap between tiles, in pixels of the output.
 TILE_GAP = 4
 AUDIO_CAPS = 'audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2'
@@ -111,6 +113,9 @@ class Composer:
         video = f'video/x-raw,width={width},height={height},framerate={fps}/1,pixel-aspect-ratio=1/1'
         self.pipeline = Gst.parse_launch(
             f'compositor name=vmix background=black latency={latency} ignore-inactive-pads=true ! {video} '
+            # When the encoder falls behind (a busy machine), frames are dropped
+            # here rather than queued: the stream's delay stays bounded.
+            f'! queue leaky=downstream max-size-buffers=0 max-size-bytes=0 max-size-time={ENCODER_QUEUE_NS} '
             '! videoconvert ! video/x-raw,format=I420 '
             f'! x264enc tune=zerolatency speed-preset={settings["x264Preset"]} '
             f'bitrate={settings["videoBitrateKbps"]} key-int-max={segment * fps} '
