@@ -54,6 +54,8 @@ JITTER_LATENCY_MS = 100
 # How late a frame may reach the mixers (after its capture time) and still be
 # shown: the jitter buffer plus decoding, with room to spare on a busy machine.
 MIXER_LATENCY_MS = 600
+# How late a composed frame may be before the mixer is told to skip frames (ns).
+LATE_NS = 200 * 1000 * 1000
 # How far behind the encoder may fall before frames are dropped (ns).
 ENCODER_QUEUE_NS = 500 * 1000 * 1000
 # The gap between tiles, in pixels of the output.
@@ -137,11 +139,34 @@ class Composer:
         # Where mediasoup sends the inputs' RTCP (sender reports): read and dropped.
         rtcp_socket, self.rtcp_port = bind_udp()
         self.pipeline.get_by_name('rtcp').set_property('socket', rtcp_socket)
+        self.keep_up(self.video_mixer.get_static_pad('src'), latency)
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
         bus.connect('message', self.on_message)
         self.ready = False
         self.failed = False
+
+    def keep_up(self, pad, latency):
+        """
+        Tells the video mixer when its frames come out late, as a sink that
+        syncs to the clock would (a QoS event): it then skips composing frames
+        until it has caught up, so that a busy machine makes the picture jerky
+        instead of making the stream's delay grow. Nothing downstream syncs
+        (the segments are files), so nothing else would tell it.
+        """
+
+        def on_buffer(_pad, info):
+            buffer = info.get_buffer()
+            clock = self.pipeline.get_clock()
+            if buffer is None or clock is None or buffer.pts == Gst.CLOCK_TIME_NONE:
+                return Gst.PadProbeReturn.OK
+            now = clock.get_time() - self.pipeline.get_base_time()
+            late = now - (buffer.pts + latency)
+            if late > LATE_NS:
+                pad.send_event(Gst.Event.new_qos(Gst.QOSType.UNDERFLOW, 1.0, late, buffer.pts))
+            return Gst.PadProbeReturn.OK
+
+        pad.add_probe(Gst.PadProbeType.BUFFER, on_buffer)
 
     def run(self):
         """Plays until stopped; answers the exit status."""
