@@ -86,6 +86,8 @@ export class HlsComposer extends Closable<ComposerEvents> {
 	readonly #pending = new Map<number, Pending>();
 	readonly #exited: Promise<void>;
 	#nextId = 1;
+	/** Why the process ended by itself: its last error, or how it exited. */
+	#failure: string | undefined;
 
 	/** Starts the process; resolves once its pipeline plays, rejects (the process killed) when it cannot. */
 	static async start(settings: ComposerSettings, log: Logger): Promise<HlsComposer> {
@@ -133,14 +135,21 @@ export class HlsComposer extends Closable<ComposerEvents> {
 				child.once('close', onClose);
 				child.once('error', onError);
 			});
-			return new HlsComposer(child, lines, rtcpPort, log);
+			return new HlsComposer(child, lines, rtcpPort, log, () => said.trim().slice(-ERROR_OUTPUT_CHARS));
 		} catch (error) {
 			child.kill('SIGKILL');
 			throw error;
 		}
 	}
 
-	private constructor(child: ChildProcess, lines: ReturnType<typeof createInterface>, rtcpPort: number, log: Logger) {
+	private constructor(
+		child: ChildProcess,
+		lines: ReturnType<typeof createInterface>,
+		rtcpPort: number,
+		log: Logger,
+		/** The end of what the process wrote on stderr. */
+		output: () => string,
+	) {
 		super();
 		this.#process = child;
 		this.rtcpPort = rtcpPort;
@@ -152,7 +161,9 @@ export class HlsComposer extends Closable<ComposerEvents> {
 		lines.on('line', (line) => this.#onLine(line));
 		child.once('exit', (code, signal) => {
 			if (this.closed) return;
-			log.error({ code, signal }, 'hls: the composer ended by itself');
+			const how = code === null ? `was killed (${signal})` : `exited with code ${code}`;
+			this.#failure ??= `the HLS composer ${how}${output() ? `: ${output()}` : ''}`;
+			log.error({ code, signal, failure: this.#failure }, 'hls: the composer ended by itself');
 			this.close();
 		});
 	}
@@ -206,11 +217,17 @@ export class HlsComposer extends Closable<ComposerEvents> {
 				this.observer.emit('inputfailed', message.input, message.error);
 				break;
 			case 'error':
+				this.#failure = `the HLS composer failed: ${message.error}`;
 				this.#log.error({ error: message.error }, 'hls: the composer failed');
 				break;
 			case 'ready':
 				break;
 		}
+	}
+
+	/** Why the process ended by itself (undefined: it runs, or was closed). */
+	get failure(): string | undefined {
+		return this.#failure;
 	}
 
 	/** The process's id (the terminal and the tests look at it). */

@@ -134,7 +134,7 @@ export class HlsStream extends Closable {
 		const playlist = path.join(this.directory, PLAYLIST);
 		const deadline = Date.now() + FIRST_SEGMENT_TIMEOUT_MS;
 		while (Date.now() < deadline) {
-			if (this.closed) throw new Error('the HLS composer stopped before its first segment');
+			if (this.closed) throw new Error(this.#composer.failure ?? 'the HLS composer stopped before its first segment');
 			if (
 				await access(playlist).then(
 					() => true,
