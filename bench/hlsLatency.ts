@@ -41,6 +41,10 @@ const FPS = 25;
 const PLAYERS = [
 	{ name: 'hls.js defaults (liveSyncDurationCount 3)', config: {} },
 	{ name: 'liveSyncDurationCount 1', config: { liveSyncDurationCount: 1 } },
+	{
+		name: 'liveSyncDurationCount 1, maxLiveSyncPlaybackRate 1.5',
+		config: { liveSyncDurationCount: 1, maxLiveSyncPlaybackRate: 1.5 },
+	},
 ] as const;
 
 /** The ffmpeg filters that draw the wall clock (10 ms units, modulo 2^BITS) into each frame as boxes. */
@@ -60,7 +64,7 @@ function clockFilters(): string {
 const PLAYER_SCRIPT = `
 window.startPlayer = (src, config, bits, columns, rows) => {
 	const video = document.querySelector('video');
-	const state = { latencies: [], unreadable: 0, fatal: [] };
+	const state = { latencies: [], edges: [], unreadable: 0, fatal: [] };
 	const hls = new Hls(config);
 	hls.on(Hls.Events.ERROR, (_event, data) => { if (data.fatal) state.fatal.push(data.type + ' ' + data.details); });
 	hls.on(Hls.Events.MANIFEST_PARSED, () => video.play());
@@ -85,8 +89,11 @@ window.startPlayer = (src, config, bits, columns, rows) => {
 		}
 		const now = Math.floor(shownAt / 10) % modulo;
 		const latencyMs = (((now - value) % modulo) + modulo) % modulo * 10;
-		if (latencyMs > 0 && latencyMs < 60000) state.latencies.push(latencyMs);
-		else state.unreadable++;
+		if (latencyMs > 0 && latencyMs < 60000) {
+			state.latencies.push(latencyMs);
+			// How far behind the live edge of the playlist hls.js plays (its own estimate).
+			if (Number.isFinite(hls.latency)) state.edges.push(Math.round(hls.latency * 1000));
+		} else state.unreadable++;
 		video.requestVideoFrameCallback(onFrame);
 	};
 	video.requestVideoFrameCallback(onFrame);
@@ -105,6 +112,8 @@ interface RoundResult {
 	p99: number;
 	max: number;
 	min: number;
+	/** Median of hls.js's own estimate of how far behind the playlist's live edge it plays. */
+	edgeP50: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -208,8 +217,11 @@ async function main(): Promise<void> {
 				await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 				const state = await page.evaluate(
 					() =>
-						(window as unknown as { player: { state: { latencies: number[]; unreadable: number; fatal: string[] } } })
-							.player.state,
+						(
+							window as unknown as {
+								player: { state: { latencies: number[]; edges: number[]; unreadable: number; fatal: string[] } };
+							}
+						).player.state,
 				);
 				await context.close();
 				const sorted = [...state.latencies].sort((a, b) => a - b);
@@ -224,10 +236,14 @@ async function main(): Promise<void> {
 					p90: percentile(sorted, 90),
 					p99: percentile(sorted, 99),
 					max: sorted.at(-1) ?? Number.NaN,
+					edgeP50: percentile(
+						[...state.edges].sort((a, b) => a - b),
+						50,
+					),
 				};
 				results.push(result);
 				say(
-					`round ${round}, ${player.name}: ${result.frames} frames (${result.unreadable} unreadable), latency p50 ${result.p50} ms, p90 ${result.p90}, p99 ${result.p99}, max ${result.max}, min ${result.min}`,
+					`round ${round}, ${player.name}: ${result.frames} frames (${result.unreadable} unreadable), latency p50 ${result.p50} ms, p90 ${result.p90}, p99 ${result.p99}, max ${result.max}, min ${result.min}; behind the live edge (hls.js) p50 ${result.edgeP50} ms`,
 				);
 			}
 		}
@@ -247,13 +263,13 @@ async function main(): Promise<void> {
 	);
 	process.stdout.write(
 		`${[
-			'| player | round | frames (unreadable) | p50 ms | p90 | p99 | max | min |',
-			'|---|---|---|---|---|---|---|---|',
+			'| player | round | frames (unreadable) | p50 ms | p90 | p99 | max | min | behind the live edge (hls.js), p50 |',
+			'|---|---|---|---|---|---|---|---|---|',
 		]
 			.concat(
 				results.map(
 					(r) =>
-						`| ${r.player} | ${r.round} | ${r.frames} (${r.unreadable}) | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.min} |`,
+						`| ${r.player} | ${r.round} | ${r.frames} (${r.unreadable}) | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.min} | ${r.edgeP50} |`,
 				),
 			)
 			.join('\n')}\n`,
