@@ -86,6 +86,13 @@ def make(factory, properties=None):
     return element
 
 
+def drop_qos(_pad, info):
+    event = info.get_event()
+    if event is not None and event.type == Gst.EventType.QOS:
+        return Gst.PadProbeReturn.DROP
+    return Gst.PadProbeReturn.OK
+
+
 def bind_udp():
     """A UDP socket on a free loopback port: bound here, so no other process can take the port first."""
     sock = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.DATAGRAM, Gio.SocketProtocol.UDP)
@@ -269,6 +276,10 @@ class Composer:
             self.discard(elements)
             raise
         self.watch_key_frames(input_id, elements)
+        # The mixer passes the QoS events of keep_up() upstream too: a decoder
+        # would take them as its own lateness and drop frames (an H.264 one all
+        # of them until a key frame). They are for the mixer only.
+        elements[-1].get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, drop_qos)
         self.inputs[input_id] = Input(input_id, kind, elements, mixer, pad, port)
         self.layout()
         for element in reversed(elements):
