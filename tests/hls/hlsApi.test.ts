@@ -266,6 +266,11 @@ test('VP8 + opus and H.264 senders: H.264 + AAC segments of ~2 s in a sliding wi
 	assert.ok(slid.segments.length <= 6, `${slid.segments.length} segments listed`);
 	const gone = first.segments[0];
 	assert.ok(gone && !slid.segments.includes(gone));
+	// Kept on disk a little longer, for players that loaded an older playlist; then deleted.
+	await waitFor('the oldest segment deleted', () => !existsSync(path.join(stream.directory, gone)), {
+		timeoutMs: 40_000,
+		intervalMs: 1000,
+	});
 
 	// A sender leaves: its input goes, the stream goes on.
 	h264Sender.kill('SIGKILL');
