@@ -144,6 +144,10 @@ export const config: Config = {
 		// The H.264 encoder's target bitrate, in kilobits per second (audio adds 128).
 		// Env: HLS_VIDEO_BITRATE_KBPS.
 		videoBitrateKbps: 2000,
+		// 'grid': every video the same size. 'speaker': the active speaker's video
+		// takes the left three quarters, the others a grid in the rest (the speaker
+		// changes at most every 3 s). Env: HLS_LAYOUT.
+		layout: 'grid',
 	},
 	terminal: {
 		// UNIX socket of the admin terminal: `npm run connect` attaches to the running

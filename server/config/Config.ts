@@ -203,6 +203,7 @@ export const configSchema = z.strictObject({
 		videoBitrateKbps: integer(100, 50_000, 'kilobits per second from 100 to 50000, e.g. 2000').meta({
 			env: 'HLS_VIDEO_BITRATE_KBPS',
 		}),
+		layout: oneOf(['grid', 'speaker']).meta({ env: 'HLS_LAYOUT' }),
 	}),
 	terminal: z.strictObject({
 		/** Unset: a socket in os.tmpdir() named after the HTTPS port (terminal/socketPath.ts). */

@@ -41,6 +41,8 @@ export interface ComposerSettings {
 	playlistLength: number;
 	/** x264's speed preset: how much CPU it spends per frame. */
 	x264Preset: string;
+	/** 'speaker': the input named by setSpeaker() large, the others beside it. */
+	layout: 'grid' | 'speaker';
 }
 
 /** An input: one consumer's RTP, as the composer depayloads and decodes it. */
@@ -173,6 +175,11 @@ export class HlsComposer extends Closable<ComposerEvents> {
 		const { rtpPort } = await this.#command({ cmd: 'add', ...input });
 		if (rtpPort === undefined) throw new Error('the HLS composer answered add without a port');
 		return { rtpPort };
+	}
+
+	/** The video input the speaker layout shows large (null: none); the grid is laid out again. */
+	async setSpeaker(input: string | null): Promise<void> {
+		await this.#command({ cmd: 'speaker', input });
 	}
 
 	/** Takes an input out; the grid is laid out again without it. */

@@ -26,6 +26,8 @@ const AUDIO_BITRATE = 128_000;
 const X264_PRESET = 'veryfast';
 /** The first segment is written after SEGMENT_SECONDS; a loaded machine takes longer. */
 const FIRST_SEGMENT_TIMEOUT_MS = 20_000;
+/** A new active speaker takes the large tile at most this often. */
+const SPEAKER_HOLD_MS = 3000;
 
 export class HlsStream extends Closable {
 	readonly directory: string;
@@ -37,6 +39,10 @@ export class HlsStream extends Closable {
 	/** Producers whose input is being made (not made twice), and the making: removed() waits for it. */
 	readonly #adding = new Map<string, Promise<void>>();
 	#removed: Promise<void> | undefined;
+	readonly #settings: ResolvedConfig['hls'];
+	/** The member shown large (speaker layout), and since when. */
+	#speaker: string | undefined;
+	#speakerSince = 0;
 
 	/**
 	 * Starts the composer in an empty folder, adds every producer of the room,
@@ -61,7 +67,7 @@ export class HlsStream extends Closable {
 			await rm(directory, { recursive: true, force: true });
 			throw error;
 		}
-		const stream = new HlsStream(options.room, directory, composer, log);
+		const stream = new HlsStream(options.room, directory, composer, settings, log);
 		try {
 			await Promise.all(options.room.producers().map(({ ownerId, producer }) => stream.add(ownerId, producer)));
 			await stream.#firstSegment();
@@ -73,8 +79,15 @@ export class HlsStream extends Closable {
 		}
 	}
 
-	private constructor(room: StreamedRoom, directory: string, composer: HlsComposer, log: Logger) {
+	private constructor(
+		room: StreamedRoom,
+		directory: string,
+		composer: HlsComposer,
+		settings: ResolvedConfig['hls'],
+		log: Logger,
+	) {
 		super();
+		this.#settings = settings;
 		this.#room = room;
 		this.directory = directory;
 		this.#composer = composer;
@@ -118,6 +131,23 @@ export class HlsStream extends Closable {
 		} finally {
 			this.#adding.delete(producer.id);
 		}
+	}
+
+	/**
+	 * The active speaker (a member's id) changed: in the speaker layout, its
+	 * video is shown large. Silence keeps the last speaker, and a new one
+	 * takes over at most every SPEAKER_HOLD_MS, so that two people talking at
+	 * once do not make the picture jump at every reading of the levels.
+	 */
+	speaker(memberId: string): void {
+		if (this.closed || this.#settings.layout !== 'speaker' || memberId === this.#speaker) return;
+		const now = Date.now();
+		if (now - this.#speakerSince < SPEAKER_HOLD_MS) return;
+		const video = [...this.#inputs.values()].find((input) => input.ownerId === memberId && input.kind === 'video');
+		if (!video) return;
+		this.#speaker = memberId;
+		this.#speakerSince = now;
+		void this.#composer.setSpeaker(video.producerId).catch(() => {});
 	}
 
 	/** The composer process's id. */
@@ -178,5 +208,6 @@ function composerSettings(directory: string, segments: string, settings: Resolve
 		segmentSeconds: SEGMENT_SECONDS,
 		playlistLength: PLAYLIST_LENGTH,
 		x264Preset: X264_PRESET,
+		layout: settings.layout,
 	};
 }

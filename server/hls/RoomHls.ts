@@ -81,6 +81,11 @@ export class RoomHls extends Closable {
 		await stream.removed();
 	}
 
+	/** The room's active speaker changed (a member's id): the speaker layout shows its video large. */
+	speaker(memberId: string): void {
+		this.#stream?.speaker(memberId);
+	}
+
 	/** A new producer of the room: added to the running stream. */
 	add(ownerId: string, producer: types.Producer): void {
 		void this.#stream?.add(ownerId, producer);

@@ -16,6 +16,8 @@
 #    "encodingName": "VP8"|"VP9"|"H264"|"OPUS", "payloadType": PT, "clockRate": HZ}
 #     -> {"id": N, "ok": true, "rtpPort": P}: send the input's RTP there
 #   {"id": N, "cmd": "remove", "input": ID} -> {"id": N, "ok": true}
+#   {"id": N, "cmd": "speaker", "input": ID or null} -> {"id": N, "ok": true}: whose
+#     video the speaker layout shows large
 #   a failed command -> {"id": N, "ok": false, "error": "..."}
 # stdout, besides the answers:
 #   {"event": "ready", "rtcpPort": P}: the pipeline plays; every input's RTCP goes to P
@@ -40,7 +42,8 @@ try:
 
     gi.require_version('Gst', '1.0')
     gi.require_version('Gio', '2.0')
-    from gi.repository import Gio, GLib, Gst
+    gi.require_version('GstVideo', '1.0')
+    from gi.repository import Gio, GLib, Gst, GstVideo
 except (ImportError, ValueError) as missing:
     say({
         'event': 'error',
@@ -114,6 +117,7 @@ class Composer:
     def __init__(self, settings):
         self.settings = settings
         self.inputs = {}  # id -> Input, in the order they came: the grid's order
+        self.speaker = None  # the id of the input shown large in the speaker layout
         self.loop = GLib.MainLoop()
         width, height, fps = settings['width'], settings['height'], settings['framerate']
         self.width, self.height = width, height
@@ -128,11 +132,11 @@ class Composer:
             '! videoconvert ! video/x-raw,format=I420 '
             f'! x264enc tune=zerolatency speed-preset={settings["x264Preset"]} '
             f'bitrate={settings["videoBitrateKbps"]} key-int-max={segment * fps} '
-            '! h264parse ! queue ! hls.video '
+            '! h264parse name=vparse ! queue ! hls.video '
             f'videotestsrc pattern=black is-live=true ! {video} ! vmix. '
             f'audiotestsrc wave=silence is-live=true ! {AUDIO_CAPS} ! amix. '
             f'audiomixer name=amix latency={latency} ignore-inactive-pads=true ! {AUDIO_CAPS} '
-            f'! audioconvert ! voaacenc bitrate={settings["audioBitrate"]} ! aacparse ! queue ! hls.audio '
+            f'! audioconvert ! voaacenc bitrate={settings["audioBitrate"]} ! aacparse name=aparse ! queue ! hls.audio '
             f'hlssink2 name=hls target-duration={segment} playlist-length={settings["playlistLength"]} '
             f'max-files={settings["playlistLength"] + 4} '
             'udpsrc name=rtcp ! fakesink sync=false async=false'
@@ -147,11 +151,46 @@ class Composer:
         rtcp_socket, self.rtcp_port = bind_udp()
         self.pipeline.get_by_name('rtcp').set_property('socket', rtcp_socket)
         self.keep_up(self.video_mixer.get_static_pad('src'), latency)
+        self.start_together(self.pipeline.get_by_name('vparse'), self.pipeline.get_by_name('aparse'))
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
         bus.connect('message', self.on_message)
         self.ready = False
         self.failed = False
+
+    @staticmethod
+    def start_together(video, audio):
+        """
+        The segments' muxer (mpegtsmux in hlssink2) fails when one of its
+        streams has data before the other has caps ("Could not create handler
+        for stream"), and which comes first at the start is a race: each
+        stream waits for the other's caps, and the video then for a key frame.
+        """
+        video_src = video.get_static_pad('src')
+        audio_src = audio.get_static_pad('src')
+        started = {'video': False, 'asked': False}
+
+        def on_video(pad, info):
+            if started['video']:
+                return Gst.PadProbeReturn.REMOVE
+            if audio_src.get_current_caps() is None:
+                return Gst.PadProbeReturn.DROP
+            if info.get_buffer().has_flags(Gst.BufferFlags.DELTA_UNIT):
+                # The audio is ready now: a key frame at once rather than at the next interval.
+                if not started['asked']:
+                    started['asked'] = True
+                    pad.send_event(GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0))
+                return Gst.PadProbeReturn.DROP
+            started['video'] = True
+            return Gst.PadProbeReturn.OK
+
+        def on_audio(_pad, _info):
+            if video_src.get_current_caps() is None:
+                return Gst.PadProbeReturn.DROP
+            return Gst.PadProbeReturn.REMOVE
+
+        video_src.add_probe(Gst.PadProbeType.BUFFER, on_video)
+        audio_src.add_probe(Gst.PadProbeType.BUFFER, on_audio)
 
     def keep_up(self, pad, latency):
         """
@@ -210,6 +249,10 @@ class Composer:
                 say({'id': answer_id, 'ok': True, 'rtpPort': port})
             elif name == 'remove':
                 self.remove(command['input'])
+                say({'id': answer_id, 'ok': True})
+            elif name == 'speaker':
+                self.speaker = command.get('input')
+                self.layout()
                 say({'id': answer_id, 'ok': True})
             else:
                 raise ValueError(f'unknown command {name!r}')
@@ -323,25 +366,47 @@ class Composer:
     # --- layout ----------------------------------------------------------------
 
     def layout(self):
-        """A grid of the video inputs, in the order they came, the last row centred."""
+        """
+        A grid of the video inputs, in the order they came; in the speaker
+        layout, with someone speaking and others to show, the speaker's tile
+        takes the left three quarters and the others a grid in the rest.
+        """
         tiles = [found for found in self.inputs.values() if found.kind == 'video']
+        speaker = next((tile for tile in tiles if tile.id == self.speaker), None)
+        if self.settings.get('layout') == 'speaker' and speaker is not None and len(tiles) > 1:
+            big = self.width * 3 // 4
+            self.place(speaker, 0, 0, big, self.height)
+            others = [tile for tile in tiles if tile is not speaker]
+            # A column beside the speaker, up to four high.
+            self.grid(others, big, 0, self.width - big, self.height, math.ceil(len(others) / 4))
+        else:
+            self.grid(tiles, 0, 0, self.width, self.height)
+
+    def grid(self, tiles, left, top, width, height, columns=None):
+        """
+        Tiles in rows of `columns`, by default the square root of their count
+        rounded up; the last row centred.
+        """
         count = len(tiles)
         if count == 0:
             return
-        columns = math.ceil(math.sqrt(count))
+        columns = columns or math.ceil(math.sqrt(count))
         rows = math.ceil(count / columns)
-        cell_width = self.width // columns
-        cell_height = self.height // rows
+        cell_width = width // columns
+        cell_height = height // rows
         for index, tile in enumerate(tiles):
             row, column = divmod(index, columns)
             in_row = min(columns, count - row * columns)
-            left = (self.width - in_row * cell_width) // 2
-            x = left + column * cell_width
-            y = (self.height - rows * cell_height) // 2 + row * cell_height
-            tile.pad.set_property('xpos', x + TILE_GAP // 2)
-            tile.pad.set_property('ypos', y + TILE_GAP // 2)
-            tile.pad.set_property('width', cell_width - TILE_GAP)
-            tile.pad.set_property('height', cell_height - TILE_GAP)
+            x = left + (width - in_row * cell_width) // 2 + column * cell_width
+            y = top + (height - rows * cell_height) // 2 + row * cell_height
+            self.place(tile, x, y, cell_width, cell_height)
+
+    @staticmethod
+    def place(tile, x, y, width, height):
+        tile.pad.set_property('xpos', x + TILE_GAP // 2)
+        tile.pad.set_property('ypos', y + TILE_GAP // 2)
+        tile.pad.set_property('width', width - TILE_GAP)
+        tile.pad.set_property('height', height - TILE_GAP)
 
     # --- the bus -----------------------------------------------------------------
 

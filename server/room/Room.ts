@@ -84,7 +84,9 @@ export class Room extends Closable<RoomEvents> {
 			let room: Room | undefined;
 			const speakers = await Speakers.create(router, {
 				onActiveSpeaker: (speaker) => {
-					if (room) room.#tellJoined('activeSpeaker', speaker);
+					if (!room) return;
+					room.#tellJoined('activeSpeaker', speaker);
+					if (speaker.peerId !== null) room.hls.speaker(speaker.peerId);
 				},
 				log: log.child({ roomId: id }),
 			});

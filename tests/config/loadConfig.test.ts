@@ -112,6 +112,7 @@ const overrides: { env: Record<string, string>; read: (c: ResolvedConfig) => unk
 	{ env: { HLS_HEIGHT: '360' }, read: (c) => c.hls.height, expected: 360 },
 	{ env: { HLS_FRAMERATE: '15' }, read: (c) => c.hls.framerate, expected: 15 },
 	{ env: { HLS_VIDEO_BITRATE_KBPS: '800' }, read: (c) => c.hls.videoBitrateKbps, expected: 800 },
+	{ env: { HLS_LAYOUT: 'speaker' }, read: (c) => c.hls.layout, expected: 'speaker' },
 	{ env: { NODE_HEAP_GROWING_PERCENT: '0' }, read: (c) => c.nodeHeap.growingPercent, expected: 0 },
 	{
 		env: { MEDIASOUP_DTLS_SRTP_CRYPTO_SUITES: 'AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM' },
@@ -179,6 +180,7 @@ test('the environment variables and the setting each overrides', () => {
 			'HLS_HEIGHT hls.height',
 			'HLS_FRAMERATE hls.framerate',
 			'HLS_VIDEO_BITRATE_KBPS hls.videoBitrateKbps',
+			'HLS_LAYOUT hls.layout',
 			'TERMINAL_SOCKET terminal.socketPath',
 			'NODE_HEAP_GROWING_PERCENT nodeHeap.growingPercent',
 			'AUTH_KEYS auth.keys',
