@@ -51,7 +51,11 @@ export class HlsInput extends Closable {
 		try {
 			const consumer = await transport.consume({
 				producerId: producer.id,
-				rtpCapabilities: router.rtpCapabilities,
+				// Without RTX: the composer asks for no retransmission, and takes one payload type per input.
+				rtpCapabilities: {
+					...router.rtpCapabilities,
+					codecs: router.rtpCapabilities.codecs?.filter((codec) => codec.mimeType.toLowerCase() !== 'video/rtx'),
+				},
 				paused: true,
 				// A tile is a part of the picture: the middle of three simulcast
 				// layers is enough for it, and decodes for a fraction of the CPU.

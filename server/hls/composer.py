@@ -96,6 +96,13 @@ def drop_qos(_pad, info):
     return Gst.PadProbeReturn.OK
 
 
+def drop_untimed(_pad, info):
+    buffer = info.get_buffer()
+    if buffer is not None and buffer.pts == Gst.CLOCK_TIME_NONE:
+        return Gst.PadProbeReturn.DROP
+    return Gst.PadProbeReturn.OK
+
+
 def bind_udp():
     """A UDP socket on a free loopback port: bound here, so no other process can take the port first."""
     sock = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.DATAGRAM, Gio.SocketProtocol.UDP)
@@ -323,6 +330,10 @@ class Composer:
         # would take them as its own lateness and drop frames (an H.264 one all
         # of them until a key frame). They are for the mixer only.
         elements[-1].get_static_pad('src').add_probe(Gst.PadProbeType.EVENT_UPSTREAM, drop_qos)
+        # The mixer fails on a frame without a timestamp ("Need timestamped
+        # buffers!"), which a decoder can put out after its input's clock skew
+        # was reset (seen with H.264 on a busy machine): such a frame is dropped.
+        elements[-1].get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, drop_untimed)
         self.inputs[input_id] = Input(input_id, kind, elements, mixer, pad, port)
         self.layout()
         for element in reversed(elements):
