@@ -232,10 +232,11 @@ export const config: Config = {
 		// period) when it stays silent as long again. Env: RECONNECT_PING_INTERVAL_MS.
 		pingIntervalMs: 10000,
 	},
-	// WHIP ingest (POST /whip/ROOM): a session whose ICE has not connected this long
-	// after its offer (or after an ICE restart), or has been disconnected this long
-	// (mediasoup sees a client gone after 20 s without ICE consent), ends: the
-	// sender went away without a DELETE. Env: WHIP_ICE_TIMEOUT_MS.
+	// WHIP ingest (POST /whip/ROOM) and WHEP playback (POST /whep/ROOM/PEER): a
+	// session whose ICE has not connected this long after its offer (or after an
+	// ICE restart), or has been disconnected this long (mediasoup sees a client
+	// gone after 20 s without ICE consent), ends: the sender or player went away
+	// without a DELETE. Env: WHIP_ICE_TIMEOUT_MS.
 	whip: {
 		iceTimeoutMs: 30000,
 	},

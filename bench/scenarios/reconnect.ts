@@ -209,6 +209,7 @@ async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Pro
 	const { roomId, alice, bob } = await openCall(setup, 'bench-resume');
 	try {
 		const bobCamera = await cameraProducer(setup, roomId, 'bob');
+		const aliceConsumer = await consumerOf(setup, roomId, 'alice', bobCamera);
 		const consumersBefore = await consumerIds(alice);
 		const cut = performance.now();
 		setup.bobNetwork.down(outage);
@@ -230,6 +231,7 @@ async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Pro
 		setup.bobNetwork.up();
 		const bobPage = watchRoomState(bob, back);
 		const bobRtp = rtpBack(bobCamera, back);
+		const media = new MediaTimeline(bobCamera, aliceConsumer, back);
 		const seen = await waitForFrame(
 			() => videoFramesFrom(alice.page, 'bob'),
 			(now) => now.consumerId === before.consumerId && now.framesDecoded > before.framesDecoded,
@@ -241,6 +243,7 @@ async function resumeTrial(setup: Setup, trial: number, outage: OutageKind): Pro
 			outageMs: Math.round(back - cut),
 			serverRtpMs: await bobRtp,
 			...(await bobPage),
+			...media.stop(),
 		};
 		// A resumed session keeps its consumers; a rejoin would have made new ones.
 		await named(
@@ -358,6 +361,74 @@ async function cameraProducer(setup: Setup, roomId: string, peerId: string): Pro
 	const camera = producers.find((producer) => producer.kind === 'video' && producer.appData.source !== 'share');
 	if (!camera) throw new Error(`${peerId} has no camera producer in room ${roomId}`);
 	return camera;
+}
+
+/** The server's consumer, on `peerId`'s transports, of `producer`. */
+async function consumerOf(
+	setup: Setup,
+	roomId: string,
+	peerId: string,
+	producer: types.Producer,
+): Promise<types.Consumer> {
+	const room = await setup.env.server.server.rooms.find(roomId);
+	const consumers = [...(room?.peers.get(peerId)?.consumers.values() ?? [])];
+	const consumer = consumers.find((candidate) => candidate.producerId === producer.id);
+	if (!consumer) throw new Error(`${peerId} has no consumer of producer ${producer.id} in room ${roomId}`);
+	return consumer;
+}
+
+type TimelineMark = 'scoreMs' | 'layersMs' | 'pliMs' | 'keyFrameMs';
+
+/**
+ * Where the time of a resume goes between Bob's RTP reaching the server and
+ * Alice decoding it, from mediasoup's events, in ms since `start`: Bob's
+ * camera scored again (`scoreMs`: the first of its streams above 0), Alice's
+ * consumer of it took a layer (`layersMs`), the server asked Bob for a key
+ * frame (`pliMs`) and one came (`keyFrameMs`). NaN: it did not happen before
+ * the frame was decoded.
+ */
+class MediaTimeline {
+	readonly #start: number;
+	readonly #producer: types.Producer;
+	readonly #consumer: types.Consumer;
+	readonly #seen: Record<TimelineMark, number> = {
+		scoreMs: Number.NaN,
+		layersMs: Number.NaN,
+		pliMs: Number.NaN,
+		keyFrameMs: Number.NaN,
+	};
+	readonly #onScore = (scores: types.ProducerScore[]) => {
+		if (scores.some((score) => score.score > 0)) this.#mark('scoreMs');
+	};
+	readonly #onLayers = (layers?: types.ConsumerLayers) => {
+		if (layers) this.#mark('layersMs');
+	};
+	readonly #onTrace = (trace: types.ProducerTraceEventData) => {
+		if (trace.type === 'pli' && trace.direction === 'out') this.#mark('pliMs');
+		if (trace.type === 'keyframe' && trace.direction === 'in') this.#mark('keyFrameMs');
+	};
+
+	constructor(producer: types.Producer, consumer: types.Consumer, start: number) {
+		this.#start = start;
+		this.#producer = producer;
+		this.#consumer = consumer;
+		producer.on('score', this.#onScore);
+		producer.on('trace', this.#onTrace);
+		consumer.on('layerschange', this.#onLayers);
+		void producer.enableTraceEvent(['pli', 'keyframe']).catch(() => {});
+	}
+
+	stop(): Record<string, number> {
+		this.#producer.off('score', this.#onScore);
+		this.#producer.off('trace', this.#onTrace);
+		this.#consumer.off('layerschange', this.#onLayers);
+		void this.#producer.enableTraceEvent([]).catch(() => {});
+		return { ...this.#seen };
+	}
+
+	#mark(what: TimelineMark): void {
+		if (Number.isNaN(this.#seen[what])) this.#seen[what] = round(performance.now() - this.#start, 0);
+	}
 }
 
 /**

@@ -1,8 +1,8 @@
 // Who may call the REST routes (docs/PROTOCOL.md section 2). In token mode
 // every route needs `Authorization: Bearer <token>` (401 without a valid
-// one); the broadcaster API needs the ingest grant for the room, recording
-// and live HLS need record or roomAdmin for the room (403 naming the grant or
-// the room).
+// one); the broadcaster API and WHIP need the ingest grant for the room, WHEP
+// playback the subscribe grant, recording and live HLS need record or
+// roomAdmin for the room (403 naming the grant or the room).
 // In open mode every caller has every grant, as in the classic demo.
 import type { Request } from 'express';
 import { type GrantName, type Grants, grantsCoverRoom } from '../../protocol/access.ts';
@@ -33,6 +33,18 @@ export async function ingestCaller(access: AccessControl, req: Request, roomId: 
 	const caller = await restCaller(access, req);
 	requireRoom(caller.grants, roomId);
 	requireGrant(caller.grants, 'ingest', 'the broadcaster API');
+	return caller;
+}
+
+/**
+ * A caller allowed to play a member of this room over WHEP: what a peer
+ * needs to receive the others' media, the subscribe grant (a plain
+ * `{room}` token has it). Not join: a viewer does not enter the room.
+ */
+export async function viewerCaller(access: AccessControl, req: Request, roomId: string): Promise<Access> {
+	const caller = await restCaller(access, req);
+	requireRoom(caller.grants, roomId);
+	requireGrant(caller.grants, 'subscribe', 'WHEP playback');
 	return caller;
 }
 

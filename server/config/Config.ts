@@ -258,7 +258,7 @@ export const configSchema = z.strictObject({
 			env: 'RECONNECT_PING_INTERVAL_MS',
 		}),
 	}),
-	/** WHIP ingest (server/whip/WhipSession.ts). */
+	/** WHIP ingest and WHEP playback sessions (server/webrtcHttp/WebRtcHttpSession.ts). */
 	whip: z.strictObject({
 		iceTimeoutMs: integer(1000, 600_000, 'a number of milliseconds from 1000 to 600000').meta({
 			env: 'WHIP_ICE_TIMEOUT_MS',

@@ -1,8 +1,8 @@
 // The Express app behind the one HTTPS port: security headers, the REST API
-// for broadcasters, recordings, live HLS and WHIP ingest (each route checks its
-// caller, see api/restAccess.ts), the access check the app makes before it connects
-// (api/AccessCheckApi.ts), /healthz and /readyz (health/healthAnswers.ts),
-// the built browser app, and JSON errors. The protoo
+// for broadcasters and recordings, live HLS, WHIP ingest and WHEP playback
+// (each route checks its caller, see api/restAccess.ts), the access check the
+// app makes before it connects (api/AccessCheckApi.ts), /healthz and /readyz
+// (health/healthAnswers.ts), the built browser app, and JSON errors. The protoo
 // WebSocket shares the same server (see signaling/ProtooSignaling.ts).
 import { existsSync } from 'node:fs';
 import express, { type ErrorRequestHandler } from 'express';
@@ -11,6 +11,7 @@ import { createAccessCheckApi } from '../api/AccessCheckApi.ts';
 import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
 import { createHlsApi } from '../api/HlsApi.ts';
 import { createRecordingApi } from '../api/RecordingApi.ts';
+import { createWhepApi } from '../api/WhepApi.ts';
 import { createWhipApi } from '../api/WhipApi.ts';
 import type { AccessControl } from '../auth/AccessControl.ts';
 import { toHttpError } from '../errors.ts';
@@ -50,6 +51,7 @@ export function createHttpApp({
 	app.use(createRecordingApi(rooms, access, recordingsDir));
 	app.use(createHlsApi(rooms, access));
 	app.use(createWhipApi(rooms, access, log));
+	app.use(createWhepApi(rooms, access, log));
 	if (existsSync(appDir)) app.use(express.static(appDir));
 	app.use(jsonErrors(log));
 	return app;

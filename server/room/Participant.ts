@@ -13,7 +13,8 @@ import type { SctpCapabilities } from '../../protocol/rtp.ts';
 import { createHttpError } from '../errors.ts';
 import { transportConsumers } from '../media/transportConsumers.ts';
 
-export type ParticipantKind = 'peer' | 'broadcaster';
+/** A viewer (Viewer.ts) owns media like a member but is not one of the room's members. */
+export type ParticipantKind = 'peer' | 'broadcaster' | 'viewer';
 
 /** WebRTC or plain: what both offer (produce, consume, stats, close) is on the base type. */
 export type MediaTransport = types.Transport;

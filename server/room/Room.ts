@@ -1,10 +1,11 @@
 // One conference room: who is in it (peers over a PeerChannel, broadcasters
-// over REST), their transports, and the parts that do the rest: RoomRouters
-// (the routers the room spans, one per worker for a big room), Subscriptions
-// (who consumes what), Speakers, the Bot, the RoomRecorder and the live HLS
-// stream (RoomHls). The Room owns
-// them all and its members; closing it closes them, and closing the routers
-// (or a worker dying) closes every transport, producer and consumer in it.
+// over REST) and who watches them from outside (viewers: WHEP players),
+// their transports, and the parts that do the rest: RoomRouters (the routers
+// the room spans, one per worker for a big room), Subscriptions (who
+// consumes what), Speakers, the Bot, the RoomRecorder and the live HLS stream
+// (RoomHls). The Room owns them all, its members and viewers; closing it
+// closes them, and closing the routers (or a worker dying) closes every
+// transport, producer and consumer in it.
 import { version as mediasoupVersion, type types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { Closable, type CloseEvents } from '../../lifecycle/Closable.ts';
@@ -41,6 +42,7 @@ import {
 	type WebRtcTransportRequest,
 	watchPeerTransport,
 } from './transports.ts';
+import type { Viewer } from './Viewer.ts';
 
 /** What a room's observer emits besides `close`: how its peers come and go (the metrics count them). */
 export type RoomEvents = CloseEvents & {
@@ -60,6 +62,8 @@ export class Room extends Closable<RoomEvents> {
 	readonly log: Logger;
 	readonly peers = new Map<string, Peer>();
 	readonly broadcasters = new Map<string, Broadcaster>();
+	/** Who watches a member from outside the room (Viewer.ts): not members, not announced. */
+	readonly viewers = new Map<string, Viewer>();
 	readonly recorder: RoomRecorder;
 	/** The room's live HLS stream (off until POST /rooms/:roomId/hls). */
 	readonly hls: RoomHls;
@@ -382,6 +386,28 @@ export class Room extends Closable<RoomEvents> {
 		this.log.info({ roomId: this.id, broadcasterId: broadcaster.id }, 'broadcaster joined');
 	}
 
+	/**
+	 * A member the others see, to watch from outside: a joined peer that is
+	 * not hidden, or a broadcaster.
+	 */
+	visibleMember(id: string): Participant | undefined {
+		const peer = this.peers.get(id);
+		if (peer) return peer.joined && !peer.hidden ? peer : undefined;
+		return this.broadcasters.get(id);
+	}
+
+	/**
+	 * A viewer starts watching. Refused as a newcomer is (403 while the room
+	 * ends or for an identity a moderator removed, 503 while the server
+	 * drains): `identity` is the token's (undefined in open mode). It closes
+	 * with the room.
+	 */
+	addViewer(viewer: Viewer, identity: string | undefined): void {
+		this.checkAdmission(identity ?? viewer.id);
+		this.viewers.set(viewer.id, viewer);
+		viewer.observer.once('close', () => this.viewers.delete(viewer.id));
+	}
+
 	broadcaster(id: string): Broadcaster {
 		const broadcaster = this.broadcasters.get(id);
 		if (!broadcaster) throw createHttpError(404, `broadcaster with id "${id}" not found`);
@@ -489,6 +515,7 @@ export class Room extends Closable<RoomEvents> {
 	protected closing(): void {
 		for (const peer of [...this.peers.values()]) peer.closeFor(this.#closeReason);
 		for (const broadcaster of [...this.broadcasters.values()]) broadcaster.close();
+		for (const viewer of [...this.viewers.values()]) viewer.close();
 		// Finalise the files before the routers go: GStreamer ends its files cleanly on its own.
 		this.recorder.close();
 		this.hls.close();

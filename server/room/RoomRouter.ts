@@ -16,14 +16,15 @@ export class RoomRouter extends Closable {
 	members = 0;
 	/** Every transport on the router, whoever made it (peers, broadcasters, recording, pipes). */
 	readonly #transports = new Set<types.Transport>();
-	readonly #worker: types.Worker;
+	/** The worker the router is on (a WHEP session makes its own router there). */
+	readonly worker: types.Worker;
 
 	constructor(router: types.Router, pooled: PooledWorker) {
 		super();
 		this.router = router;
 		this.webRtcServer = pooled.webRtcServer;
 		this.workerIndex = pooled.index;
-		this.#worker = pooled.worker;
+		this.worker = pooled.worker;
 		// Transports, not consumers: a listener on each of a big room's 80,000
 		// consumers costs memory, and the transports keep their consumers.
 		router.observer.on('newtransport', (transport) => {
@@ -39,7 +40,7 @@ export class RoomRouter extends Closable {
 
 	/** Whether its worker died (rather than being closed, as at shutdown). */
 	get workerDied(): boolean {
-		return this.#worker.died;
+		return this.worker.died;
 	}
 
 	/** Consumers on the router: the load a new member would add to. Read when placing a member. */

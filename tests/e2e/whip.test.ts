@@ -17,33 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { build } from 'esbuild';
 import { probe } from '../helpers/broadcasterScripts.ts';
 import { type BrowserPeer, E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
 import { assertNoOrphans } from '../helpers/noOrphans.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { browserBundle, settledNoOrphans } from '../helpers/webrtcHttp.ts';
 
-const rootDir = path.resolve(import.meta.dirname, '../..');
 const SLOW = { timeoutMs: 30_000, intervalMs: 200 };
-
-/** The client library as a script that sets window.WHIPClient. */
-async function whipClientScript(): Promise<string> {
-	const result = await build({
-		stdin: {
-			contents: "import { WHIPClient } from '@eyevinn/whip-web-client'; window.WHIPClient = WHIPClient;",
-			resolveDir: rootDir,
-			loader: 'js',
-		},
-		bundle: true,
-		format: 'iife',
-		platform: 'browser',
-		write: false,
-		logLevel: 'silent',
-	});
-	const [file] = result.outputFiles;
-	assert.ok(file, 'esbuild bundled the client');
-	return file.text;
-}
 
 describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 	let env: E2eEnvironment;
@@ -53,28 +33,13 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 		recordingsDir = mkdtempSync(path.join(os.tmpdir(), 'conference-e2e-whip-'));
 		[env, script] = await Promise.all([
 			E2eEnvironment.start({ env: { RECORDINGS_DIR: recordingsDir } }),
-			whipClientScript(),
+			browserBundle('@eyevinn/whip-web-client', 'WHIPClient'),
 		]);
 	});
 	after(async () => {
 		await env?.close();
 		rmSync(recordingsDir, { recursive: true, force: true });
 	});
-
-	/** A page at the server's origin that publishes camera and microphone with the WHIP client. */
-	/**
-	 * Nothing orphaned, once the worker's closing of the viewer's consumers of
-	 * the sender has reached Node (it may come after peerClosed).
-	 */
-	async function settledNoOrphans(roomId: string): Promise<void> {
-		await waitFor('the router and the members agree', () =>
-			assertNoOrphans(env.server.server, roomId).then(
-				() => true,
-				() => false,
-			),
-		).catch(() => {});
-		await assertNoOrphans(env.server.server, roomId);
-	}
 
 	/** The client page's HTML: the library inline. */
 	const clientPage = () =>
@@ -95,6 +60,7 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 		return { context, page, console };
 	}
 
+	/** A page at the server's origin (or `origin`) that publishes camera and microphone with the WHIP client. */
 	async function openPublisher(roomId: string, origin = env.baseUrl) {
 		const { context, page, console } = await openClientPage(origin);
 		await page.evaluate(
@@ -183,7 +149,7 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 				assert.equal(room.broadcasters.has(member.id), false, 'the room no longer lists the WHIP sender');
 				for (const transport of transports) assert.ok(transport.closed, `transport ${transport.id} closed`);
 				for (const producer of producers) assert.ok(producer.closed, `${producer.kind} producer closed`);
-				await settledNoOrphans(roomId);
+				await settledNoOrphans(env.server.server, roomId);
 			} finally {
 				await publisher.context.close();
 			}
@@ -283,7 +249,7 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 				await publisher.page.evaluate(() => (window as unknown as { whipPc: RTCPeerConnection }).whipPc.close());
 				await viewer.tile(member.id).waitFor({ state: 'detached', timeout: SLOW.timeoutMs });
 				assert.equal(room.broadcasters.has(member.id), false, 'the sender left the room');
-				await settledNoOrphans(roomId);
+				await settledNoOrphans(env.server.server, roomId);
 			} finally {
 				await publisher.context.close();
 			}
@@ -324,7 +290,7 @@ describe('WHIP ingest from a browser WHIP client', { timeout: 180_000 }, () => {
 					await whipClient.destroy();
 				});
 				await viewer.tile(member.id).waitFor({ state: 'detached', timeout: SLOW.timeoutMs });
-				await settledNoOrphans(roomId);
+				await settledNoOrphans(env.server.server, roomId);
 			} finally {
 				await publisher.context.close();
 			}

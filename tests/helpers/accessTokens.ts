@@ -59,15 +59,20 @@ export interface WrongToken {
 /**
  * Every wrong token for an entry point: none, a bad signature, an unknown
  * key, expired, not yet valid (each a 401), for another room ("another-room"),
- * and without `missingGrant` (each a 403). `needs`: how the 403 names the grant.
+ * and with `missingGrant` false (each a 403). `needs`: how the 403 names the grant.
  */
 export async function wrongTokens(
 	right: RightToken,
-	{ roomId, missingGrant, needs }: { roomId: string; missingGrant: keyof TokenGrants; needs: RegExp },
+	{
+		roomId,
+		missingGrant,
+		needs,
+	}: { roomId: string; missingGrant: Exclude<keyof TokenGrants, 'room' | 'consumerReplicas'>; needs: RegExp },
 ): Promise<WrongToken[]> {
 	const { apiKey, identity, grants } = right;
 	const mint = (overrides: Partial<MintOptions>) => mintToken({ apiKey, identity, grants, ...overrides });
-	const { [missingGrant]: _left, ...withoutGrant } = grants;
+	// false, not left out: a token naming a room has join, publish, subscribe and data unless they are false.
+	const withoutGrant: TokenGrants = { ...grants, [missingGrant]: false };
 	return [
 		{ name: 'no token', token: undefined, status: 401, reason: /token required/ },
 		{

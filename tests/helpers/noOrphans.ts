@@ -1,8 +1,9 @@
 // "Nothing leaked": a room's router holds exactly what the room's members
 // own (plus the bot's transport, its data producer and its data consumers of
-// the members' "bot" channels), so a peer that closed,
-// whether it left, was removed or its grace period ran out, left no
-// transport, producer, consumer or data channel behind. For rooms on one
+// the members' "bot" channels), so a peer that closed, whether it left, was
+// removed or its grace period ran out, left no transport, producer, consumer
+// or data channel behind; nor did a WHEP session that ended (while one plays,
+// a pipe transport to its own router is on the room's). For rooms on one
 // router (one worker, no spread).
 import assert from 'node:assert/strict';
 import type { RunningServer } from '../../server/Server.ts';

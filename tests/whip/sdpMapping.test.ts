@@ -9,61 +9,26 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { types } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
 import { parse } from 'sdp-transform';
-import { config } from '../../config.example.ts';
-import { isHttpError } from '../../server/errors.ts';
+import { h264Profile, parseOffer } from '../../server/webrtcHttp/sdpOffer.ts';
 import { writeWhipAnswer } from '../../server/whip/sdpAnswer.ts';
-import {
-	type AcceptedSection,
-	h264Profile,
-	parseWhipOffer,
-	planSections,
-	type SectionPlan,
-} from '../../server/whip/sdpOffer.ts';
+import { planSections, type SectionPlan } from '../../server/whip/sdpOffer.ts';
+import { acceptedOf as accepted, mappingRouters, refusal } from '../helpers/webrtcHttp.ts';
 
 const offer = (name: string) => readFileSync(path.join(import.meta.dirname, 'offers', name), 'utf8');
 const chromium = offer('chromium.sdp');
 const chromiumSimulcast = offer('chromium-simulcast.sdp');
 const obs = offer('obs-style.sdp');
 
-function accepted(plans: SectionPlan[], kind: string): AcceptedSection {
-	const plan = plans.find((p): p is AcceptedSection => p.accepted && p.kind === kind);
-	assert.ok(plan, `a ${kind} section is accepted`);
-	return plan;
-}
-
-function refusal(run: () => unknown): { status: number; message: string } {
-	try {
-		run();
-	} catch (error) {
-		assert.ok(isHttpError(error), `an HttpError, not ${String(error)}`);
-		return { status: error.status, message: error.message };
-	}
-	assert.fail('expected a refusal');
-}
-
 describe('WHIP SDP mapping', () => {
-	let worker: types.Worker;
-	let router: types.Router;
-	let h264Router: types.Router;
-	before(async () => {
-		worker = await mediasoup.createWorker({ logLevel: 'warn' });
-		router = await worker.createRouter({ mediaCodecs: config.mediasoup.routerOptions.mediaCodecs ?? [] });
-		h264Router = await worker.createRouter({
-			mediaCodecs: (config.mediasoup.routerOptions.mediaCodecs ?? []).filter(
-				(codec) => codec.mimeType !== 'video/VP8' && codec.mimeType !== 'video/VP9',
-			),
-		});
-	});
-	after(() => worker?.close());
+	const routers = mappingRouters();
 
 	/** Produces every accepted section on a real transport and answers; the transport and its producers. */
 	async function produceAll(on: types.Router, plans: SectionPlan[], text: string) {
 		const transport = await on.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
-		const parsed = parseWhipOffer(text);
+		const parsed = parseOffer(text);
 		await transport.connect({ dtlsParameters: parsed.dtlsParameters });
 		const producers = [];
 		for (const plan of plans) {
@@ -75,7 +40,7 @@ describe('WHIP SDP mapping', () => {
 	}
 
 	test("Chromium: Opus and VP8 with RTX, the offer's payload types, SSRCs and CNAME; mediasoup produces them", async () => {
-		const parsed = parseWhipOffer(chromium);
+		const parsed = parseOffer(chromium);
 		assert.deepEqual(parsed.dtlsParameters, {
 			role: 'client',
 			fingerprints: [
@@ -85,7 +50,7 @@ describe('WHIP SDP mapping', () => {
 				},
 			],
 		});
-		const plans = planSections(parsed, router.rtpCapabilities);
+		const plans = planSections(parsed, routers.router.rtpCapabilities);
 		const audio = accepted(plans, 'audio');
 		assert.deepEqual(
 			audio.rtpParameters.codecs.map((c) => [c.mimeType, c.payloadType]),
@@ -123,7 +88,7 @@ describe('WHIP SDP mapping', () => {
 		// Chromium offers these; the router does not know them.
 		assert.ok(!videoUris.some((uri) => String(uri).includes('color-space')));
 
-		const { transport, producers, answer } = await produceAll(router, plans, chromium);
+		const { transport, producers, answer } = await produceAll(routers.router, plans, chromium);
 		assert.deepEqual(
 			producers.map((p) => [p.kind, p.rtpParameters.codecs[0]?.mimeType]),
 			[
@@ -167,13 +132,13 @@ describe('WHIP SDP mapping', () => {
 	});
 
 	test('Chromium simulcast: three rids become three encodings, answered as a=simulcast:recv', async () => {
-		const plans = planSections(parseWhipOffer(chromiumSimulcast), router.rtpCapabilities);
+		const plans = planSections(parseOffer(chromiumSimulcast), routers.router.rtpCapabilities);
 		const video = accepted(plans, 'video');
 		assert.deepEqual(video.rtpParameters.encodings, [{ rid: 'q' }, { rid: 'h' }, { rid: 'f' }]);
 		const uris = video.rtpParameters.headerExtensions?.map((e) => e.uri) ?? [];
 		assert.ok(uris.includes('urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'));
 		assert.ok(uris.includes('urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id'));
-		const { transport, producers, answer } = await produceAll(router, plans, chromiumSimulcast);
+		const { transport, producers, answer } = await produceAll(routers.router, plans, chromiumSimulcast);
 		assert.equal(producers.find((p) => p.kind === 'video')?.rtpParameters.encodings?.length, 3);
 		const videoAnswer = answer.media.find((m) => m.type === 'video');
 		assert.deepEqual(videoAnswer?.simulcast, { dir1: 'recv', list1: 'q;h;f' });
@@ -194,19 +159,19 @@ describe('WHIP SDP mapping', () => {
 			'a=ssrc-group:SIM 1001 1002 1003\r\na=ssrc-group:FID 1001 2001\r\na=ssrc-group:FID 1002 2002\r\na=ssrc-group:FID 1003 2003\r\n' +
 				[1001, 1002, 1003, 2001, 2002, 2003].map((ssrc) => `a=ssrc:${ssrc} cname:sim\r\n`).join(''),
 		);
-		const plans = planSections(parseWhipOffer(sim), router.rtpCapabilities);
+		const plans = planSections(parseOffer(sim), routers.router.rtpCapabilities);
 		assert.deepEqual(accepted(plans, 'video').rtpParameters.encodings, [
 			{ ssrc: 1001, rtx: { ssrc: 2001 } },
 			{ ssrc: 1002, rtx: { ssrc: 2002 } },
 			{ ssrc: 1003, rtx: { ssrc: 2003 } },
 		]);
-		const { transport, producers } = await produceAll(router, plans, sim);
+		const { transport, producers } = await produceAll(routers.router, plans, sim);
 		assert.equal(producers.find((p) => p.kind === 'video')?.rtpParameters.encodings?.length, 3);
 		transport.close();
 	});
 
 	test('Chromium to an H.264-only router: Constrained Baseline packetization-mode 1 (108), not Baseline (102)', async () => {
-		const plans = planSections(parseWhipOffer(chromium), h264Router.rtpCapabilities);
+		const plans = planSections(parseOffer(chromium), routers.h264Router.rtpCapabilities);
 		const video = accepted(plans, 'video');
 		assert.deepEqual(
 			video.rtpParameters.codecs.map((c) => [c.mimeType, c.payloadType]),
@@ -215,7 +180,7 @@ describe('WHIP SDP mapping', () => {
 				['video/rtx', 109],
 			],
 		);
-		const { transport, producers } = await produceAll(h264Router, plans, chromium);
+		const { transport, producers } = await produceAll(routers.h264Router, plans, chromium);
 		assert.equal(producers.find((p) => p.kind === 'video')?.rtpParameters.codecs[0]?.mimeType, 'video/H264');
 		transport.close();
 		assert.equal(h264Profile('42e01f'), 'constrained-baseline');
@@ -226,9 +191,9 @@ describe('WHIP SDP mapping', () => {
 	});
 
 	test('OBS-style: session-level ICE and DTLS, H.264 and Opus without RTX', async () => {
-		const parsed = parseWhipOffer(obs);
+		const parsed = parseOffer(obs);
 		assert.equal(parsed.dtlsParameters.role, 'client');
-		const plans = planSections(parsed, router.rtpCapabilities);
+		const plans = planSections(parsed, routers.router.rtpCapabilities);
 		const video = accepted(plans, 'video');
 		assert.deepEqual(
 			video.rtpParameters.codecs.map((c) => [c.mimeType, c.payloadType]),
@@ -236,7 +201,7 @@ describe('WHIP SDP mapping', () => {
 		);
 		assert.deepEqual(video.rtpParameters.encodings, [{ ssrc: 3002 }]);
 		assert.equal(video.rtpParameters.rtcp?.cname, 'obs-cname');
-		const { transport, producers, answer } = await produceAll(router, plans, obs);
+		const { transport, producers, answer } = await produceAll(routers.router, plans, obs);
 		assert.equal(producers.length, 2);
 		assert.deepEqual(
 			answer.media.map((m) => String(m.payloads)),
@@ -246,9 +211,9 @@ describe('WHIP SDP mapping', () => {
 	});
 
 	test('a passive offer gets an active answer, and mediasoup is told the client is the DTLS server', () => {
-		const parsed = parseWhipOffer(chromium.replaceAll('a=setup:actpass', 'a=setup:passive'));
+		const parsed = parseOffer(chromium.replaceAll('a=setup:actpass', 'a=setup:passive'));
 		assert.equal(parsed.dtlsParameters.role, 'server');
-		const plans = planSections(parsed, router.rtpCapabilities);
+		const plans = planSections(parsed, routers.router.rtpCapabilities);
 		const answer = parse(
 			writeWhipAnswer(
 				plans,
@@ -269,7 +234,7 @@ describe('WHIP SDP mapping', () => {
 
 	test('a data channel section is rejected (port 0, out of the BUNDLE); the media go on', () => {
 		const withData = `${chromium.replace('a=group:BUNDLE 0 1', 'a=group:BUNDLE 0 1 2')}m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\n`;
-		const plans = planSections(parseWhipOffer(withData), router.rtpCapabilities);
+		const plans = planSections(parseOffer(withData), routers.router.rtpCapabilities);
 		assert.deepEqual(
 			plans.map((p) => p.accepted),
 			[true, true, false],
@@ -299,20 +264,20 @@ describe('WHIP SDP mapping', () => {
 
 	describe('refusals', () => {
 		test('not SDP: 400', () => {
-			assert.equal(refusal(() => parseWhipOffer('{"sdp": "v=0"}')).status, 400);
-			assert.equal(refusal(() => parseWhipOffer('')).status, 400);
+			assert.equal(refusal(() => parseOffer('{"sdp": "v=0"}')).status, 400);
+			assert.equal(refusal(() => parseOffer('')).status, 400);
 		});
 		test('no fingerprint, no ICE credentials, no mid, a mid twice: 400 naming it', () => {
-			const noFingerprint = refusal(() => parseWhipOffer(chromium.replace(/a=fingerprint:.*\r\n/g, '')));
+			const noFingerprint = refusal(() => parseOffer(chromium.replace(/a=fingerprint:.*\r\n/g, '')));
 			assert.equal(noFingerprint.status, 400);
 			assert.match(noFingerprint.message, /fingerprint/);
-			assert.match(refusal(() => parseWhipOffer(chromium.replace(/a=ice-ufrag:.*\r\n/g, ''))).message, /ice-ufrag/);
-			assert.match(refusal(() => parseWhipOffer(chromium.replace('a=mid:1\r\n', ''))).message, /no a=mid/);
-			assert.match(refusal(() => parseWhipOffer(chromium.replace('a=mid:1\r\n', 'a=mid:0\r\n'))).message, /two/);
+			assert.match(refusal(() => parseOffer(chromium.replace(/a=ice-ufrag:.*\r\n/g, ''))).message, /ice-ufrag/);
+			assert.match(refusal(() => parseOffer(chromium.replace('a=mid:1\r\n', ''))).message, /no a=mid/);
+			assert.match(refusal(() => parseOffer(chromium.replace('a=mid:1\r\n', 'a=mid:0\r\n'))).message, /two/);
 		});
 		test('media outside the BUNDLE group: 400', () => {
 			const unbundled = chromium.replace('a=group:BUNDLE 0 1', 'a=group:BUNDLE 0');
-			const { status, message } = refusal(() => planSections(parseWhipOffer(unbundled), router.rtpCapabilities));
+			const { status, message } = refusal(() => planSections(parseOffer(unbundled), routers.router.rtpCapabilities));
 			assert.equal(status, 400);
 			assert.match(message, /BUNDLE/);
 		});
@@ -322,16 +287,19 @@ describe('WHIP SDP mapping', () => {
 				.replace(/a=rtpmap:111 opus.*\r\n/, '')
 				.replace(/m=video 49311 UDP\/TLS\/RTP\/SAVPF .*\r\n/, 'm=video 49311 UDP/TLS/RTP/SAVPF 45 46\r\n')
 				.replace(/a=rtpmap:(96|102|104|108|114|116|39|98|100) .*\r\n/g, '');
-			const { status, message } = refusal(() => planSections(parseWhipOffer(unusable), router.rtpCapabilities));
+			const { status, message } = refusal(() => planSections(parseOffer(unusable), routers.router.rtpCapabilities));
 			assert.equal(status, 422);
 			assert.match(message, /PCMU\/8000/);
 			assert.match(message, /AV1\/90000/);
 		});
 		test('a section without a=rtcp-mux or with neither SSRC nor simulcast is rejected, and alone that is 422', () => {
 			const noMux = chromium.replaceAll('a=rtcp-mux\r\n', '');
-			assert.equal(refusal(() => planSections(parseWhipOffer(noMux), router.rtpCapabilities)).status, 422);
+			assert.equal(refusal(() => planSections(parseOffer(noMux), routers.router.rtpCapabilities)).status, 422);
 			const noSsrc = chromium.replace(/a=ssrc[-:].*\r\n/g, '');
-			assert.match(refusal(() => planSections(parseWhipOffer(noSsrc), router.rtpCapabilities)).message, /no a=ssrc/);
+			assert.match(
+				refusal(() => planSections(parseOffer(noSsrc), routers.router.rtpCapabilities)).message,
+				/no a=ssrc/,
+			);
 		});
 	});
 });

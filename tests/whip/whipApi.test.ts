@@ -12,7 +12,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { types } from 'mediasoup';
-import { parse } from 'sdp-transform';
 import {
 	AUTH_KEYS,
 	bearer,
@@ -28,6 +27,16 @@ import { assertNoOrphans } from '../helpers/noOrphans.ts';
 import type { TestPeer } from '../helpers/TestPeer.ts';
 import { type RestAnswer, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import {
+	expectCreated,
+	expectEndpointOptions,
+	expectPatches,
+	expectRefused,
+	postOffer,
+	reasonOf,
+	roomState,
+	settledNoOrphans,
+} from '../helpers/webrtcHttp.ts';
 
 const roomId = `whip-api-${process.pid}`;
 const endpoint = `/whip/${roomId}`;
@@ -40,7 +49,6 @@ const unusableOffer = chromiumOffer
 	.replace(/a=rtpmap:(96|102|104|108|114|116|39|98|100) .*\r\n/g, '');
 
 const ingest: RightToken = { apiKey: OLD_KEY, identity: 'whip-cam', grants: { room: roomId, ingest: true } };
-const SDP = { 'content-type': 'application/sdp' };
 /** Short, so that a sender that never connects is seen to go; long enough for the other cases' sessions to live. */
 const ICE_TIMEOUT_MS = 5000;
 
@@ -55,34 +63,8 @@ after(async () => {
 	await server.close();
 });
 
-function reasonOf(answer: RestAnswer): string {
-	return (answer.body as { error?: string } | undefined)?.error ?? JSON.stringify(answer.body);
-}
-
-/** The room's routers, dumped, and its members; null while it does not exist. */
-async function roomState(id = roomId): Promise<unknown> {
-	const room = await server.server.rooms.find(id);
-	if (!room) return null;
-	const routers = await Promise.all(room.routers.all.map(({ router }) => router.dump()));
-	return { routers, members: [...room.peers.keys(), ...room.broadcasters.keys()].sort() };
-}
-
-/**
- * Nothing orphaned, once the worker's closing of the sender's consumers has
- * reached the viewer's transport in Node (it may come after peerClosed).
- */
-async function settledNoOrphans(): Promise<void> {
-	await waitFor('the router and the members agree', () =>
-		assertNoOrphans(server.server, roomId).then(
-			() => true,
-			() => false,
-		),
-	).catch(() => {});
-	await assertNoOrphans(server.server, roomId);
-}
-
-async function post(offer: string, headers: Record<string, string>, url = endpoint): Promise<RestAnswer> {
-	return server.rest('POST', url, offer, { ...SDP, ...headers });
+function post(offer: string, headers: Record<string, string>, url = endpoint): Promise<RestAnswer> {
+	return postOffer(server, url, offer, headers);
 }
 
 describe('WHIP API in token mode', () => {
@@ -103,18 +85,13 @@ describe('WHIP API in token mode', () => {
 	});
 
 	test('wrong tokens, Content-Type, SDP, size and codecs: the status codes, and nothing left behind', async () => {
-		const before = await roomState();
+		const before = await roomState(server.server, roomId);
 		const wrong = await wrongTokens(ingest, {
 			roomId,
 			missingGrant: 'ingest',
 			needs: /the broadcaster API needs the ingest grant/,
 		});
-		for (const { name, token, status, reason } of wrong) {
-			const answer = await post(chromiumOffer, bearer(token));
-			assert.equal(answer.status, status, `${name}: ${reasonOf(answer)}`);
-			assert.match(reasonOf(answer), reason, name);
-			if (status === 401) assert.match(String(answer.headers['www-authenticate']), /^Bearer/, name);
-		}
+		await expectRefused(wrong, (headers) => post(chromiumOffer, headers));
 		const right = bearer(await rightToken(ingest));
 		const asJson = await server.rest('POST', endpoint, { sdp: chromiumOffer }, right);
 		assert.equal(asJson.status, 415, reasonOf(asJson));
@@ -131,34 +108,21 @@ describe('WHIP API in token mode', () => {
 		assert.equal(noCodec.status, 422, reasonOf(noCodec));
 		assert.match(reasonOf(noCodec), /no m-section of the offer can be received/);
 
-		assert.deepEqual(await roomState(), before, 'the refusals left the room as it was');
+		assert.deepEqual(await roomState(server.server, roomId), before, 'the refusals left the room as it was');
 		assert.deepEqual(viewer.notificationsOf('newPeer'), [], 'nobody was announced');
 	});
 
 	test('OPTIONS says what the endpoint takes; every answer has CORS headers', async () => {
-		const answer = await server.rest('OPTIONS', endpoint);
-		assert.equal(answer.status, 204);
-		assert.equal(answer.headers['accept-post'], 'application/sdp');
-		assert.match(String(answer.headers.allow), /POST/);
-		assert.match(String(answer.headers['access-control-allow-methods']), /PATCH/);
-		// CORS, errors included: a WHIP page of another site can read why it was refused.
-		assert.equal(answer.headers['access-control-allow-origin'], '*');
-		assert.match(String(answer.headers['access-control-expose-headers']), /Location, ETag/);
-		const refused = await post(chromiumOffer, {});
-		assert.equal(refused.status, 401);
-		assert.equal(refused.headers['access-control-allow-origin'], '*');
+		await expectEndpointOptions(server, endpoint, () => post(chromiumOffer, {}));
 	});
 
 	test('a good offer: 201 with the SDP answer, Location and ETag; the sender is a member with two producers', async () => {
-		const answer = await post(chromiumOffer, bearer(await rightToken(ingest)));
-		assert.equal(answer.status, 201, reasonOf(answer));
-		assert.match(String(answer.headers['content-type']), /^application\/sdp/);
-		location = String(answer.headers.location);
-		assert.match(location, new RegExp(`^/whip/${roomId}/[0-9a-f]{32}$`));
-		etag = String(answer.headers.etag);
-		assert.match(etag, /^"[0-9a-f]+"$/);
-		const sdp = parse(String(answer.body));
-		assert.equal(sdp.icelite, 'ice-lite');
+		const created = expectCreated(
+			await post(chromiumOffer, bearer(await rightToken(ingest))),
+			new RegExp(`^/whip/${roomId}/[0-9a-f]{32}$`),
+		);
+		({ location, etag } = created);
+		const { sdp } = created;
 		assert.deepEqual(
 			sdp.media.map((m) => [m.type, m.direction]),
 			[
@@ -182,32 +146,15 @@ describe('WHIP API in token mode', () => {
 	});
 
 	test('PATCH: 415, 412 on a stale If-Match, 204 for trickle, 200 with new ICE credentials for an ICE restart', async () => {
-		const right = bearer(await rightToken(ingest));
-		const frag = (ufrag: string) =>
-			`a=ice-ufrag:${ufrag}\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2122194687 127.0.0.1 51767 typ host\r\n`;
-		const patch = (body: string, headers: Record<string, string>) =>
-			server.rest('PATCH', location, body, { 'content-type': 'application/trickle-ice-sdpfrag', ...right, ...headers });
-
-		const asSdp = await server.rest('PATCH', location, frag('gSEl'), { ...SDP, ...right });
-		assert.equal(asSdp.status, 415, reasonOf(asSdp));
-		const stale = await patch(frag('gSEl'), { 'if-match': '"stale"' });
-		assert.equal(stale.status, 412, reasonOf(stale));
-		const trickle = await patch(frag('gSEl'), { 'if-match': etag });
-		assert.equal(trickle.status, 204, reasonOf(trickle));
-
 		const room = await server.server.rooms.existing(roomId);
-		const transport = [...(room.broadcasters.get('whip-cam')?.transports.values() ?? [])][0] as
-			| types.WebRtcTransport
-			| undefined;
-		const oldUfrag = transport?.iceParameters.usernameFragment;
-		const restart = await patch(frag('newU'), { 'if-match': '*' });
-		assert.equal(restart.status, 200, reasonOf(restart));
-		assert.notEqual(restart.headers.etag, etag, 'a new ETag for the new ICE session');
-		const body = String(restart.body);
-		const newUfrag = /a=ice-ufrag:(\S+)/.exec(body)?.[1];
-		assert.ok(newUfrag && newUfrag !== oldUfrag, 'new ICE credentials');
-		assert.equal(newUfrag, transport?.iceParameters.usernameFragment, "the transport's new ICE credentials");
-		assert.match(body, /a=candidate:/);
+		await expectPatches(server, {
+			location,
+			etag,
+			headers: bearer(await rightToken(ingest)),
+			offerUfrag: 'gSEl',
+			transport: () =>
+				[...(room.broadcasters.get('whip-cam')?.transports.values() ?? [])][0] as types.WebRtcTransport | undefined,
+		});
 	});
 
 	test('DELETE: 404 for an unknown session, 403 for another identity; the right token ends it and it leaves the room', async () => {
@@ -233,7 +180,7 @@ describe('WHIP API in token mode', () => {
 		await viewer.waitForNotification('peerClosed', (data) => data.peerId === 'whip-cam');
 		const room = await server.server.rooms.existing(roomId);
 		assert.equal(room.broadcasters.has('whip-cam'), false);
-		await settledNoOrphans();
+		await settledNoOrphans(server.server, roomId);
 		const again = await server.rest('DELETE', location, undefined, bearer(await rightToken(ingest)));
 		assert.equal(again.status, 404, 'the session is gone');
 	});
@@ -249,7 +196,7 @@ describe('WHIP API in token mode', () => {
 		assert.deepEqual(announced.device, { flag: 'whip', name: 'WHIP' });
 		for (const transport of member.transports.values()) transport.close();
 		await viewer.waitForNotification('peerClosed', (data) => data.peerId === 'whip-fails');
-		await settledNoOrphans();
+		await settledNoOrphans(server.server, roomId);
 		const gone = await server.rest('DELETE', String(answer.headers.location), undefined, token);
 		assert.equal(gone.status, 404, reasonOf(gone));
 	});
@@ -267,7 +214,7 @@ describe('WHIP API in token mode', () => {
 		);
 		const elapsed = Date.now() - started;
 		assert.ok(elapsed >= ICE_TIMEOUT_MS - 100, `it stayed for the timeout (left after ${elapsed} ms)`);
-		await settledNoOrphans();
+		await settledNoOrphans(server.server, roomId);
 	});
 
 	test('when the room closes, its WHIP sessions end with it (last: it closes the room)', async () => {

@@ -30,7 +30,7 @@ const { clone } = require(path.join(mediasoupDir, 'node/lib/utils.js')) as { clo
 test('the set-up applied every patch of patches/ for mediasoup to node_modules/mediasoup', () => {
 	const mediasoupPatches = patchedPackages().find((pkg) => pkg.name === 'mediasoup');
 	assert.ok(mediasoupPatches);
-	assert.equal(mediasoupPatches.patches.length, 15, 'eight to the worker, seven to the Node layer');
+	assert.equal(mediasoupPatches.patches.length, 17, 'ten to the worker, seven to the Node layer');
 	assert.deepEqual(missingPatches(mediasoupPatches), []);
 });
 
