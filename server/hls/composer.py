@@ -20,7 +20,7 @@
 #     video the speaker layout shows large
 #   a failed command -> {"id": N, "ok": false, "error": "..."}
 # stdout, besides the answers:
-#   {"event": "ready", "rtcpPort": P}: the pipeline plays; every input's RTCP goes to P
+#   {"event": "ready", "rtcpPort": P}: the pipeline runs; every input's RTCP goes to P
 #   {"event": "keyFrameNeeded", "input": ID}: its decoder lost a reference frame
 #   {"event": "inputFailed", "input": ID, "error": "..."}: the input was taken out
 #   {"event": "error", "error": "..."}: the pipeline failed; the process then exits 1
@@ -432,7 +432,10 @@ class Composer:
     def on_message(self, _bus, message):
         if message.type == Gst.MessageType.STATE_CHANGED and message.src is self.pipeline:
             _old, new, _pending = message.parse_state_changed()
-            if new == Gst.State.PLAYING and not self.ready:
+            # PAUSED: a live pipeline is there at once; its sinks reach PLAYING
+            # only with their first data, which the server waits for anyway
+            # (the playlist appearing), and which must not hold up the inputs.
+            if new in (Gst.State.PAUSED, Gst.State.PLAYING) and not self.ready:
                 self.ready = True
                 say({'event': 'ready', 'rtcpPort': self.rtcp_port})
         elif message.type == Gst.MessageType.ERROR:
