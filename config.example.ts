@@ -130,6 +130,25 @@ export const config: Config = {
 		// downloadable from there. Env: RECORDINGS_DIR.
 		directory: 'recordings',
 	},
+	hls: {
+		// Live HLS of a room (POST /rooms/ROOM/hls starts it): the room's videos in a
+		// grid and its audio mixed, H.264 + AAC in 2 s segments, served at
+		// /hls/ROOM/index.m3u8. Each stream's files live in a folder of its own under
+		// this one while it runs, and are removed when it stops. Env: HLS_DIR.
+		directory: 'hls',
+		// The size of the composed picture, in pixels. Env: HLS_WIDTH, HLS_HEIGHT.
+		width: 1280,
+		height: 720,
+		// Frames per second of the stream. Env: HLS_FRAMERATE.
+		framerate: 25,
+		// The H.264 encoder's target bitrate, in kilobits per second (audio adds 128).
+		// Env: HLS_VIDEO_BITRATE_KBPS.
+		videoBitrateKbps: 2000,
+		// 'grid': every video the same size. 'speaker': the active speaker's video
+		// takes the left three quarters, the others a grid in the rest (the speaker
+		// changes at most every 3 s). Env: HLS_LAYOUT.
+		layout: 'grid',
+	},
 	terminal: {
 		// UNIX socket of the admin terminal: `npm run connect` attaches to the running
 		// server through it (a Node REPL with the workers and rooms in scope). Only the

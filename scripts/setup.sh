@@ -44,10 +44,15 @@ die() {
 # openssl for certificates; iproute2 for tc (the network throttle); GStreamer
 # for recording (one gst-launch-1.0 per recorded producer) and for
 # broadcasters/gstreamer.sh; ffmpeg (with ffprobe), jq and curl for the
-# broadcaster scripts (broadcasters/*.sh; the tests use them too).
+# broadcaster scripts (broadcasters/*.sh; the tests use them too). Live HLS
+# (server/hls/composer.py) runs GStreamer from Debian's python3 through its
+# introspection bindings (python3-gi, gir1.2-gstreamer-1.0,
+# gir1.2-gst-plugins-base-1.0), encodes with x264enc (gstreamer1.0-plugins-ugly)
+# and decodes H.264 inputs with avdec_h264 (gstreamer1.0-libav).
 packages=(g++ make pkg-config patch meson ninja-build libuv1-dev libssl-dev
 	libabsl-dev flatbuffers-compiler libflatbuffers-dev openssl ca-certificates iproute2
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+	gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
 	ffmpeg jq curl)
 # Debian's Chromium for the end-to-end tests (Playwright drives it; it never
 # downloads a browser of its own), with fonts so pages render text; coturn,

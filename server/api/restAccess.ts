@@ -1,8 +1,8 @@
 // Who may call the REST routes (docs/PROTOCOL.md section 2). In token mode
 // every route needs `Authorization: Bearer <token>` (401 without a valid
 // one); the broadcaster API and WHIP need the ingest grant for the room, WHEP
-// playback the subscribe grant, recording needs record or roomAdmin for the
-// room (403 naming the grant or the room).
+// playback the subscribe grant, recording and live HLS need record or
+// roomAdmin for the room (403 naming the grant or the room).
 // In open mode every caller has every grant, as in the classic demo.
 import type { Request } from 'express';
 import { type GrantName, type Grants, grantsCoverRoom } from '../../protocol/access.ts';
@@ -69,6 +69,17 @@ export async function recordingCaller(access: AccessControl, req: Request, roomI
 	const caller = await restCaller(access, req);
 	requireRoom(caller.grants, roomId);
 	requireAnyGrant(caller.grants, RECORDING_GRANTS, 'recording');
+	return caller;
+}
+
+/**
+ * A caller allowed to start, stop and play the live HLS stream of this room:
+ * the grants of recording (a stream is a recording one watches as it is made).
+ */
+export async function hlsCaller(access: AccessControl, req: Request, roomId: string): Promise<Access> {
+	const caller = await restCaller(access, req);
+	requireRoom(caller.grants, roomId);
+	requireAnyGrant(caller.grants, RECORDING_GRANTS, 'live HLS');
 	return caller;
 }
 

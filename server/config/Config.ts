@@ -188,6 +188,23 @@ export const configSchema = z.strictObject({
 			env: 'RECORDINGS_DIR',
 		}),
 	}),
+	/** Live HLS of a room (server/hls/): what the composed stream looks like and where its files go. */
+	hls: z.strictObject({
+		directory: text('a folder for the live HLS streams (absolute, or relative to the project root)').meta({
+			env: 'HLS_DIR',
+		}),
+		width: integer(160, 3840, 'an even number of pixels from 160 to 3840, e.g. 1280')
+			.refine((value) => value % 2 === 0, { error: 'an even number of pixels from 160 to 3840, e.g. 1280' })
+			.meta({ env: 'HLS_WIDTH' }),
+		height: integer(90, 2160, 'an even number of pixels from 90 to 2160, e.g. 720')
+			.refine((value) => value % 2 === 0, { error: 'an even number of pixels from 90 to 2160, e.g. 720' })
+			.meta({ env: 'HLS_HEIGHT' }),
+		framerate: integer(1, 60, 'frames per second from 1 to 60, e.g. 25').meta({ env: 'HLS_FRAMERATE' }),
+		videoBitrateKbps: integer(100, 50_000, 'kilobits per second from 100 to 50000, e.g. 2000').meta({
+			env: 'HLS_VIDEO_BITRATE_KBPS',
+		}),
+		layout: oneOf(['grid', 'speaker']).meta({ env: 'HLS_LAYOUT' }),
+	}),
 	terminal: z.strictObject({
 		/** Unset: a socket in os.tmpdir() named after the HTTPS port (terminal/socketPath.ts). */
 		socketPath: text('the path of a UNIX socket (absolute, or relative to the project root), or leave it unset')
@@ -344,7 +361,7 @@ export type TlsFiles = NonNullable<Config['https']['tls']>;
  * every file it reads is known, and every path is absolute.
  */
 export interface ResolvedConfig
-	extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording' | 'turn' | 'cluster'> {
+	extends Omit<Config, 'https' | 'mediasoup' | 'terminal' | 'recording' | 'hls' | 'turn' | 'cluster'> {
 	/**
 	 * tls: the configured files or the generated self-signed pair; certificate
 	 * says which, since only a configured (real) certificate may promise
@@ -356,6 +373,8 @@ export interface ResolvedConfig
 	/** socketPath: the configured socket or the default one. */
 	terminal: { socketPath: string };
 	recording: { directory: string };
+	/** directory: absolute. */
+	hls: Config['hls'];
 	/** The TURN server clients are told of; undefined: none (no turn.host). */
 	turn: TurnService | undefined;
 	/** Every address known (cluster.ts); redisUrl still unset for one node. */

@@ -100,6 +100,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 		https: { ...config.https, tls, certDir, certificate: config.https.tls ? 'configured' : 'generated' },
 		mediasoup: { ...config.mediasoup, announcedAddress: announced.address },
 		recording: { directory: path.resolve(rootDir, config.recording.directory) },
+		hls: { ...config.hls, directory: path.resolve(rootDir, config.hls.directory) },
 		terminal: { socketPath: resolveTerminalSocketPath(config, rootDir) },
 		turn: resolveTurn(config.turn),
 		cluster: resolveCluster(config, announced.address, {

@@ -1,7 +1,7 @@
 // The Express app behind the one HTTPS port: security headers, the REST API
-// for broadcasters and recordings, WHIP ingest and WHEP playback (each route
-// checks its caller, see api/restAccess.ts), the access check the app makes
-// before it connects (api/AccessCheckApi.ts), /healthz and /readyz
+// for broadcasters and recordings, live HLS, WHIP ingest and WHEP playback
+// (each route checks its caller, see api/restAccess.ts), the access check the
+// app makes before it connects (api/AccessCheckApi.ts), /healthz and /readyz
 // (health/healthAnswers.ts), the built browser app, and JSON errors. The protoo
 // WebSocket shares the same server (see signaling/ProtooSignaling.ts).
 import { existsSync } from 'node:fs';
@@ -9,6 +9,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createAccessCheckApi } from '../api/AccessCheckApi.ts';
 import { createBroadcasterApi } from '../api/BroadcasterApi.ts';
+import { createHlsApi } from '../api/HlsApi.ts';
 import { createRecordingApi } from '../api/RecordingApi.ts';
 import { createWhepApi } from '../api/WhepApi.ts';
 import { createWhipApi } from '../api/WhipApi.ts';
@@ -48,6 +49,7 @@ export function createHttpApp({
 	app.use(createAccessCheckApi(rooms, access));
 	app.use(createBroadcasterApi(rooms, access, log));
 	app.use(createRecordingApi(rooms, access, recordingsDir));
+	app.use(createHlsApi(rooms, access));
 	app.use(createWhipApi(rooms, access, log));
 	app.use(createWhepApi(rooms, access, log));
 	if (existsSync(appDir)) app.use(express.static(appDir));

@@ -2,10 +2,10 @@
 // over REST) and who watches them from outside (viewers: WHEP players),
 // their transports, and the parts that do the rest: RoomRouters (the routers
 // the room spans, one per worker for a big room), Subscriptions (who
-// consumes what), Speakers, the Bot and the RoomRecorder. The Room owns them
-// all, its members and viewers; closing it closes them, and closing the
-// routers (or a worker dying) closes every transport, producer and consumer
-// in it.
+// consumes what), Speakers, the Bot, the RoomRecorder and the live HLS stream
+// (RoomHls). The Room owns them all, its members and viewers; closing it
+// closes them, and closing the routers (or a worker dying) closes every
+// transport, producer and consumer in it.
 import { version as mediasoupVersion, type types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { Closable, type CloseEvents } from '../../lifecycle/Closable.ts';
@@ -20,8 +20,9 @@ import type {
 } from '../../protocol/signaling.ts';
 import type { ResolvedConfig } from '../config/Config.ts';
 import { createHttpError } from '../errors.ts';
+import { RoomHls } from '../hls/RoomHls.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
-import { RoomRecorder } from '../recording/RoomRecorder.ts';
+import { type RecordedRoom, RoomRecorder } from '../recording/RoomRecorder.ts';
 import { Bot } from './Bot.ts';
 import type { Broadcaster } from './Broadcaster.ts';
 import { Lobby } from './Lobby.ts';
@@ -64,6 +65,8 @@ export class Room extends Closable<RoomEvents> {
 	/** Who watches a member from outside the room (Viewer.ts): not members, not announced. */
 	readonly viewers = new Map<string, Viewer>();
 	readonly recorder: RoomRecorder;
+	/** The room's live HLS stream (off until POST /rooms/:roomId/hls). */
+	readonly hls: RoomHls;
 	/** The lock and who waits for a moderator (config.auth.lobby: rooms start locked). */
 	readonly lobby: Lobby;
 	/** Removed identities and changed grants, for the room's lifetime (server/room/Moderation.ts). */
@@ -85,7 +88,9 @@ export class Room extends Closable<RoomEvents> {
 			let room: Room | undefined;
 			const speakers = await Speakers.create(router, {
 				onActiveSpeaker: (speaker) => {
-					if (room) room.#tellJoined('activeSpeaker', speaker);
+					if (!room) return;
+					room.#tellJoined('activeSpeaker', speaker);
+					if (speaker.peerId !== null) room.hls.speaker(speaker.peerId);
 				},
 				log: log.child({ roomId: id }),
 			});
@@ -115,20 +120,18 @@ export class Room extends Closable<RoomEvents> {
 		this.#speakers = parts.speakers;
 		this.#subscriptions = new Subscriptions(this.routers, this.log);
 		this.lobby = new Lobby(this.config.auth.lobby, () => this.joinedPeers().filter((peer) => peer.grants.roomAdmin));
-		this.recorder = new RoomRecorder(
-			{
-				id: this.id,
-				router: this.router,
-				producers: () =>
-					this.joinedMembers().flatMap((member) =>
-						[...member.producers.values()].map((producer) => ({ ownerId: member.id, producer })),
-					),
-				toHome: (producerId) => this.routers.pipeTo(this.routers.home, 'producer', producerId),
-				tellAll: (method, data) => this.#tellJoined(method, data),
-			},
-			this.config.recording.directory,
-			this.log,
-		);
+		const media: RecordedRoom = {
+			id: this.id,
+			router: this.router,
+			producers: () =>
+				this.joinedMembers().flatMap((member) =>
+					[...member.producers.values()].map((producer) => ({ ownerId: member.id, producer })),
+				),
+			toHome: (producerId) => this.routers.pipeTo(this.routers.home, 'producer', producerId),
+			tellAll: (method, data) => this.#tellJoined(method, data),
+		};
+		this.recorder = new RoomRecorder(media, this.config.recording.directory, this.log);
+		this.hls = new RoomHls(media, this.config.hls, this.log);
 		this.routers.trackOrigin(this.bot.dataProducer, this.routers.home);
 		// A worker of the room died or was closed: this room cannot go on; its
 		// peers are disconnected and can rejoin (they get a room on live workers).
@@ -459,6 +462,7 @@ export class Room extends Closable<RoomEvents> {
 		// everything else there at its own join.
 		this.#subscriptions.fanOut(owner, producer, this.joinedPeers(owner));
 		void this.recorder.add(owner.id, producer);
+		this.hls.add(owner.id, producer);
 	}
 
 	addDataProducer(owner: Participant, dataProducer: types.DataProducer): void {
@@ -514,6 +518,7 @@ export class Room extends Closable<RoomEvents> {
 		for (const viewer of [...this.viewers.values()]) viewer.close();
 		// Finalise the files before the routers go: GStreamer ends its files cleanly on its own.
 		this.recorder.close();
+		this.hls.close();
 		this.#speakers.close();
 		this.bot.close();
 		this.routers.close();
