@@ -200,11 +200,12 @@ async function scrapeFullRoom(server: ServerUnderTest, count: number): Promise<F
 	const elapsedMs = performance.now() - started;
 	const cpuAfter = server.nodePid === undefined ? undefined : readProcessStats(server.nodePid);
 	const timed = [...scraper.scrapes];
-	// The reading's own numbers, once one ended (untimed scrapes).
+	// The reading's own numbers, once one ended (untimed scrapes; a reading
+	// spreads over half of the stats interval). Before that its gauges say 0.
 	let text = '';
 	for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
 		text = await scraper.scrape();
-		if (sampleValue(text, 'msconf_stats_reading_duration_seconds') !== undefined) break;
+		if ((sampleValue(text, 'msconf_stats_reading_duration_seconds') ?? 0) > 0) break;
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 	}
 	const seconds = sampleValue(text, 'msconf_stats_reading_duration_seconds');
@@ -212,7 +213,7 @@ async function scrapeFullRoom(server: ServerUnderTest, count: number): Promise<F
 	await scraper.stop();
 	return {
 		scrapes: timed,
-		reading: { seconds: seconds === undefined ? 'none ended' : round(seconds, 2), objects: objects ?? 'n/a' },
+		reading: { seconds: seconds ? round(seconds, 2) : 'none ended', objects: objects ?? 'n/a' },
 		nodeCpuPercent: cpuBefore && cpuAfter ? round(((cpuAfter.cpuMs - cpuBefore.cpuMs) / elapsedMs) * 100) : 'n/a',
 	};
 }
