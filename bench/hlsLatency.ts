@@ -24,8 +24,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { browserBundle } from '../tests/helpers/webrtcHttp.ts';
 import { RestClient } from './RestClient.ts';
 import { startServerProcess } from './ServerUnderTest.ts';
 
@@ -121,20 +121,6 @@ function percentile(sorted: number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-async function hlsScript(): Promise<string> {
-	const result = await build({
-		stdin: { contents: "import Hls from 'hls.js'; window.Hls = Hls;", resolveDir: rootDir, loader: 'js' },
-		bundle: true,
-		format: 'iife',
-		platform: 'browser',
-		write: false,
-		logLevel: 'silent',
-	});
-	const text = result.outputFiles[0]?.text;
-	if (!text) throw new Error('esbuild did not bundle hls.js');
-	return text;
-}
-
 async function main(): Promise<void> {
 	const { values } = parseArgs({
 		options: { seconds: { type: 'string', default: '30' }, rounds: { type: 'string', default: '2' } },
@@ -143,7 +129,7 @@ async function main(): Promise<void> {
 	const rounds = Number(values.rounds);
 	const say = (line: string) => process.stderr.write(`[hls-latency] ${line}\n`);
 	const hlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-hls-'));
-	const script = await hlsScript();
+	const script = await browserBundle('hls.js', 'Hls', { from: 'default' });
 	const server = await startServerProcess({ workers: 1, env: { HLS_DIR: hlsDir } });
 	const rest = new RestClient(server.baseUrl, server.ca);
 	let sender: ChildProcess | undefined;

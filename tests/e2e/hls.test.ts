@@ -19,13 +19,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { AUTH_KEYS, bearer, testToken } from '../helpers/accessTokens.ts';
 import { probe } from '../helpers/broadcasterScripts.ts';
 import { E2eEnvironment, uniqueRoomId } from '../helpers/browserSession.ts';
 import { assertNoOrphans } from '../helpers/noOrphans.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { browserBundle } from '../helpers/webrtcHttp.ts';
 
 const rootDir = path.resolve(import.meta.dirname, '../..');
 const outputDir = path.join(rootDir, 'test-results', 'hls');
@@ -37,21 +37,6 @@ const SLOW = { timeoutMs: 40_000, intervalMs: 500 };
  */
 const TILE = 60;
 const BLACK = 24;
-
-/** The player library as a script that sets window.Hls. */
-async function hlsScript(): Promise<string> {
-	const result = await build({
-		stdin: { contents: "import Hls from 'hls.js'; window.Hls = Hls;", resolveDir: rootDir, loader: 'js' },
-		bundle: true,
-		format: 'iife',
-		platform: 'browser',
-		write: false,
-		logLevel: 'silent',
-	});
-	const [file] = result.outputFiles;
-	assert.ok(file, 'esbuild bundled hls.js');
-	return file.text;
-}
 
 /**
  * What the page does with hls.js, as a site embedding the stream would:
@@ -181,7 +166,7 @@ async function openPlayerPage(env: E2eEnvironment, pageUrl?: string): Promise<Pl
 let script: string;
 before(async () => {
 	mkdirSync(outputDir, { recursive: true });
-	script = await hlsScript();
+	script = await browserBundle('hls.js', 'Hls', { from: 'default' });
 });
 
 describe('live HLS of a room, played by hls.js', { timeout: 300_000 }, () => {

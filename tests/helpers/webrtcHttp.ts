@@ -210,11 +210,20 @@ export function expectCreated(
 	return { location: String(answer.headers.location), etag: String(answer.headers.etag), sdp };
 }
 
-/** An npm package's export as a browser script that sets window[exportName] (bundled with esbuild). */
-export async function browserBundle(packageName: string, exportName: string): Promise<string> {
+/**
+ * An npm package's export as a browser script that sets window[exportName]
+ * (bundled with esbuild); `from: 'default'` takes the package's default
+ * export under that name.
+ */
+export async function browserBundle(
+	packageName: string,
+	exportName: string,
+	{ from = 'named' }: { from?: 'named' | 'default' } = {},
+): Promise<string> {
+	const imported = from === 'default' ? exportName : `{ ${exportName} }`;
 	const result = await build({
 		stdin: {
-			contents: `import { ${exportName} } from '${packageName}'; window.${exportName} = ${exportName};`,
+			contents: `import ${imported} from '${packageName}'; window.${exportName} = ${exportName};`,
 			resolveDir: rootDir,
 			loader: 'js',
 		},
